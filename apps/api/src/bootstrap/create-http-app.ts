@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { type IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from '../app.module';
+import { requestIdFrom } from '../common/logging/request-id';
+import { type Env } from '../config/env.schema';
+
+/** Builds the HTTP app (used by main.ts and by integration tests) without listening. */
+export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(env),
+    new FastifyAdapter({
+      trustProxy: true,
+      requestIdHeader: false,
+      genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
+    }),
+    { bufferLogs: true },
+  );
+  // Echo the id so a caller (or support) can find the log lines of one request.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header('x-request-id', request.id);
+      done();
+    });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  serveAdmin(app, env);
+  return app;
+}
+
+// The admin SPA's built files live in apps/admin/dist; served under /admin when present.
+function serveAdmin(app: NestFastifyApplication, env: Env): void {
+  const root = env.ADMIN_DIST_DIR ?? path.resolve(__dirname, '../../../admin/dist');
+  if (!existsSync(path.join(root, 'index.html'))) {
+    app.get(Logger).warn({ root }, 'admin panel not built; /admin is not served');
+    return;
+  }
+  app.useStaticAssets({ root, prefix: '/admin/', decorateReply: false });
+}

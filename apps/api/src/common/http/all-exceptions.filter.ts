@@ -1,0 +1,52 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { type ApiError } from '@gpt-bridge/shared';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+
+/** Every error answer has the ApiError shape; unexpected errors are logged, never shown. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const requestId = request.id;
+    let body: ApiError;
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      // A body built on purpose (terminus's health report) goes out as it is.
+      if (typeof response === 'object' && !('message' in response)) {
+        void reply.status(status).send(response);
+        return;
+      }
+      const message = messageOf(response, exception.message);
+      body = { statusCode: status, error: HttpStatus[status] ?? 'Error', message, requestId };
+    } else {
+      this.logger.error({ err: exception, requestId }, 'unhandled error');
+      body = {
+        statusCode: 500,
+        error: 'INTERNAL_SERVER_ERROR',
+        message: 'Something went wrong on our side; it has been logged.',
+        requestId,
+      };
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+}
+
+// Nest's own bodies carry `message` as a string or, from validation, a list of strings.
+function messageOf(response: string | object, fallback: string): string {
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return typeof message === 'string' ? message : fallback;
+}

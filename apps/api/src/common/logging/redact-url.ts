@@ -1,0 +1,19 @@
+// Webhook URLs carry their secret token in the path (/{token}/handler) and some callers put
+// credentials in the query; log lines get neither.
+const TOKEN_PATH = /^\/[^/?]+\/(handler|widget-request)(?=$|[/?])/;
+const SENSITIVE_QUERY =
+  /^(code|token|access_token|refresh_token|state|signature|key|api_key|secret)$/i;
+
+export function redactUrl(url: string): string {
+  const [pathPart = '', query] = url.split('?', 2);
+  const path = pathPart.replace(TOKEN_PATH, '/[token]/$1');
+  if (query === undefined) return path;
+  const redacted = query
+    .split('&')
+    .map((pair) => {
+      const [name = ''] = pair.split('=', 1);
+      return SENSITIVE_QUERY.test(decodeURIComponent(name)) ? `${name}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${path}?${redacted}`;
+}

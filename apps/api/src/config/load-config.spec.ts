@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from './load-config';
+
+const KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+describe('loadConfig', () => {
+  it('applies defaults when only the secret is given', () => {
+    const config = loadConfig({ ENCRYPTION_KEYS: KEY });
+    expect(config.PORT).toBe(3000);
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379/0');
+  });
+
+  it('reports one line per problem, naming the variable and what was expected', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ENCRYPTION_KEYS: KEY });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(2);
+    expect(problems.find((p) => p.startsWith('PORT:'))).toMatch(/number.*"eighty"/);
+    expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toMatch(/postgres:\/\//);
+  });
+
+  it('never echoes a bad secret back', () => {
+    try {
+      loadConfig({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' });
+      expect.unreachable();
+    } catch (e) {
+      const text = (e as ConfigError).problems.join('\n');
+      expect(text).toMatch(/^ENCRYPTION_KEYS: expected/);
+      expect(text).not.toContain('c2hvcnQ');
+    }
+  });
+
+  it('says a missing required secret is missing', () => {
+    expect(() => loadConfig({})).toThrow(/ENCRYPTION_KEYS: missing/);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ ENCRYPTION_KEYS: KEY, PORT: '' }).PORT).toBe(3000);
+  });
+});
+
+describe('redactConfig', () => {
+  it('hides secrets and database passwords', () => {
+    const config = loadConfig({
+      ENCRYPTION_KEYS: KEY,
+      DATABASE_URL: 'postgres://app:hunter2@db:5432/app',
+    });
+    const text = JSON.stringify(redactConfig(config));
+    expect(text).not.toContain(KEY.split(':')[1]);
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('[secret]');
+  });
+});

@@ -1,0 +1,6 @@
+/** Every Bull queue, named once so producers and processors cannot disagree on a string. */
+export const QueueName = {
+  System: 'system',
+} as const;
+
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];

@@ -1,0 +1,3 @@
+export { buildSandbox, type Sandbox } from './server.js';
+export { SandboxClock } from './clock.js';
+export { type SandboxContext, type SandboxOptions } from './context.js';

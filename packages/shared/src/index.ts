@@ -1,0 +1,3 @@
+export * from './contracts/health.js';
+export * from './contracts/api-error.js';
+export * from './constants/lead-fields.js';

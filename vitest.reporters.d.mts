@@ -1,0 +1,4 @@
+export declare function reporting(suite: string): {
+  reporters: string[];
+  outputFile?: { json: string };
+};
