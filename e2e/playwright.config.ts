@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { API_ENV, API_URL } from './support/test-env.js';
+import { API_ENV, API_URL, SANDBOX_PORT, SANDBOX_URL } from './support/test-env.js';
 
 // Debian's Chromium, never a downloaded browser: this machine has no internet.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,13 +31,24 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node ../apps/api/dist/cli/migrate.js && node ../apps/api/dist/main.js',
-    url: `${API_URL}/health`,
-    env: API_ENV,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: 'node ../packages/kommo-sandbox/dist/cli.js',
+      url: `${SANDBOX_URL}/_sandbox/health`,
+      env: { SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_HOST: '127.0.0.1' },
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'node ../apps/api/dist/cli/migrate.js && node ../apps/api/dist/main.js',
+      url: `${API_URL}/health`,
+      env: API_ENV,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

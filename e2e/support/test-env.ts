@@ -3,6 +3,9 @@
 export const API_PORT = Number(process.env.E2E_API_PORT ?? 3101);
 export const API_URL = `http://127.0.0.1:${API_PORT}`;
 
+export const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 4101);
+export const SANDBOX_URL = `http://127.0.0.1:${SANDBOX_PORT}`;
+
 export const API_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   HOST: '127.0.0.1',
