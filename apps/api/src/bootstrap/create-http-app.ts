@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type IncomingMessage } from 'node:http';
+import { type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -15,7 +15,8 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
     new FastifyAdapter({
       trustProxy: true,
       requestIdHeader: false,
-      genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
+      genReqId: (req: { headers: IncomingHttpHeaders }) =>
+        requestIdFrom(req.headers['x-request-id']),
     }),
     { bufferLogs: true },
   );
