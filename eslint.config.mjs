@@ -14,6 +14,7 @@ export default tseslint.config(
       'e2e/test-results/**',
       '*.d.mts',
       'apps/widget/kommo/script.js',
+      'packages/kommo-sandbox/test/fixtures/widget/**',
     ],
   },
   js.configs.recommended,

@@ -1,5 +1,132 @@
-import { type FastifyInstance } from 'fastify';
+/*
+ * The Kommo core of the sandbox. Routes (every account-scoped route also answers under
+ * `/a/{subdomain}` — see addressing.ts — and runs the API guard: faults, 7 rps limit, Bearer auth):
+ *
+ * OAuth (kommo-platform.md §1)
+ *   GET  /oauth?client_id=&state=&mode=&account=     consent page (Allow / Deny); not account-scoped
+ *   GET  /oauth/decide?decision=allow|deny&account_id=&client_id=&state=   → 302 to redirect_uri
+ *   POST /oauth2/access_token                         JSON or form; authorization_code | refresh_token
+ *   GET  /oauth2/account/current/subdomain            header X-Refresh-Token
+ * API v4 (hal+json; problem+json errors; 204 on empty lists; page/limit ≤ 250)
+ *   GET  /api/v4/account[?with=datetime_settings,amojo_id,users_groups,version]
+ *   GET  /api/v4/users, /api/v4/users/{id}
+ *   GET  /api/v4/leads, /api/v4/leads/{id};  POST /api/v4/leads;  PATCH /api/v4/leads, /api/v4/leads/{id}
+ *   GET  /api/v4/leads/custom_fields, /api/v4/leads/custom_fields/{id}
+ *   POST /api/v4/leads/custom_fields (admin);  DELETE /api/v4/leads/custom_fields/{id} (admin)
+ *   GET|POST /api/v4/leads/tags
+ *   GET|POST /api/v4/leads/notes, /api/v4/leads/{id}/notes
+ * Control API (JSON; `:account` = id, subdomain or host)
+ *   POST /_sandbox/accounts  {subdomain, domain?: kommo.com|amocrm.ru, name?, language?, timezone?,
+ *                             users?: [{name, is_admin}], current_user_is_admin?}  → account + base_url
+ *   GET  /_sandbox/accounts, /_sandbox/accounts/:account;  PATCH /_sandbox/accounts/:account
+ *   POST /_sandbox/accounts/:account/users {name, is_admin?, current?}
+ *   POST /_sandbox/accounts/:account/leads {name?, price?, fields?: {idOrCode: value}, tags?}
+ *   GET  /_sandbox/accounts/:account/leads, /_sandbox/accounts/:account/leads/:lead (full state + notes)
+ *   PUT  /_sandbox/accounts/:account/leads/:lead/fields/:field {value, validate?}
+ *   GET|POST /_sandbox/accounts/:account/custom-fields;  DELETE …/custom-fields/:field (id or code)
+ *   GET  /_sandbox/accounts/:account/tags
+ *   POST /_sandbox/accounts/:account/tokens {user_id?}   → token pair without the consent flow
+ *   POST /_sandbox/accounts/:account/codes {user_id?, state?} → code + consent redirect URL
+ *   POST /_sandbox/accounts/:account/revoke-tokens
+ *   POST /_sandbox/accounts/:account/install {user_id?}  → GET redirect_uri?code&referer&from_widget=1
+ *   POST /_sandbox/accounts/:account/uninstall {forge?, revoke?} → GET hook?client_uuid&account_id&signature
+ *   GET|PUT|PATCH /_sandbox/integration {client_id, client_secret, redirect_uri, uninstall_hook_url, name}
+ *   GET|PATCH /_sandbox/settings {oauth:{refreshRotation…}, rateLimit:{perWindow…}, fields:{…}, outboundTimeoutMs}
+ *   GET  /_sandbox/requests?method=&path=&account_id=&status=&kind=&direction=&since=;  DELETE /_sandbox/requests
+ *   GET  /_sandbox/requests/counters  → {total, status429, status403, blocked}
+ *   POST /_sandbox/faults {path, method?, account_id?, count?, status?, body?, retry_after?, delay_ms?, hang?, hang_ms?}
+ *   GET|DELETE /_sandbox/faults;  DELETE /_sandbox/faults/:id
+ *   GET  /_sandbox/clock;  POST /_sandbox/clock/advance {ms|seconds|minutes|hours};  PUT /_sandbox/clock/speed {speed}
+ *   POST /_sandbox/reset {keep_integration?}
+ */
+import { type FastifyError, type FastifyInstance } from 'fastify';
+import qs from 'qs';
 import { type SandboxContext } from '../context.js';
+import { registerAccountRoutes } from './api/account-routes.js';
+import { registerCustomFieldRoutes } from './api/custom-field-routes.js';
+import { registerLeadRoutes } from './api/lead-routes.js';
+import { registerNoteRoutes } from './api/note-routes.js';
+import { registerOAuthRoutes } from './api/oauth-routes.js';
+import { registerTagRoutes } from './api/tag-routes.js';
+import { registerAccountControl } from './control/account-control.js';
+import { registerRuntimeControl } from './control/runtime-control.js';
+import { KommoStoreError } from './errors.js';
+import { problem, sendProblem, sendValidation } from './problems.js';
+import { installRecorder } from './recorder.js';
+
+/** Our own JSON parser: an empty body is "no data" (the handler answers Kommo's 400), not a Fastify error. */
+function installBodyParsers(api: FastifyInstance): void {
+  api.removeContentTypeParser('application/json');
+  api.addContentTypeParser(
+    ['application/json', 'application/hal+json'],
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const text = String(body);
+      if (!text.trim()) return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(
+          Object.assign(new Error('Request body is not valid JSON'), { statusCode: 400 }),
+          undefined,
+        );
+      }
+    },
+  );
+  api.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, qs.parse(String(body)));
+    },
+  );
+}
+
+function installErrorHandler(api: FastifyInstance): void {
+  api.setErrorHandler((error: FastifyError, request, reply) => {
+    const control = request.url.startsWith('/_sandbox/');
+    if (error instanceof KommoStoreError) {
+      const status = error.code === 'NotFound' ? 404 : 400;
+      if (control) return reply.code(status).send({ error: error.message, code: error.code });
+      if (status === 404) return sendProblem(reply, 404, error.message);
+      return sendValidation(reply, [
+        {
+          request_id: '0',
+          errors: [{ code: error.code, path: error.path ?? '', detail: error.message }],
+        },
+      ]);
+    }
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (control) return reply.code(status).send({ error: error.message });
+    const extra = status >= 500 ? { trace_id: `sandbox-${request.id}` } : {};
+    return reply
+      .code(status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problem(status, error.message, extra)));
+  });
+}
 
 /** Registers the Kommo core: OAuth, API v4, rate limit, control API. */
-export function registerKommo(_app: FastifyInstance, _context: SandboxContext): void {}
+export function registerKommo(app: FastifyInstance, context: SandboxContext): void {
+  installRecorder(app, context);
+  app.addHook('preClose', (done) => {
+    // Hung requests would keep the server from closing.
+    context.kommo.faults.releaseAll();
+    context.kommo.persistence?.flush();
+    done();
+  });
+  // Encapsulated so our body parsers and error handler do not change the other parts' routes.
+  void app.register((api, _options, done) => {
+    installBodyParsers(api);
+    installErrorHandler(api);
+    registerOAuthRoutes(api, context);
+    registerAccountRoutes(api, context);
+    registerLeadRoutes(api, context);
+    registerCustomFieldRoutes(api, context);
+    registerTagRoutes(api, context);
+    registerNoteRoutes(api, context);
+    registerAccountControl(api, context);
+    registerRuntimeControl(api, context);
+    done();
+  });
+}

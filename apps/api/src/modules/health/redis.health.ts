@@ -29,6 +29,10 @@ export class RedisHealthIndicator implements OnModuleDestroy {
 
   async check(key: string) {
     const indicator = this.indicators.check(key);
+    // Without a live connection ioredis only says "Stream isn't writeable"; say what is true.
+    if (this.client.status !== 'ready') {
+      return indicator.down({ message: `not connected (${this.client.status})` });
+    }
     try {
       await Promise.race([
         this.client.ping(),

@@ -1,0 +1,114 @@
+import { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { type SandboxContext } from '../../context.js';
+import { type FaultSpec } from '../faults.js';
+import { type RequestLogFilter } from '../request-log.js';
+import { type Integration, type KommoSettings } from '../types.js';
+
+type Body = Record<string, unknown>;
+const bodyOf = (request: FastifyRequest): Body =>
+  typeof request.body === 'object' && request.body !== null ? (request.body as Body) : {};
+
+function logFilter(query: Record<string, string | undefined>): RequestLogFilter {
+  const num = (key: string) => (query[key] === undefined ? undefined : Number(query[key]));
+  return {
+    ...(query.method ? { method: query.method } : {}),
+    ...(query.path ? { path: query.path } : {}),
+    ...(query.kind ? { kind: query.kind } : {}),
+    ...(query.direction === 'in' || query.direction === 'out'
+      ? { direction: query.direction }
+      : {}),
+    ...(num('account_id') !== undefined ? { account_id: num('account_id') } : {}),
+    ...(num('status') !== undefined ? { status: num('status') } : {}),
+    ...(num('since') !== undefined ? { since: num('since') } : {}),
+  };
+}
+
+/** Control API for the integration, settings, request log, faults, clock and reset. */
+export function registerRuntimeControl(app: FastifyInstance, context: SandboxContext): void {
+  const store = context.kommo;
+
+  app.get('/_sandbox/integration', () => store.integration);
+  const setIntegration = (request: FastifyRequest) => {
+    const body = bodyOf(request);
+    const patch: Partial<Integration> = {};
+    for (const key of [
+      'client_id',
+      'client_secret',
+      'redirect_uri',
+      'uninstall_hook_url',
+      'name',
+    ] as const) {
+      if (typeof body[key] === 'string') patch[key] = body[key];
+    }
+    return store.setIntegration(patch);
+  };
+  app.put('/_sandbox/integration', setIntegration);
+  app.patch('/_sandbox/integration', setIntegration);
+
+  app.get('/_sandbox/settings', () => store.settings);
+  app.patch('/_sandbox/settings', (request) =>
+    store.updateSettings(
+      bodyOf(request) as { [K in keyof KommoSettings]?: Partial<KommoSettings[K]> },
+    ),
+  );
+
+  // Filters: method, path (glob), account_id, status, kind, direction (in|out), since (virtual ms).
+  app.get('/_sandbox/requests', (request) => {
+    const entries = store.requests.list(
+      logFilter(request.query as Record<string, string | undefined>),
+    );
+    return { count: entries.length, requests: entries };
+  });
+  app.get('/_sandbox/requests/counters', () => store.requests.getCounters());
+  app.delete('/_sandbox/requests', async (_request, reply) => {
+    store.requests.clear();
+    return reply.code(204).send();
+  });
+
+  app.post('/_sandbox/faults', async (request, reply) => {
+    const body = bodyOf(request);
+    if (typeof body.path !== 'string') return reply.code(400).send({ error: 'path is required' });
+    return reply.code(201).send(store.faults.add(body as FaultSpec));
+  });
+  app.get('/_sandbox/faults', () => ({ faults: store.faults.list() }));
+  app.delete('/_sandbox/faults', async (_request, reply) => {
+    store.faults.clear();
+    return reply.code(204).send();
+  });
+  app.delete('/_sandbox/faults/:id', async (request, reply) => {
+    const removed = store.faults.remove(Number((request.params as Record<string, string>).id));
+    return reply.code(removed ? 204 : 404).send();
+  });
+
+  const clockState = () => ({
+    now: context.clock.now(),
+    iso: new Date(context.clock.now()).toISOString(),
+    speed: context.clock.getSpeed(),
+  });
+  app.get('/_sandbox/clock', () => clockState());
+  // Body: { ms } or { seconds } or { minutes } or { hours }.
+  app.post('/_sandbox/clock/advance', async (request, reply) => {
+    const body = bodyOf(request);
+    const ms =
+      Number(body.ms ?? 0) +
+      Number(body.seconds ?? 0) * 1e3 +
+      Number(body.minutes ?? 0) * 6e4 +
+      Number(body.hours ?? 0) * 36e5;
+    if (!(ms >= 0)) return reply.code(400).send({ error: 'the clock only moves forward' });
+    context.clock.advance(ms);
+    return clockState();
+  });
+  app.put('/_sandbox/clock/speed', async (request, reply) => {
+    const speed = Number(bodyOf(request).speed);
+    if (!(speed > 0)) return reply.code(400).send({ error: 'speed must be > 0' });
+    context.clock.setSpeed(speed);
+    return clockState();
+  });
+
+  // Everything back to empty; `keep_integration: true` keeps client id/secret/redirect URI.
+  app.post('/_sandbox/reset', (request) => {
+    store.reset({ keepIntegration: bodyOf(request).keep_integration === true });
+    for (const hook of context.resetHooks) hook();
+    return { status: 'reset' };
+  });
+}

@@ -1,0 +1,198 @@
+// The Kommo core's data model. Shapes follow Kommo's API v4 field names where the API exposes them,
+// so routes can render records without renaming.
+
+export type AccountDomain = 'kommo.com' | 'amocrm.ru';
+export type AccountLanguage = 'en' | 'pt' | 'es' | 'ru';
+
+export type Integration = {
+  client_id: string;
+  client_secret: string;
+  redirect_uri: string;
+  /** "Hook on disabling the integration"; empty = none. */
+  uninstall_hook_url: string;
+  name: string;
+};
+
+export type KommoUser = {
+  id: number;
+  name: string;
+  email: string;
+  is_admin: boolean;
+};
+
+export type KommoAccount = {
+  id: number;
+  name: string;
+  subdomain: string;
+  domain: AccountDomain;
+  /** `{subdomain}.{domain}`, e.g. `acme.kommo.com` (what Kommo sends as `referer`). */
+  host: string;
+  language: AccountLanguage;
+  timezone: string;
+  country: string;
+  currency: string;
+  /** The user who installs the integration and owns the tokens by default. */
+  current_user_id: number;
+  users: KommoUser[];
+  amojo_id: string;
+  created_at: number;
+};
+
+export type CustomFieldType =
+  | 'text'
+  | 'numeric'
+  | 'checkbox'
+  | 'select'
+  | 'multiselect'
+  | 'date'
+  | 'url'
+  | 'textarea'
+  | 'radiobutton'
+  | 'streetaddress'
+  | 'smart_address'
+  | 'birthday'
+  | 'legal_entity'
+  | 'date_time'
+  | 'price'
+  | 'category'
+  | 'file'
+  | 'tracking_data'
+  | 'linked_entity'
+  | 'monetary'
+  | 'chained_list'
+  | 'multitext';
+
+export type CustomFieldEnum = { id: number; value: string; sort: number; code?: string | null };
+
+export type CustomField = {
+  id: number;
+  name: string;
+  type: CustomFieldType;
+  code: string | null;
+  sort: number;
+  group_id: string | null;
+  is_api_only: boolean;
+  is_predefined: boolean;
+  is_deletable: boolean;
+  enums: CustomFieldEnum[] | null;
+  required_statuses: { status_id: number; pipeline_id: number }[];
+  entity_type: 'leads';
+};
+
+/** One stored value of a custom field (Kommo's `values[]` item). */
+export type FieldValue = { value: string | number | boolean; enum_id?: number; enum_code?: string };
+
+export type Tag = { id: number; name: string; color: string | null };
+
+export type Lead = {
+  id: number;
+  name: string;
+  price: number;
+  responsible_user_id: number;
+  status_id: number;
+  pipeline_id: number;
+  created_by: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+  is_deleted: boolean;
+  /** field id → values; a missing key means "no value". */
+  fields: Record<string, FieldValue[]>;
+  tag_ids: number[];
+};
+
+export type NoteType = 'common' | 'service_message' | 'extended_service_message';
+
+export type Note = {
+  id: number;
+  entity_id: number;
+  note_type: NoteType;
+  params: Record<string, unknown>;
+  created_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export type AuthCode = {
+  code: string;
+  account_id: number;
+  user_id: number;
+  client_id: string;
+  issued_at: number;
+  expires_at: number;
+  used: boolean;
+  revoked: boolean;
+};
+
+export type AccessToken = {
+  token: string;
+  account_id: number;
+  user_id: number;
+  client_id: string;
+  issued_at: number;
+  expires_at: number;
+  revoked: boolean;
+};
+
+export type RefreshToken = {
+  token: string;
+  account_id: number;
+  user_id: number;
+  client_id: string;
+  issued_at: number;
+  expires_at: number;
+  revoked: boolean;
+  /** Set once this token was exchanged; the token it rotated to. */
+  rotated_to: string | null;
+  /** Set once this token itself was exchanged for a new pair. */
+  used_at: number | null;
+};
+
+/** Knobs for the facts the docs leave open (see kommo-platform.md "least sure"). */
+export type KommoSettings = {
+  oauth: {
+    /** 'strict': a used refresh token dies at once. 'grace': it works until its successor is used. */
+    refreshRotation: 'strict' | 'grace';
+    accessTokenTtlSec: number;
+    refreshTokenTtlSec: number;
+    codeTtlSec: number;
+  };
+  rateLimit: {
+    enabled: boolean;
+    /** Requests allowed per window per integration+account ('account') or for everyone ('global'). */
+    scope: 'account' | 'global';
+    perWindow: number;
+    windowMs: number;
+    /** Seconds reported in a 429's retry_after; 0 = time until the window frees a slot. */
+    retryAfterSec: number;
+    /** This many 429s within violationWindowMs block the account (403) for blockMs. 0 = never. */
+    violationsToBlock: number;
+    violationWindowMs: number;
+    blockMs: number;
+  };
+  fields: { textMaxLength: number; textareaMaxLength: number };
+  /** Outbound calls (install webhook, uninstall hook): the time Kommo allows itself. */
+  outboundTimeoutMs: number;
+};
+
+export const defaultKommoSettings = (): KommoSettings => ({
+  oauth: {
+    refreshRotation: 'strict',
+    accessTokenTtlSec: 86_400,
+    refreshTokenTtlSec: 90 * 86_400,
+    codeTtlSec: 20 * 60,
+  },
+  rateLimit: {
+    enabled: true,
+    scope: 'account',
+    perWindow: 7,
+    windowMs: 1_000,
+    retryAfterSec: 0,
+    violationsToBlock: 3,
+    violationWindowMs: 60_000,
+    blockMs: 60_000,
+  },
+  fields: { textMaxLength: 256, textareaMaxLength: 65_535 },
+  outboundTimeoutMs: 3_000,
+});

@@ -1,0 +1,96 @@
+import { type SandboxContext } from '../context.js';
+import { accountBaseUrl, type FieldValue, type KommoAccount } from '../kommo/index.js';
+import { type AccountInfo, type CrmDirectory, type FieldView, type SalesbotCrm } from './ports.js';
+
+/**
+ * The salesbot engine's view of the Kommo core's store. The store has no contacts, so contact
+ * placeholders come from the chat (see `Chat.contactName`), not from here.
+ */
+export function kommoDirectory(context: SandboxContext): CrmDirectory {
+  const store = context.kommo;
+  return {
+    account: (accountId) => {
+      const account = store.getAccount(accountId);
+      return account ? accountInfo(context, account) : undefined;
+    },
+    crm: (accountId) => (store.getAccount(accountId) ? kommoCrm(context, accountId) : undefined),
+    integration: (_accountId, clientId) => {
+      // The sandbox hosts one integration (ours); a bot naming another client id gets nothing.
+      const { client_id: id, client_secret: secret } = store.integration;
+      if (clientId !== undefined && clientId !== id) return undefined;
+      return { clientId: id, clientSecret: secret };
+    },
+  };
+}
+
+export function accountInfo(context: SandboxContext, account: KommoAccount): AccountInfo {
+  return {
+    id: account.id,
+    subdomain: account.subdomain,
+    url: `https://${account.host}`,
+    apiBase: accountBaseUrl(context, account),
+  };
+}
+
+function kommoCrm(context: SandboxContext, accountId: number): SalesbotCrm {
+  const store = context.kommo;
+  const fieldValues = (leadId: number): Record<string, string> => {
+    const lead = store.getLead(accountId, leadId);
+    if (!lead) return {};
+    return Object.fromEntries(
+      Object.entries(lead.fields).map(([id, values]) => [id, display(values)]),
+    );
+  };
+  return {
+    readLead: (leadId) => {
+      const lead = store.getLead(accountId, leadId);
+      if (!lead) return undefined;
+      return {
+        id: lead.id,
+        name: lead.name,
+        price: lead.price,
+        statusId: lead.status_id,
+        pipelineId: lead.pipeline_id,
+        responsibleUserId: lead.responsible_user_id,
+        tags: store.getLeadTags(accountId, leadId).map((tag) => tag.name),
+        fields: fieldValues(leadId),
+        contact: { id: null, name: '', firstName: '', lastName: '' },
+      };
+    },
+    describeFields: (leadId) => {
+      const values = fieldValues(leadId);
+      return store.listCustomFields(accountId).map((field): FieldView => ({
+        id: field.id,
+        name: field.name,
+        value: values[String(field.id)] ?? '',
+      }));
+    },
+    listNotes: (leadId) =>
+      store.listNotes(accountId, leadId).map((note) => ({
+        id: note.id,
+        type: note.note_type,
+        text: typeof note.params.text === 'string' ? note.params.text : JSON.stringify(note.params),
+      })),
+    createLead: (name) => store.createLead(accountId, name ? { name } : {}).id,
+    setField: (leadId, fieldId, value) => {
+      // An empty value clears the field, as an empty placeholder does in Kommo.
+      store.setLeadFieldValue(accountId, leadId, fieldId, value === '' ? null : value);
+    },
+    addTag: (leadId, name) => void store.addTagToLead(accountId, leadId, name),
+    removeTag: (leadId, name) => void store.removeTagFromLead(accountId, leadId, name),
+    addNote: (leadId, text) =>
+      void store.addNote(accountId, { entity_id: leadId, note_type: 'common', params: { text } }),
+    setStatus: (leadId, statusId, pipelineId) => {
+      const lead = store.getLead(accountId, leadId);
+      if (!lead) throw new Error(`Lead ${leadId} not found`);
+      lead.status_id = statusId;
+      if (pipelineId !== undefined) lead.pipeline_id = pipelineId;
+      store.data(accountId).touchLead(lead);
+      store.changed();
+    },
+  };
+}
+
+function display(values: FieldValue[]): string {
+  return values.map((item) => String(item.value)).join(', ');
+}
