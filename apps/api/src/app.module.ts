@@ -2,10 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { LoggingModule } from './common/logging/logging.module';
+import { CryptoModule } from './common/crypto/crypto.module';
+import { RedisModule } from './common/redis/redis.module';
+import { InstallationHttpModule } from './modules/installation/installation-http.module';
 import { ConfigModule } from './config/config.module';
 import { type Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './modules/health/health.module';
+import { WidgetApiModule } from './modules/widget-api/widget-api.module';
 import { QueuesModule } from './queues/queues.module';
 
 /** The HTTP process: controllers and queue producers, no processors. */
@@ -20,6 +24,10 @@ export class AppModule {
         DatabaseModule,
         QueuesModule,
         HealthModule,
+        WidgetApiModule,
+        CryptoModule,
+        RedisModule,
+        InstallationHttpModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

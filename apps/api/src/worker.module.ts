@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggingModule } from './common/logging/logging.module';
+import { CryptoModule } from './common/crypto/crypto.module';
+import { RedisModule } from './common/redis/redis.module';
+import { InstallationWorkerModule } from './modules/installation/installation-worker.module';
 import { ConfigModule } from './config/config.module';
 import { type Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
@@ -12,7 +15,15 @@ export class WorkerModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(env), LoggingModule, DatabaseModule, QueuesModule],
+      imports: [
+        ConfigModule.forRoot(env),
+        LoggingModule,
+        DatabaseModule,
+        QueuesModule,
+        CryptoModule,
+        RedisModule,
+        InstallationWorkerModule,
+      ],
       providers: [SystemProcessor],
     };
   }

@@ -1,3 +1,4 @@
 export * from './contracts/health.js';
 export * from './contracts/api-error.js';
 export * from './constants/lead-fields.js';
+export * from './contracts/widget-api.js';

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { requestIdFrom } from '../common/logging/request-id';
 import { type Env } from '../config/env.schema';
+import { registerWidgetCors } from './cors';
 
 /** Builds the HTTP app (used by main.ts and by integration tests) without listening. */
 export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
@@ -18,7 +19,7 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
       genReqId: (req: { headers: IncomingHttpHeaders }) =>
         requestIdFrom(req.headers['x-request-id']),
     }),
-    { bufferLogs: true },
+    { bufferLogs: true, abortOnError: false },
   );
   // Echo the id so a caller (or support) can find the log lines of one request.
   app
@@ -28,6 +29,7 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
       void reply.header('x-request-id', request.id);
       done();
     });
+  await registerWidgetCors(app, env.WIDGET_EXTRA_ORIGINS);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   serveAdmin(app, env);

@@ -26,6 +26,23 @@ const encryptionKeys = z
     'expected "<keyId>:<base64 of 32 random bytes>", comma-separated (generate one with: openssl rand -base64 32)',
   );
 
+// "https://{host}" in production; the sandbox serves accounts under "http://127.0.0.1:4000/a/{subdomain}".
+const kommoUrlTemplate = z
+  .string()
+  .regex(
+    /^https?:\/\/\S*\{(host|subdomain)\}\S*$/,
+    'expected an http(s) URL containing {host} or {subdomain}',
+  )
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const originList = z
+  .string()
+  .refine(
+    (v) => v.split(',').every((o) => /^https?:\/\/[^\s/]+$/.test(o.trim())),
+    'expected comma-separated origins such as https://example.com (no path)',
+  )
+  .transform((v) => v.split(',').map((o) => o.trim()));
+
 /** Every environment variable the API and the worker read, with its default. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -41,9 +58,21 @@ export const envSchema = z.object({
     .default('gptb'),
   ENCRYPTION_KEYS: encryptionKeys,
   ADMIN_DIST_DIR: z.string().optional(),
+  // The Kommo integration (Kommo > Settings > Integrations). Without id and secret the API runs,
+  // but OAuth, the uninstall hook and the widget API answer 503 "not configured".
+  KOMMO_CLIENT_ID: z.string().min(1).optional(),
+  KOMMO_CLIENT_SECRET: z.string().min(1).optional(),
+  KOMMO_REDIRECT_URI: httpUrl.optional(),
+  KOMMO_API_URL_TEMPLATE: kommoUrlTemplate.default('https://{host}'),
+  KOMMO_CONSENT_URL: httpUrl.default('https://www.kommo.com/oauth'),
+  KOMMO_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(7).default(6),
+  WIDGET_EXTRA_ORIGINS: originList.optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 /** Variables never printed, not even masked in part. */
-export const SECRET_ENV_KEYS: ReadonlySet<keyof Env> = new Set<keyof Env>(['ENCRYPTION_KEYS']);
+export const SECRET_ENV_KEYS: ReadonlySet<keyof Env> = new Set<keyof Env>([
+  'ENCRYPTION_KEYS',
+  'KOMMO_CLIENT_SECRET',
+]);

@@ -12,7 +12,7 @@ import { QueueName } from './queue-names';
         prefix: config.get('REDIS_PREFIX'),
       }),
     }),
-    BullModule.registerQueue({ name: QueueName.System }),
+    BullModule.registerQueue({ name: QueueName.System }, { name: QueueName.Installation }),
   ],
   exports: [BullModule],
 })

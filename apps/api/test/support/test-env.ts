@@ -7,8 +7,9 @@ export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gpt_bridge_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
 
-export function testEnv(overrides: Record<string, string> = {}): Env {
-  return loadConfig({
+/** The test configuration as raw variables (for child processes), with overrides. */
+export function testEnvVars(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: TEST_DATABASE_URL,
@@ -16,5 +17,9 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     REDIS_PREFIX: 'test',
     ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 3).toString('base64')}`,
     ...overrides,
-  });
+  };
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return loadConfig(testEnvVars(overrides));
 }

@@ -8,16 +8,19 @@ import {
 
 export type InstallationStatus = 'pending' | 'active' | 'auth_failed' | 'disabled';
 
+// bigint comes back from pg as a string; Kommo ids fit in a JS number.
+export const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
+
 /** One Kommo account that installed the widget. */
 @Entity({ name: 'installations' })
 export class Installation {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  // bigint comes back from pg as a string; Kommo account ids fit in a JS number.
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   kommoAccountId: number;
 
+  /** Current subdomain and host (`acme.kommo.com`); both can change, the account id cannot. */
   @Column({ type: 'text' })
   subdomain: string;
 
@@ -26,6 +29,33 @@ export class Installation {
 
   @Column({ type: 'text', default: 'pending' })
   status: InstallationStatus;
+
+  /** The account's language (en, pt, es; others fall back to en) for field names. */
+  @Column({ type: 'text', default: 'en' })
+  language: string;
+
+  // Envelopes from SecretBox, never plain tokens; read through TokenService only.
+  @Column({ type: 'text', nullable: true, select: false })
+  accessTokenEnc: string | null;
+
+  @Column({ type: 'text', nullable: true, select: false })
+  refreshTokenEnc: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  tokenExpiresAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  tokenRefreshedAt: Date | null;
+
+  /** Why Kommo refused us last (shown in admin); cleared by a successful install. */
+  @Column({ type: 'text', nullable: true })
+  authError: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  installedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -1,0 +1,71 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { widgetCorsOptions } from './cors';
+
+// The options on a bare Fastify: what @fastify/cors makes of them, without Nest around it.
+describe('widgetCorsOptions', () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = Fastify();
+    await app.register(fastifyCors, widgetCorsOptions(['http://127.0.0.1:4000']));
+    app.get('/widget-api/session', () => ({ ok: true }));
+    await app.ready();
+  });
+
+  afterAll(() => app.close());
+
+  const preflight = (origin: string) =>
+    app.inject({
+      method: 'OPTIONS',
+      url: '/widget-api/session',
+      headers: {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'x-auth-token',
+      },
+    });
+
+  it('answers an account page preflight with its origin, headers and methods', async () => {
+    const response = await preflight('https://acme.kommo.com');
+    expect(response.statusCode).toBe(204);
+    expect(response.headers).toMatchObject({
+      'access-control-allow-origin': 'https://acme.kommo.com',
+      'access-control-allow-headers': 'X-Auth-Token, Content-Type',
+      'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+      vary: 'Origin',
+    });
+    expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('allows a configured extra origin', async () => {
+    const response = await preflight('http://127.0.0.1:4000');
+    expect(response.headers['access-control-allow-origin']).toBe('http://127.0.0.1:4000');
+  });
+
+  it('gives any other origin no CORS headers, but still Vary: Origin', async () => {
+    const response = await preflight('https://evil.example');
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    expect(response.headers['access-control-allow-headers']).toBeUndefined();
+    expect(response.headers.vary).toBe('Origin');
+
+    const get = await app.inject({
+      method: 'GET',
+      url: '/widget-api/session',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('echoes an allowed origin on the actual call', async () => {
+    const get = await app.inject({
+      method: 'GET',
+      url: '/widget-api/session',
+      headers: { origin: 'https://acme.amocrm.ru' },
+    });
+    expect(get.headers['access-control-allow-origin']).toBe('https://acme.amocrm.ru');
+    expect(get.headers.vary).toBe('Origin');
+  });
+});

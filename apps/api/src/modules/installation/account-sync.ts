@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type Repository } from 'typeorm';
+import { KommoClientFactory } from '../kommo/kommo-client';
+import { Installation } from './installation.entity';
+
+const SUPPORTED_LANGUAGES = new Set(['en', 'pt', 'es']);
+
+/** Keeps an installation's subdomain, host and language in step with the Kommo account. */
+@Injectable()
+export class AccountSync {
+  constructor(
+    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    private readonly kommo: KommoClientFactory,
+  ) {}
+
+  async sync(installationId: string): Promise<{ subdomain: string; changed: boolean }> {
+    const installation = await this.installations.findOneByOrFail({ id: installationId });
+    const account = await this.kommo
+      .forInstallation({
+        installationId,
+        host: installation.host,
+        subdomain: installation.subdomain,
+      })
+      .getAccount();
+    // A renamed account keeps its domain (kommo.com / amocrm.ru); only the first label changes.
+    const host = `${account.subdomain}${installation.host.slice(installation.subdomain.length)}`;
+    const language =
+      account.language && SUPPORTED_LANGUAGES.has(account.language)
+        ? account.language
+        : installation.language;
+    const changed =
+      host !== installation.host ||
+      account.subdomain !== installation.subdomain ||
+      language !== installation.language;
+    if (changed) {
+      await this.installations.update(installationId, {
+        subdomain: account.subdomain,
+        host,
+        language,
+      });
+    }
+    return { subdomain: account.subdomain, changed };
+  }
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueuesModule } from '../../queues/queues.module';
+import { KommoRateModule } from '../kommo/kommo-rate.module';
+import { KOMMO_TOKEN_SOURCE } from '../kommo/kommo-token-source';
+import { InstallationField } from './installation-field.entity';
+import { InstallationJobs } from './installation-jobs';
+import { Installation } from './installation.entity';
+import { InstallationService } from './installation.service';
+import { KommoOAuthClient } from './kommo-oauth.client';
+import { TokenService } from './token.service';
+
+/** Installations and their tokens; used by the API and the worker alike. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Installation, InstallationField]),
+    QueuesModule,
+    KommoRateModule,
+  ],
+  providers: [
+    KommoOAuthClient,
+    TokenService,
+    InstallationService,
+    InstallationJobs,
+    { provide: KOMMO_TOKEN_SOURCE, useExisting: TokenService },
+  ],
+  exports: [TypeOrmModule, TokenService, InstallationService, InstallationJobs, KOMMO_TOKEN_SOURCE],
+})
+export class InstallationModule {}

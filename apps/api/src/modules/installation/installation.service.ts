@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { type KommoHost } from '../kommo/kommo-host';
+import { Installation } from './installation.entity';
+import { KommoOAuthClient } from './kommo-oauth.client';
+import { TokenService } from './token.service';
+
+const SUPPORTED_LANGUAGES = new Set(['en', 'pt', 'es']);
+
+/** Turns an authorization code into an active installation (install and reinstall alike). */
+@Injectable()
+export class InstallationService {
+  private readonly logger = new Logger(InstallationService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly oauth: KommoOAuthClient,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /**
+   * Exchanges the code, reads the account it belongs to, and upserts the installation keyed by
+   * the Kommo account id (the host may have changed since the last install).
+   */
+  async completeInstall(target: KommoHost, code: string): Promise<Installation> {
+    const pair = await this.oauth.exchangeCode(target, code);
+    const account = await this.oauth.fetchAccount(target, pair.accessToken);
+    const language = SUPPORTED_LANGUAGES.has(account.language) ? account.language : 'en';
+    const installation = await this.db.transaction(async (manager) => {
+      const rows: { id: string }[] = await manager.query(
+        `INSERT INTO installations
+                (kommo_account_id, subdomain, host, language, status, installed_at)
+         VALUES ($1, $2, $3, $4, 'active', now())
+         ON CONFLICT (kommo_account_id) DO UPDATE
+            SET subdomain = EXCLUDED.subdomain, host = EXCLUDED.host,
+                language = EXCLUDED.language, status = 'active', installed_at = now(),
+                auth_error = NULL, disabled_at = NULL, updated_at = now()
+         RETURNING id`,
+        [account.id, account.subdomain, target.host, language],
+      );
+      const id = rows[0]?.id;
+      if (!id) throw new Error('installation upsert returned no row');
+      await this.tokens.store(manager, id, pair);
+      return manager.findOneByOrFail(Installation, { id });
+    });
+    this.logger.log(
+      { installationId: installation.id, accountId: account.id, host: target.host },
+      'installation active',
+    );
+    return installation;
+  }
+
+  /** The uninstall hook: stop everything for the account; tokens are void anyway. */
+  async disable(kommoAccountId: number): Promise<boolean> {
+    const result = await this.db
+      .createQueryBuilder()
+      .update(Installation)
+      .set({
+        status: 'disabled',
+        disabledAt: () => 'now()',
+        accessTokenEnc: null,
+        refreshTokenEnc: null,
+        tokenExpiresAt: null,
+      })
+      .where('kommo_account_id = :kommoAccountId AND status <> :disabled', {
+        kommoAccountId,
+        disabled: 'disabled',
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import { z } from 'zod';
+import { AppConfig } from '../../config/app-config';
+import { kommoErrorFromAxios } from '../kommo/kommo-errors';
+import { type KommoHost, kommoBaseUrl } from '../kommo/kommo-host';
+import { redirectUriOf } from './redirect-uri';
+
+const TokenResponse = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.coerce.number().int().positive(),
+});
+
+const AccountResponse = z.object({
+  id: z.number().int().positive(),
+  subdomain: z.string().min(1),
+  current_user_id: z.number().int().optional(),
+  language: z.string().optional(),
+});
+
+const UserResponse = z.object({ lang: z.string().optional() });
+
+export type TokenPair = { accessToken: string; refreshToken: string; expiresAt: Date };
+export type KommoAccountInfo = { id: number; subdomain: string; language: string };
+
+/** Kommo refused the grant (bad, expired or reused code / refresh token): re-authorisation needed. */
+export class OAuthRejectedError extends Error {
+  override name = 'OAuthRejectedError';
+}
+
+/** Kommo could not be reached or failed (network, 429, 5xx): try again later. */
+export class OAuthUnavailableError extends Error {
+  override name = 'OAuthUnavailableError';
+}
+
+export class IntegrationNotConfiguredError extends Error {
+  override name = 'IntegrationNotConfiguredError';
+  constructor() {
+    super('Kommo integration is not configured (KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET)');
+  }
+}
+
+/** Kommo's token endpoint (§1.3) and the one account read an install needs before a row exists. */
+@Injectable()
+export class KommoOAuthClient {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly config: AppConfig) {
+    this.http = axios.create({ timeout: 15_000, headers: { accept: 'application/json' } });
+  }
+
+  exchangeCode(target: KommoHost, code: string): Promise<TokenPair> {
+    return this.token(target, { grant_type: 'authorization_code', code });
+  }
+
+  refresh(target: KommoHost, refreshToken: string): Promise<TokenPair> {
+    return this.token(target, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  async fetchAccount(target: KommoHost, accessToken: string): Promise<KommoAccountInfo> {
+    const base = `${kommoBaseUrl(this.config.get('KOMMO_API_URL_TEMPLATE'), target)}/api/v4`;
+    const headers = { authorization: `Bearer ${accessToken}` };
+    try {
+      const account = AccountResponse.parse(
+        (await this.http.get(`${base}/account`, { headers })).data,
+      );
+      // The account has no documented language; the installing user's `lang` is the best guess.
+      let language = account.language;
+      if (!language && account.current_user_id) {
+        const user = await this.http.get(`${base}/users/${account.current_user_id}`, { headers });
+        language = UserResponse.parse(user.data).lang;
+      }
+      return { id: account.id, subdomain: account.subdomain, language: language ?? 'en' };
+    } catch (error) {
+      throw this.translate(error, 'account');
+    }
+  }
+
+  private async token(target: KommoHost, grant: Record<string, string>): Promise<TokenPair> {
+    const clientId = this.config.get('KOMMO_CLIENT_ID');
+    const clientSecret = this.config.get('KOMMO_CLIENT_SECRET');
+    if (!clientId || !clientSecret) throw new IntegrationNotConfiguredError();
+    const url = `${kommoBaseUrl(this.config.get('KOMMO_API_URL_TEMPLATE'), target)}/oauth2/access_token`;
+    const sentAt = Date.now();
+    try {
+      const response = await this.http.post<unknown>(url, {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uri: redirectUriOf(this.config),
+        ...grant,
+      });
+      const body = TokenResponse.parse(response.data);
+      return {
+        accessToken: body.access_token,
+        refreshToken: body.refresh_token,
+        // Counted from when we asked, so our expiry is never later than Kommo's.
+        expiresAt: new Date(sentAt + body.expires_in * 1000),
+      };
+    } catch (error) {
+      throw this.translate(error, 'token');
+    }
+  }
+
+  /** Maps a failure to one of our two errors; the message never carries the request (tokens). */
+  private translate(error: unknown, what: string): Error {
+    if (error instanceof z.ZodError) {
+      return new OAuthUnavailableError(`Kommo ${what} response has an unexpected shape`);
+    }
+    if (!isAxiosError(error)) return error instanceof Error ? error : new Error(String(error));
+    const failure = kommoErrorFromAxios(error);
+    // Any 4xx but 429 means the grant itself is bad (§1.3); the rest may pass with time.
+    return failure.retryable
+      ? new OAuthUnavailableError(`Kommo ${what} endpoint unavailable: ${failure.message}`)
+      : new OAuthRejectedError(`Kommo refused the ${what} request: ${failure.detail}`);
+  }
+}

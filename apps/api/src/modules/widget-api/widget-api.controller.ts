@@ -1,0 +1,60 @@
+import { LEAD_FIELD_KEYS, type WidgetFieldsResponse } from '@gpt-bridge/shared';
+import { Controller, ForbiddenException, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { FieldsService } from '../fields/fields.service';
+import { InstallationJobs } from '../installation/installation-jobs';
+import { type InstallationStatus } from '../installation/installation.entity';
+import { WidgetAuthGuard } from '../widget-auth/widget-auth.guard';
+import { WidgetSession } from '../widget-auth/widget-session.decorator';
+import { type WidgetSessionData } from '../widget-auth/widget-session';
+
+export type WidgetSessionResponse = {
+  accountId: number;
+  subdomain: string;
+  host: string;
+  userId: number;
+  isAdmin: boolean;
+  installationStatus: InstallationStatus;
+};
+
+/** What the widget calls from the account page; every route acts on the token's account only. */
+@Controller('widget-api')
+@UseGuards(WidgetAuthGuard)
+export class WidgetApiController {
+  constructor(
+    private readonly fields: FieldsService,
+    private readonly jobs: InstallationJobs,
+  ) {}
+
+  /** The connection status the widget shows. */
+  @Get('session')
+  session(@WidgetSession() { installation, claims }: WidgetSessionData): WidgetSessionResponse {
+    return {
+      accountId: installation.kommoAccountId,
+      subdomain: installation.subdomain,
+      host: installation.host,
+      userId: claims.userId,
+      isAdmin: claims.isAdmin,
+      installationStatus: installation.status,
+    };
+  }
+
+  /** The active lead fields and their Kommo ids. */
+  @Get('fields')
+  async activeFields(
+    @WidgetSession() { installation }: WidgetSessionData,
+  ): Promise<WidgetFieldsResponse> {
+    const fields = await this.fields.activeFields(installation.id);
+    return { fields, complete: fields.length === LEAD_FIELD_KEYS.length };
+  }
+
+  /** "Re-provision": recreate fields deleted in Kommo. Creating fields is admin-only in Kommo too. */
+  @Post('fields/provision')
+  @HttpCode(202)
+  async provision(@WidgetSession() { installation, claims }: WidgetSessionData) {
+    if (!claims.isAdmin) {
+      throw new ForbiddenException('Only an account administrator can re-create the fields');
+    }
+    await this.jobs.provisionFields(installation.id);
+    return { queued: true };
+  }
+}

@@ -1,0 +1,133 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What a valid X-Auth-Token says (kommo-platform.md §2), with the claims we rely on typed. */
+export type WidgetTokenClaims = {
+  iss: string;
+  accountId: number;
+  userId: number;
+  subdomain: string;
+  isAdmin: boolean;
+  jti: string | null;
+  iat: number;
+  exp: number;
+};
+
+/** Why a token was refused: for logs only, never for the caller. */
+export type WidgetTokenFailure =
+  | 'malformed'
+  | 'bad_header'
+  | 'alg_not_allowed'
+  | 'bad_signature'
+  | 'bad_payload'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'wrong_audience'
+  | 'wrong_client'
+  | 'bad_account_id'
+  | 'bad_user_id';
+
+export type WidgetTokenResult =
+  { ok: true; claims: WidgetTokenClaims } | { ok: false; reason: WidgetTokenFailure };
+
+export type WidgetTokenOptions = {
+  /** The integration's client secret (the HS256 key). */
+  secret: string;
+  /** Origin of our redirect URI: what Kommo puts in `aud`. */
+  audience: string;
+  clientId: string;
+  nowMs?: number;
+};
+
+/** Kommo's and our clocks differ a little; 30 s is the usual JWT leeway. */
+export const CLOCK_SKEW_SEC = 30;
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Verifies Kommo's widget token with node:crypto only: HS256 pinned (no `alg` negotiation, so
+ * `none` and key-confusion tricks fail), constant-time signature check, time and audience checks.
+ */
+export function verifyWidgetToken(token: string, options: WidgetTokenOptions): WidgetTokenResult {
+  const fail = (reason: WidgetTokenFailure): WidgetTokenResult => ({ ok: false, reason });
+  const parts = token.split('.');
+  if (parts.length !== 3) return fail('malformed');
+  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+  if (!BASE64URL.test(headerPart) || !BASE64URL.test(payloadPart)) return fail('malformed');
+
+  const header = decodeJson(headerPart);
+  if (!header) return fail('bad_header');
+  if (header.alg !== 'HS256') return fail('alg_not_allowed');
+  // RFC 7515: extensions marked critical that we do not understand make the token invalid.
+  if ('crit' in header) return fail('bad_header');
+
+  if (!signatureMatches(`${headerPart}.${payloadPart}`, signaturePart, options.secret)) {
+    return fail('bad_signature');
+  }
+
+  const payload = decodeJson(payloadPart);
+  if (!payload) return fail('bad_payload');
+  const { iss, subdomain, exp, nbf, iat, aud, jti, client_uuid, account_id, user_id } = payload;
+  if (typeof iss !== 'string' || typeof subdomain !== 'string') return fail('bad_payload');
+  if (!isNumericDate(exp) || !isNumericDate(iat)) return fail('bad_payload');
+  if (nbf !== undefined && !isNumericDate(nbf)) return fail('bad_payload');
+
+  const now = (options.nowMs ?? Date.now()) / 1000;
+  if (exp + CLOCK_SKEW_SEC <= now) return fail('expired');
+  if (nbf !== undefined && nbf - CLOCK_SKEW_SEC > now) return fail('not_yet_valid');
+  if (iat - CLOCK_SKEW_SEC > now) return fail('issued_in_future');
+
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(options.audience)) return fail('wrong_audience');
+  if (client_uuid !== undefined && client_uuid !== options.clientId) return fail('wrong_client');
+  if (!isPositiveInteger(account_id)) return fail('bad_account_id');
+  if (!isPositiveInteger(user_id)) return fail('bad_user_id');
+
+  return {
+    ok: true,
+    claims: {
+      iss,
+      accountId: account_id,
+      userId: user_id,
+      subdomain,
+      // Only a real `true` grants admin; a missing or odd value does not.
+      isAdmin: payload.is_admin === true,
+      jti: typeof jti === 'string' ? jti : null,
+      iat,
+      exp,
+    },
+  };
+}
+
+/** `aud` as Kommo derives it from the redirect URI: scheme + host (+ port). */
+export function audienceOf(redirectUri: string): string {
+  return new URL(redirectUri).origin;
+}
+
+function signatureMatches(signingInput: string, signaturePart: string, secret: string): boolean {
+  const expected = createHmac('sha256', secret).update(signingInput).digest();
+  const given = Buffer.from(signaturePart, 'base64url');
+  // Buffer.from skips characters it does not know; re-encoding catches a non-canonical form.
+  if (given.toString('base64url') !== signaturePart) return false;
+  // timingSafeEqual throws on different lengths; a wrong length is simply a wrong signature.
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function decodeJson(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}

@@ -1,0 +1,87 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { Installation } from '../installation/installation.entity';
+import { redirectUriOf } from '../installation/redirect-uri';
+import { audienceOf, verifyWidgetToken } from './verify-widget-token';
+import { type WidgetRequest } from './widget-session';
+
+// One answer for every refusal, so a caller cannot probe which check failed.
+const INVALID_TOKEN = 'invalid X-Auth-Token';
+
+/**
+ * Authenticates the widget's calls by Kommo's X-Auth-Token and scopes them to the token's account:
+ * routes read the account from @WidgetSession(), never from the URL or body.
+ */
+@Injectable()
+export class WidgetAuthGuard implements CanActivate {
+  private readonly logger = new Logger(WidgetAuthGuard.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<WidgetRequest>();
+    const secret = this.config.get('KOMMO_CLIENT_SECRET');
+    const clientId = this.config.get('KOMMO_CLIENT_ID');
+    if (!secret || !clientId) {
+      throw new ServiceUnavailableException(
+        'Kommo integration is not configured: set KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET.',
+      );
+    }
+
+    const token = request.headers['x-auth-token'];
+    if (typeof token !== 'string' || token === '') return this.refuse('missing_token');
+    const result = verifyWidgetToken(token, {
+      secret,
+      clientId,
+      audience: audienceOf(redirectUriOf(this.config)),
+    });
+    if (!result.ok) return this.refuse(result.reason);
+    const { claims } = result;
+
+    const installation = await this.installations.findOneBy({ kommoAccountId: claims.accountId });
+    if (!installation) return this.refuse('no_installation', claims.accountId);
+    // The signature proves Kommo issued the token, but account_id alone could name another
+    // account; iss and subdomain must agree with what we stored for that id.
+    if (
+      claims.iss !== `https://${installation.host}` ||
+      claims.subdomain !== installation.subdomain
+    ) {
+      return this.refuse('account_mismatch', claims.accountId);
+    }
+    if (installation.status === 'disabled') {
+      throw new ForbiddenException(
+        'The integration is disabled for this Kommo account; install it again from Kommo to use the widget.',
+      );
+    }
+
+    request.widgetSession = {
+      installation,
+      claims: {
+        accountId: claims.accountId,
+        userId: claims.userId,
+        isAdmin: claims.isAdmin,
+        subdomain: claims.subdomain,
+      },
+    };
+    return true;
+  }
+
+  // The reason goes to the log (never the token); the caller gets the generic 401.
+  private refuse(reason: string, accountId?: number): never {
+    this.logger.warn({ reason, accountId }, 'widget call refused');
+    throw new UnauthorizedException(INVALID_TOKEN);
+  }
+}

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { createHttpApp } from '../../src/bootstrap/create-http-app';
+import { type Env } from '../../src/config/env.schema';
+import { WorkerModule } from '../../src/worker.module';
+import { freePort, SandboxProcess } from './sandbox';
+import { testEnv, testEnvVars } from './test-env';
+
+export type KommoStack = {
+  sandbox: SandboxProcess;
+  api: NestFastifyApplication;
+  apiUrl: string;
+  /** The in-process worker, when asked for. */
+  worker?: INestApplicationContext;
+  db: DataSource;
+  env: Env;
+  /** The same configuration as raw variables, for child processes. */
+  vars: Record<string, string>;
+  stop(): Promise<void>;
+};
+
+const CLIENT_ID = '6c6f63616c2d7465-7374-4000-8000-000000000001';
+
+/**
+ * The sandbox (a separate process), the HTTP API on a real port (the sandbox calls its redirect
+ * URI and uninstall hook), and optionally the worker in this process, configured for each other.
+ */
+export async function startKommoStack(options: { worker?: boolean } = {}): Promise<KommoStack> {
+  const sandbox = await SandboxProcess.start();
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const clientSecret = `secret-${Math.random().toString(36).slice(2)}`;
+  await sandbox.setIntegration({
+    client_id: CLIENT_ID,
+    client_secret: clientSecret,
+    redirect_uri: `${apiUrl}/kommo/oauth/callback`,
+    uninstall_hook_url: `${apiUrl}/kommo/uninstall`,
+  });
+  const vars = testEnvVars({
+    PUBLIC_URL: apiUrl,
+    KOMMO_CLIENT_ID: CLIENT_ID,
+    KOMMO_CLIENT_SECRET: clientSecret,
+    KOMMO_API_URL_TEMPLATE: sandbox.apiUrlTemplate,
+    KOMMO_CONSENT_URL: `${sandbox.url}/oauth`,
+    WIDGET_EXTRA_ORIGINS: sandbox.url,
+  });
+  const env = testEnv(vars);
+  const api = await createHttpApp(env);
+  await api.listen({ port, host: '127.0.0.1' });
+  let worker: INestApplicationContext | undefined;
+  if (options.worker) {
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), {
+      logger: false,
+      abortOnError: false,
+    });
+    await worker.init();
+  }
+  return {
+    sandbox,
+    api,
+    apiUrl,
+    worker,
+    db: api.get<DataSource>(getDataSourceToken()),
+    env,
+    vars,
+    async stop() {
+      await worker?.close();
+      await api.close();
+      await sandbox.stop();
+    },
+  };
+}
+
+const WORKER_ENTRY = path.resolve(__dirname, '../../dist/worker.js');
+
+/** A real worker process (the built `dist/worker.js`, as `pnpm start` runs it). */
+export async function spawnWorker(vars: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [WORKER_ENTRY], {
+    env: { ...process.env, ...vars, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not ready: ${output}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${output}`)));
+    child.stdout?.on('data', () => {
+      if (output.includes('worker started')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Polls until `accept` holds (or fails with the last value after `ms`). */
+export async function waitFor<T>(
+  fn: () => Promise<T>,
+  accept: (v: T) => boolean,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,247 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const SANDBOX_CLI = path.resolve(__dirname, '../../../../packages/kommo-sandbox/dist/cli.js');
+
+/** A port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type SandboxAccount = {
+  id: number;
+  subdomain: string;
+  host: string;
+  base_url: string;
+  language: string;
+  current_user_id: number;
+  users: { id: number; name: string; is_admin: boolean }[];
+};
+
+export type SandboxRequest = {
+  direction: 'in' | 'out';
+  method: string;
+  path: string;
+  url: string;
+  account_id: number | null;
+  status: number;
+  kind: string | null;
+  outcome: string | null;
+  body?: unknown;
+};
+
+export type SandboxIntegration = {
+  client_id: string;
+  client_secret: string;
+  redirect_uri: string;
+  uninstall_hook_url: string;
+};
+
+/**
+ * The Kommo sandbox as a separate process (its own event loop, like the real Kommo), started from
+ * the built package, plus a typed client for its control API.
+ */
+export class SandboxProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<SandboxProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SANDBOX_CLI], {
+      env: { ...process.env, ...env, SANDBOX_PORT: String(port), SANDBOX_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`sandbox did not start within 10 s: ${stderr}`)),
+        10_000,
+      );
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`sandbox exited with ${code}: ${stderr}`));
+      });
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('listening on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    return new SandboxProcess(child, `http://127.0.0.1:${port}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** `{url}/a/{subdomain}`: what KOMMO_API_URL_TEMPLATE points at in tests. */
+  get apiUrlTemplate(): string {
+    return `${this.url}/a/{subdomain}`;
+  }
+
+  async call<T>(method: string, route: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`sandbox ${method} ${route}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  setIntegration(integration: Partial<SandboxIntegration>): Promise<SandboxIntegration> {
+    return this.call('PATCH', '/_sandbox/integration', integration);
+  }
+
+  createAccount(input: {
+    subdomain: string;
+    domain?: 'kommo.com' | 'amocrm.ru';
+    language?: 'en' | 'pt' | 'es' | 'ru';
+    current_user_is_admin?: boolean;
+  }): Promise<SandboxAccount> {
+    return this.call('POST', '/_sandbox/accounts', input);
+  }
+
+  /** Kommo's install call: GET redirect_uri?code&referer&from_widget=1. */
+  install(account: number | string): Promise<{ code: string; url: string }> {
+    return this.call('POST', `/_sandbox/accounts/${account}/install`, {});
+  }
+
+  /** A code and the consent redirect a browser would follow (with `state`). */
+  consent(account: number | string, state?: string): Promise<{ code: string; redirect: string }> {
+    return this.call('POST', `/_sandbox/accounts/${account}/codes`, state ? { state } : {});
+  }
+
+  uninstall(
+    account: number | string,
+    options: { forge?: boolean; revoke?: boolean } = {},
+  ): Promise<{ call: { status: number } }> {
+    return this.call('POST', `/_sandbox/accounts/${account}/uninstall`, options);
+  }
+
+  async requests(filter: Record<string, string | number> = {}): Promise<SandboxRequest[]> {
+    const query = new URLSearchParams(
+      Object.entries(filter).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
+    const result = await this.call<{ requests: SandboxRequest[] }>(
+      'GET',
+      `/_sandbox/requests${query ? `?${query}` : ''}`,
+    );
+    return result.requests;
+  }
+
+  counters(): Promise<{ total: number; status429: number; status403: number; blocked: number }> {
+    return this.call('GET', '/_sandbox/requests/counters');
+  }
+
+  clearRequests(): Promise<void> {
+    return this.call('DELETE', '/_sandbox/requests');
+  }
+
+  leadFields(account: number | string): Promise<{
+    custom_fields: { id: number; code: string | null; name: string; type: string }[];
+  }> {
+    return this.call('GET', `/_sandbox/accounts/${account}/custom-fields`);
+  }
+
+  deleteField(account: number | string, field: number | string): Promise<void> {
+    return this.call('DELETE', `/_sandbox/accounts/${account}/custom-fields/${field}`);
+  }
+
+  advanceClock(ms: number): Promise<unknown> {
+    return this.call('POST', '/_sandbox/clock/advance', { ms });
+  }
+
+  widgetToken(
+    account: number | string,
+    variant:
+      | 'valid'
+      | 'bad_signature'
+      | 'alg_none'
+      | 'expired'
+      | 'not_yet_valid'
+      | 'wrong_aud'
+      | 'other_account' = 'valid',
+  ): Promise<{ token: string }> {
+    return this.call('POST', '/_sandbox/widget-token', { account_id: account, variant });
+  }
+  integration(): Promise<SandboxIntegration> {
+    return this.call('GET', '/_sandbox/integration');
+  }
+
+  /** A token pair for the account's current user, without the consent flow. */
+  issueTokens(
+    account: number | string,
+  ): Promise<{ access_token: string; refresh_token: string; expires_in: number }> {
+    return this.call('POST', `/_sandbox/accounts/${account}/tokens`, {});
+  }
+
+  /** The next matching API requests misbehave (status, retry_after, delay_ms, hang…). */
+  addFault(fault: {
+    path: string;
+    method?: string;
+    account_id?: number;
+    count?: number | null;
+    status?: number;
+    body?: unknown;
+    retry_after?: number;
+    delay_ms?: number;
+    hang?: boolean;
+    hang_ms?: number;
+  }): Promise<{ id: number }> {
+    return this.call('POST', '/_sandbox/faults', fault);
+  }
+
+  createLead(
+    account: number | string,
+    input: { name?: string; fields?: Record<string, unknown>; tags?: string[] } = {},
+  ): Promise<SandboxLead> {
+    return this.call('POST', `/_sandbox/accounts/${account}/leads`, input);
+  }
+
+  /** The lead's full state: tags by name, field values by code (or id), notes. */
+  lead(account: number | string, lead: number): Promise<SandboxLead> {
+    return this.call('GET', `/_sandbox/accounts/${account}/leads/${lead}`);
+  }
+
+  createBot(account: number, script: unknown, name = 'Test bot'): Promise<{ id: number }> {
+    return this.call('POST', '/_sandbox/salesbot/bots', { account, script, name });
+  }
+
+  /** A lead's salesbot transcript and current run. */
+  chat(
+    account: number,
+    lead: number,
+  ): Promise<{
+    run: { status: string; bot_id: number } | null;
+    entries: { kind: string; text: string }[];
+  }> {
+    return this.call('GET', `/_sandbox/salesbot/leads/${lead}?account=${account}`);
+  }
+}
+
+/** What `GET /_sandbox/accounts/:account/leads/:lead` answers (the parts tests read). */
+export type SandboxLead = {
+  id: number;
+  name: string;
+  tags: string[];
+  fields: Record<string, unknown>;
+  notes: { id: number; note_type: string; params: Record<string, unknown> }[];
+};
