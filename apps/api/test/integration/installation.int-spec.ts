@@ -1,8 +1,15 @@
 import { LEAD_FIELD_KEYS, leadFieldCode, WidgetFieldsResponseSchema } from '@gpt-bridge/shared';
+import { getQueueToken } from '@nestjs/bull';
+import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueName } from '../../src/queues/queue-names';
 import { SecretBox } from '../../src/common/crypto/secret-box';
 import { FieldProvisioner } from '../../src/modules/fields/field-provisioner';
-import { accessContext, refreshContext } from '../../src/modules/installation/token.service';
+import {
+  accessContext,
+  refreshContext,
+  TokenService,
+} from '../../src/modules/installation/token.service';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import { type SandboxAccount } from '../support/sandbox';
 
@@ -50,8 +57,16 @@ describe('installation against the Kommo sandbox', () => {
       () => recordedFields(installed!.id),
       (fields) => fields.length === LEAD_FIELD_KEYS.length,
     );
-    // The provisioning job may still be inside its transaction: wait for the sandbox to settle.
-    await waitFor(ourFieldsInSandbox.bind(null, accountId), (f) => f.length >= 6);
+    // Fields may be recorded from an earlier install: wait until this install's jobs are done.
+    await waitFor(
+      async () => {
+        const counts = await stack
+          .worker!.get<Queue>(getQueueToken(QueueName.Installation))
+          .getJobCounts();
+        return counts.active + counts.waiting;
+      },
+      (busy) => busy === 0,
+    );
     return installed!;
   };
 
@@ -170,6 +185,43 @@ describe('installation against the Kommo sandbox', () => {
       `${stack.apiUrl}/kommo/oauth/callback?code=abc&referer=evil.example.com&from_widget=1`,
     );
     expect(response.status).toBe(400);
+  });
+
+  it('a refresh that fails on the network is retried; one Kommo refuses marks auth_failed', async () => {
+    const tokens = stack.worker!.get(TokenService);
+    const installation = (await row())!;
+    const expire = () =>
+      stack.db.query(`UPDATE installations SET token_expires_at = now() WHERE id = $1`, [
+        installation.id,
+      ]);
+
+    // Kommo answers 502 once: the refresh is retried and succeeds.
+    await expire();
+    await stack.sandbox.clearRequests();
+    await stack.sandbox.addFault({ path: '/oauth2/access_token', status: 502, count: 1 });
+    await expect(tokens.accessToken(installation.id)).resolves.toMatch(/\S{20,}/);
+    const attempts = await stack.sandbox.requests({ path: '/oauth2/access_token' });
+    expect(attempts.map((r) => r.status)).toEqual([502, 200]);
+    expect((await row())?.status).toBe('active');
+
+    // The refresh token is revoked at Kommo: the installation needs re-authorisation.
+    await expire();
+    await stack.sandbox.call('POST', `/_sandbox/accounts/${account.id}/revoke-tokens`, {});
+    await expect(tokens.accessToken(installation.id)).rejects.toMatchObject({ kind: 'auth' });
+    const failed = await stack.db.query<{ status: string; auth_error: string }[]>(
+      `SELECT status, auth_error FROM installations WHERE id = $1`,
+      [installation.id],
+    );
+    expect(failed[0]).toMatchObject({ status: 'auth_failed' });
+    expect(failed[0]!.auth_error).toMatch(/refused/);
+    // Later calls fail fast without asking Kommo again.
+    await stack.sandbox.clearRequests();
+    await expect(tokens.accessToken(installation.id)).rejects.toMatchObject({ kind: 'auth' });
+    expect(await stack.sandbox.requests({ path: '/oauth2/access_token' })).toEqual([]);
+
+    // Reinstalling brings it back.
+    await installAndProvision();
+    expect((await row())?.status).toBe('active');
   });
 
   it('uninstall: a forged signature changes nothing, a good one disables', async () => {

@@ -88,8 +88,9 @@ describe('token refresh across two worker processes', () => {
         path: '/api/v4/account',
         account_id: accountId,
       });
-      expect(calls).toHaveLength(CALLS);
-      expect(calls.every((c) => c.status === 200)).toBe(true);
+      expect(calls.map((c) => c.status).filter((status) => status !== 200)).toEqual([]);
+      // At least one per job: Bull delivers at least once, and a rare redelivery adds a read.
+      expect(calls.length).toBeGreaterThanOrEqual(CALLS);
     },
     TIMEOUT_MS,
   );
