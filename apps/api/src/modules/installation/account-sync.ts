@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
 import { KommoClientFactory } from '../kommo/kommo-client';
+import { accountLanguage } from './account-language';
 import { Installation } from './installation.entity';
-
-const SUPPORTED_LANGUAGES = new Set(['en', 'pt', 'es']);
 
 /** Keeps an installation's subdomain, host and language in step with the Kommo account. */
 @Injectable()
@@ -25,10 +24,7 @@ export class AccountSync {
       .getAccount();
     // A renamed account keeps its domain (kommo.com / amocrm.ru); only the first label changes.
     const host = `${account.subdomain}${installation.host.slice(installation.subdomain.length)}`;
-    const language =
-      account.language && SUPPORTED_LANGUAGES.has(account.language)
-        ? account.language
-        : installation.language;
+    const language = accountLanguage(account.language, installation.language);
     const changed =
       host !== installation.host ||
       account.subdomain !== installation.subdomain ||

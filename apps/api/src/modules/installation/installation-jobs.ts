@@ -19,6 +19,13 @@ export type SyncAccountData = { installationId: string };
 
 export const CODE_CONTEXT = 'jobs.exchange-code';
 
+// Kommo hiccups are retried with backoff; finished jobs leave Redis, failed ones stay for support.
+const RETRIED = {
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: true,
+  removeOnFail: 100,
+} as const;
+
 /** Producer side of the installation queue (the API enqueues, the worker runs). */
 @Injectable()
 export class InstallationJobs {
@@ -34,9 +41,7 @@ export class InstallationJobs {
       // The same code twice is one job.
       jobId: `code:${createHash('sha256').update(code).digest('hex')}`,
       attempts: 6,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: true,
-      removeOnFail: 100,
+      ...RETRIED,
     });
   }
 
@@ -44,9 +49,7 @@ export class InstallationJobs {
     const data: ProvisionFieldsData = { installationId };
     await this.queue.add(InstallationJob.ProvisionFields, data, {
       attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: true,
-      removeOnFail: 100,
+      ...RETRIED,
     });
   }
 
@@ -55,9 +58,7 @@ export class InstallationJobs {
     const data: SyncAccountData = { installationId };
     await this.queue.add(InstallationJob.SyncAccount, data, {
       attempts: 3,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: true,
-      removeOnFail: 100,
+      ...RETRIED,
     });
   }
 }

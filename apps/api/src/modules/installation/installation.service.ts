@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type KommoHost } from '../kommo/kommo-host';
+import { accountLanguage } from './account-language';
 import { Installation } from './installation.entity';
 import { KommoOAuthClient } from './kommo-oauth.client';
 import { TokenService } from './token.service';
-
-const SUPPORTED_LANGUAGES = new Set(['en', 'pt', 'es']);
 
 /** Turns an authorization code into an active installation (install and reinstall alike). */
 @Injectable()
@@ -26,7 +25,7 @@ export class InstallationService {
   async completeInstall(target: KommoHost, code: string): Promise<Installation> {
     const pair = await this.oauth.exchangeCode(target, code);
     const account = await this.oauth.fetchAccount(target, pair.accessToken);
-    const language = SUPPORTED_LANGUAGES.has(account.language) ? account.language : 'en';
+    const language = accountLanguage(account.language);
     const installation = await this.db.transaction(async (manager) => {
       const rows: { id: string }[] = await manager.query(
         `INSERT INTO installations
