@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type KommoHost } from '../kommo/kommo-host';
+import { KommoRateLimiter } from '../kommo/kommo-rate-limiter';
 import { accountLanguage } from './account-language';
 import { Installation } from './installation.entity';
 import { KommoOAuthClient } from './kommo-oauth.client';
@@ -16,6 +17,7 @@ export class InstallationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly oauth: KommoOAuthClient,
     private readonly tokens: TokenService,
+    private readonly limiter: KommoRateLimiter,
   ) {}
 
   /**
@@ -43,6 +45,8 @@ export class InstallationService {
       await this.tokens.store(manager, id, pair);
       return manager.findOneByOrFail(Installation, { id });
     });
+    // The code exchange and the account reads count against Kommo's 7/s like any call.
+    await this.limiter.charge(installation.id, 1 + account.requests);
     this.logger.log(
       { installationId: installation.id, accountId: account.id, host: target.host },
       'installation active',

@@ -22,7 +22,13 @@ const AccountResponse = z.object({
 const UserResponse = z.object({ lang: z.string().optional() });
 
 export type TokenPair = { accessToken: string; refreshToken: string; expiresAt: Date };
-export type KommoAccountInfo = { id: number; subdomain: string; language: string };
+/** `requests`: how many Kommo calls reading it took (they count against the rate limit). */
+export type KommoAccountInfo = {
+  id: number;
+  subdomain: string;
+  language: string;
+  requests: number;
+};
 
 /** Kommo refused the grant (bad, expired or reused code / refresh token): re-authorisation needed. */
 export class OAuthRejectedError extends Error {
@@ -67,11 +73,13 @@ export class KommoOAuthClient {
       );
       // The account has no documented language; the installing user's `lang` is the best guess.
       let language = account.language;
+      let requests = 1;
       if (!language && account.current_user_id) {
+        requests += 1;
         const user = await this.http.get(`${base}/users/${account.current_user_id}`, { headers });
         language = UserResponse.parse(user.data).lang;
       }
-      return { id: account.id, subdomain: account.subdomain, language: language ?? 'en' };
+      return { id: account.id, subdomain: account.subdomain, language: language ?? 'en', requests };
     } catch (error) {
       throw this.translate(error, 'account');
     }

@@ -101,7 +101,7 @@ export class TokenService implements KommoTokenSource {
    */
   private async refreshOnce(installationId: string, need: RefreshNeed): Promise<string> {
     const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
+    for (let round = 0; ; round++) {
       const outcome = await this.db.transaction((manager) =>
         this.refreshIfLockFree(manager, installationId, need),
       );
@@ -116,7 +116,9 @@ export class TokenService implements KommoTokenSource {
       if (Date.now() > deadline) {
         throw new OAuthUnavailableError('another process has been refreshing for too long');
       }
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 50));
+      // Backing off keeps a crowd of waiters from loading PostgreSQL while one refresh runs.
+      const pauseMs = Math.min(50 * 2 ** round, 500);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs / 2 + Math.random() * pauseMs));
     }
   }
 

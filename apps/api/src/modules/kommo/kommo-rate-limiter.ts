@@ -41,6 +41,7 @@ type ReserveCommand = (
 ) => Promise<[number, string]>;
 
 export const DEFAULT_MAX_WAIT_MS = 30_000;
+const MAX_LATE_RETRIES = 3;
 
 /** A reserved request slot: when (Redis clock, ms) and how long the caller has to wait for it. */
 export type KommoRateSlot = { waitMs: number; slotAtMs: number };
@@ -75,8 +76,14 @@ export class KommoRateLimiter implements OnModuleDestroy {
    * job gives its worker back and retries later instead of sleeping for minutes.
    */
   async acquire(installationId: string, options: { maxWaitMs?: number } = {}): Promise<void> {
-    const slot = await this.reserve(installationId, options);
-    if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
+    for (let attempt = 0; ; attempt++) {
+      const slot = await this.reserve(installationId, options);
+      const due = Date.now() + slot.waitMs;
+      if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
+      // A busy event loop can wake us long after our slot, right next to the following one;
+      // sending then would bunch two requests together. Give the slot up and take a new one.
+      if (Date.now() - due <= this.intervalUs / 2000 || attempt >= MAX_LATE_RETRIES) return;
+    }
   }
 
   /** Reserves the next slot without waiting for it (acquire = reserve + sleep). */
@@ -100,6 +107,16 @@ export class KommoRateLimiter implements OnModuleDestroy {
       });
     }
     return { waitMs: Math.ceil(waitUs / 1000), slotAtMs: Number(slotUs) / 1000 };
+  }
+
+  /**
+   * Books slots for requests already sent outside the limiter (the install's token exchange and
+   * account reads happen before the installation has an id), so the calls after them keep spacing.
+   */
+  async charge(installationId: string, requests: number): Promise<void> {
+    for (let i = 0; i < requests; i++) {
+      await this.reserveCommand(this.key(installationId), this.intervalUs, -1, 0);
+    }
   }
 
   /** Holds every process's requests for this installation back for `ms` (Kommo said 429). */
