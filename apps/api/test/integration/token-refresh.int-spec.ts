@@ -70,7 +70,14 @@ describe('token refresh across two worker processes', () => {
     await Promise.all(jobs.map((job) => job.remove()));
   };
 
-  const refreshes = () => stack.sandbox.requests({ kind: 'oauth.refresh_token' });
+  /** Runs the jobs; returns the statuses Kommo gave the account reads, after one good refresh. */
+  const runCallsExpectingOneRefresh = async (): Promise<number[]> => {
+    await runCalls();
+    const refreshes = await stack.sandbox.requests({ kind: 'oauth.refresh_token' });
+    expect(refreshes.map((r) => r.status)).toEqual([200]);
+    const calls = await stack.sandbox.requests({ path: '/api/v4/account', account_id: accountId });
+    return calls.map((c) => c.status);
+  };
 
   it(
     'token expired on our side: one refresh, every call succeeds',
@@ -80,16 +87,9 @@ describe('token refresh across two worker processes', () => {
         `UPDATE installations SET token_expires_at = now() - interval '1 minute' WHERE id = $1`,
         [installationId],
       );
-      await runCalls();
-
-      const seen = await refreshes();
-      expect(seen.map((r) => r.status)).toEqual([200]);
-      const calls = await stack.sandbox.requests({
-        path: '/api/v4/account',
-        account_id: accountId,
-      });
-      expect(calls.map((c) => c.status).filter((status) => status !== 200)).toEqual([]);
-      expect(calls).toHaveLength(CALLS);
+      const statuses = await runCallsExpectingOneRefresh();
+      expect(statuses.filter((status) => status !== 200)).toEqual([]);
+      expect(statuses).toHaveLength(CALLS);
     },
     TIMEOUT_MS,
   );
@@ -100,18 +100,10 @@ describe('token refresh across two worker processes', () => {
       // Kommo's clock moves past the token's 24 h while ours still thinks it is valid.
       await stack.sandbox.advanceClock(25 * 60 * 60 * 1000);
       await stack.sandbox.clearRequests();
-      await runCalls();
-
-      const seen = await refreshes();
-      expect(seen.map((r) => r.status)).toEqual([200]);
-      const calls = await stack.sandbox.requests({
-        path: '/api/v4/account',
-        account_id: accountId,
-      });
-      const ok = calls.filter((c) => c.status === 200);
-      expect(ok).toHaveLength(CALLS);
+      const statuses = await runCallsExpectingOneRefresh();
+      expect(statuses.filter((status) => status === 200)).toHaveLength(CALLS);
       // Every other call was a 401 answered by the one refresh; nothing else failed.
-      expect(calls.filter((c) => c.status !== 200 && c.status !== 401)).toEqual([]);
+      expect(statuses.filter((status) => status !== 200 && status !== 401)).toEqual([]);
       const counters = await stack.sandbox.counters();
       expect(counters.status429).toBe(0);
     },

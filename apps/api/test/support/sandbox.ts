@@ -1,5 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import {
+  type FaultSpec,
+  type Integration,
+  type RequestCounters,
+  type RequestLogEntry,
+} from '@gpt-bridge/kommo-sandbox';
 import { freePort } from './redis-server';
 
 export { freePort };
@@ -16,24 +22,8 @@ export type SandboxAccount = {
   users: { id: number; name: string; is_admin: boolean }[];
 };
 
-export type SandboxRequest = {
-  direction: 'in' | 'out';
-  method: string;
-  path: string;
-  url: string;
-  account_id: number | null;
-  status: number;
-  kind: string | null;
-  outcome: string | null;
-  body?: unknown;
-};
-
-export type SandboxIntegration = {
-  client_id: string;
-  client_secret: string;
-  redirect_uri: string;
-  uninstall_hook_url: string;
-};
+export type SandboxRequest = RequestLogEntry;
+export type SandboxIntegration = Omit<Integration, 'name'>;
 
 /**
  * The Kommo sandbox as a separate process (its own event loop, like the real Kommo), started from
@@ -136,7 +126,7 @@ export class SandboxProcess {
     return result.requests;
   }
 
-  counters(): Promise<{ total: number; status429: number; status403: number; blocked: number }> {
+  counters(): Promise<RequestCounters> {
     return this.call('GET', '/_sandbox/requests/counters');
   }
 
@@ -183,18 +173,7 @@ export class SandboxProcess {
   }
 
   /** The next matching API requests misbehave (status, retry_after, delay_ms, hang…). */
-  addFault(fault: {
-    path: string;
-    method?: string;
-    account_id?: number;
-    count?: number | null;
-    status?: number;
-    body?: unknown;
-    retry_after?: number;
-    delay_ms?: number;
-    hang?: boolean;
-    hang_ms?: number;
-  }): Promise<{ id: number }> {
+  addFault(fault: FaultSpec): Promise<{ id: number }> {
     return this.call('POST', '/_sandbox/faults', fault);
   }
 

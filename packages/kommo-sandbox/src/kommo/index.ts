@@ -49,5 +49,6 @@ export {
   type ValidationGroup,
 } from './problems.js';
 export { renderLead } from './render.js';
+export { installKommoApiPlumbing } from './api-plumbing.js';
 export { callOutbound, type OutboundResult } from './outbound.js';
 export * from './types.js';

@@ -39,8 +39,7 @@
  *   GET  /_sandbox/clock;  POST /_sandbox/clock/advance {ms|seconds|minutes|hours};  PUT /_sandbox/clock/speed {speed}
  *   POST /_sandbox/reset {keep_integration?}
  */
-import { type FastifyError, type FastifyInstance } from 'fastify';
-import qs from 'qs';
+import { type FastifyInstance } from 'fastify';
 import { type SandboxContext } from '../context.js';
 import { registerAccountRoutes } from './api/account-routes.js';
 import { registerCustomFieldRoutes } from './api/custom-field-routes.js';
@@ -50,61 +49,8 @@ import { registerOAuthRoutes } from './api/oauth-routes.js';
 import { registerTagRoutes } from './api/tag-routes.js';
 import { registerAccountControl } from './control/account-control.js';
 import { registerRuntimeControl } from './control/runtime-control.js';
-import { KommoStoreError } from './errors.js';
-import { problem, sendProblem, sendValidation } from './problems.js';
+import { installKommoApiPlumbing } from './api-plumbing.js';
 import { installRecorder } from './recorder.js';
-
-/** Our own JSON parser: an empty body is "no data" (the handler answers Kommo's 400), not a Fastify error. */
-function installBodyParsers(api: FastifyInstance): void {
-  api.removeContentTypeParser('application/json');
-  api.addContentTypeParser(
-    ['application/json', 'application/hal+json'],
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      const text = String(body);
-      if (!text.trim()) return done(null, undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(
-          Object.assign(new Error('Request body is not valid JSON'), { statusCode: 400 }),
-          undefined,
-        );
-      }
-    },
-  );
-  api.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      done(null, qs.parse(String(body)));
-    },
-  );
-}
-
-function installErrorHandler(api: FastifyInstance): void {
-  api.setErrorHandler((error: FastifyError, request, reply) => {
-    const control = request.url.startsWith('/_sandbox/');
-    if (error instanceof KommoStoreError) {
-      const status = error.code === 'NotFound' ? 404 : 400;
-      if (control) return reply.code(status).send({ error: error.message, code: error.code });
-      if (status === 404) return sendProblem(reply, 404, error.message);
-      return sendValidation(reply, [
-        {
-          request_id: '0',
-          errors: [{ code: error.code, path: error.path ?? '', detail: error.message }],
-        },
-      ]);
-    }
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (control) return reply.code(status).send({ error: error.message });
-    const extra = status >= 500 ? { trace_id: `sandbox-${request.id}` } : {};
-    return reply
-      .code(status)
-      .type('application/problem+json')
-      .send(JSON.stringify(problem(status, error.message, extra)));
-  });
-}
 
 /** Registers the Kommo core: OAuth, API v4, rate limit, control API. */
 export function registerKommo(app: FastifyInstance, context: SandboxContext): void {
@@ -117,8 +63,7 @@ export function registerKommo(app: FastifyInstance, context: SandboxContext): vo
   });
   // Encapsulated so our body parsers and error handler do not change the other parts' routes.
   void app.register((api, _options, done) => {
-    installBodyParsers(api);
-    installErrorHandler(api);
+    installKommoApiPlumbing(api);
     registerOAuthRoutes(api, context);
     registerAccountRoutes(api, context);
     registerLeadRoutes(api, context);

@@ -1,6 +1,6 @@
 import { type FastifyInstance } from 'fastify';
 import { type SandboxContext } from '../context.js';
-import { installKommoApiPlumbing } from './api-body.js';
+import { installKommoApiPlumbing } from '../kommo/index.js';
 import { registerBotsRoutes } from './bots-routes.js';
 import { registerChatPage } from './chat-page.js';
 import { registerControlRoutes } from './control-routes.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  accountApi,
   accountWithToken,
   rawGet,
   startSandbox,
@@ -24,10 +25,7 @@ describe('Kommo API v4: addressing, account, custom fields, tags', () => {
   let h: Harness;
   let acme: TestAccount;
   const api = (method: string, path: string, body?: unknown, account: TestAccount = acme) =>
-    h.call(method, `${account.prefix}${path}`, {
-      token: account.token,
-      ...(body === undefined ? {} : { body }),
-    });
+    accountApi(h, account, method, path, body);
 
   beforeAll(async () => {
     h = await startSandbox();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kommoRequest, registerAccountRoute } from '../../src/kommo/index.js';
 import { buildSandbox } from '../../src/server.js';
 import {
+  accountApi,
   accountWithToken,
   startSandbox,
   type Harness,
@@ -30,10 +31,7 @@ describe('control API: request log and faults', () => {
   let acme: TestAccount;
   let leadId = 0;
   const api = (method: string, path: string, body?: unknown) =>
-    h.call(method, `${acme.prefix}${path}`, {
-      token: acme.token,
-      ...(body === undefined ? {} : { body }),
-    });
+    accountApi(h, acme, method, path, body);
 
   beforeAll(async () => {
     h = await startSandbox();

@@ -45,6 +45,20 @@ export async function startSandbox(
   return { ...sandbox, base, call, control, close: () => sandbox.app.close() };
 }
 
+/** An account's API call (`/a/{subdomain}{path}`) with its Bearer token. */
+export function accountApi(
+  h: Harness,
+  account: TestAccount,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  return h.call(method, `${account.prefix}${path}`, {
+    token: account.token,
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
 export type TestAccount = {
   accountId: number;
   subdomain: string;

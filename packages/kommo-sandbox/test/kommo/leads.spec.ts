@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  accountApi,
   accountWithToken,
   startSandbox,
   type Harness,
@@ -29,10 +30,7 @@ describe('Kommo API v4 leads', () => {
   let areaField: Field;
   let leadId = 0;
   const api = (method: string, path: string, body?: unknown) =>
-    h.call(method, `${acme.prefix}${path}`, {
-      token: acme.token,
-      ...(body === undefined ? {} : { body }),
-    });
+    accountApi(h, acme, method, path, body);
   const lead = async (id = leadId) =>
     (await (await api('GET', `/api/v4/leads/${id}`)).json()) as ApiLead;
   const tagNames = async (id = leadId) => (await lead(id))._embedded.tags.map((t) => t.name).sort();

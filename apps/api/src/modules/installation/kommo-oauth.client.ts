@@ -53,7 +53,12 @@ export class KommoOAuthClient {
   private readonly http: AxiosInstance;
 
   constructor(private readonly config: AppConfig) {
-    this.http = axios.create({ timeout: 15_000, headers: { accept: 'application/json' } });
+    // No redirects: the body carries the client secret and a code or refresh token.
+    this.http = axios.create({
+      timeout: 15_000,
+      maxRedirects: 0,
+      headers: { accept: 'application/json' },
+    });
   }
 
   exchangeCode(target: KommoHost, code: string): Promise<TokenPair> {
