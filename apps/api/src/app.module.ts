@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { type Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './modules/health/health.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WidgetApiModule } from './modules/widget-api/widget-api.module';
 import { QueuesModule } from './queues/queues.module';
 
@@ -28,6 +29,7 @@ export class AppModule {
         CryptoModule,
         RedisModule,
         InstallationHttpModule,
+        WebhooksModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggingModule } from './common/logging/logging.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
+import { AiWorkerModule } from './modules/ai/ai-worker.module';
 import { InstallationWorkerModule } from './modules/installation/installation-worker.module';
 import { ConfigModule } from './config/config.module';
 import { type Env } from './config/env.schema';
@@ -23,6 +24,7 @@ export class WorkerModule {
         CryptoModule,
         RedisModule,
         InstallationWorkerModule,
+        AiWorkerModule,
       ],
       providers: [SystemProcessor],
     };

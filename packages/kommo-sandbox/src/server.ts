@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAiProviders } from './ai/register.js';
 import { createContext, type SandboxContext, type SandboxOptions } from './context.js';
 import { registerKommo } from './kommo/register.js';
+import { registerMedia } from './media/register.js';
 import { registerSalesbot } from './salesbot/register.js';
 import { registerWidgetHost } from './widget-host/register.js';
 
@@ -16,6 +17,7 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
   registerAiProviders(app, context);
   registerSalesbot(app, context);
   registerWidgetHost(app, context);
+  registerMedia(app, context);
   app.addHook('onListen', function () {
     const address = this.server.address();
     if (address && typeof address === 'object' && !context.publicUrl.value) {

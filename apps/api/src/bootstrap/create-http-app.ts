@@ -7,6 +7,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { requestIdFrom } from '../common/logging/request-id';
 import { type Env } from '../config/env.schema';
+import { WebhookIntake } from '../modules/webhooks/webhook-intake.service';
+import { registerWebhookRoutes } from '../modules/webhooks/webhook-routes';
 import { registerWidgetCors } from './cors';
 
 /** Builds the HTTP app (used by main.ts and by integration tests) without listening. */
@@ -29,6 +31,7 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
       void reply.header('x-request-id', request.id);
       done();
     });
+  registerWebhookRoutes(app.getHttpAdapter().getInstance(), app.get(WebhookIntake));
   await registerWidgetCors(app, env.WIDGET_EXTRA_ORIGINS);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

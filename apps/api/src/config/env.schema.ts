@@ -43,6 +43,19 @@ const originList = z
   )
   .transform((v) => v.split(',').map((o) => o.trim()));
 
+const hostPortList = z
+  .string()
+  .refine(
+    (v) =>
+      v
+        .split(',')
+        .every((h) => /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(h.trim())),
+    'expected comma-separated host or host:port entries such as 127.0.0.1:4000',
+  )
+  .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()));
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
 /** Every environment variable the API and the worker read, with its default. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -67,6 +80,34 @@ export const envSchema = z.object({
   KOMMO_CONSENT_URL: httpUrl.default('https://www.kommo.com/oauth'),
   KOMMO_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(7).default(6),
   WIDGET_EXTRA_ORIGINS: originList.optional(),
+  // AI providers. The ChatGPT webhook's model comes from ?model= or this default (gpt-4o-mini
+  // leaves OpenAI's API on 2027-01-14, see docs; the account can still ask for it).
+  OPENAI_BASE_URL: httpUrl.default('https://api.openai.com/v1'),
+  OPENAI_DEFAULT_MODEL: z.string().min(1).default('gpt-6-luna'),
+  OPENAI_VISION_MODEL: z.string().min(1).default('gpt-6-luna'),
+  OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  DIFY_BASE_URL: httpUrl.default('https://api.dify.ai/v1'),
+  CHATBASE_BASE_URL: httpUrl.default('https://www.chatbase.co/api'),
+  AI_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(25_000),
+  AI_RETRY_BUDGET_MS: z.coerce.number().int().min(0).max(300_000).default(45_000),
+  // Outbound guard (provider base URLs, media downloads): https only and no private, loopback or
+  // link-local addresses, except these host[:port] entries or everything when ALLOW_PRIVATE is set.
+  OUTBOUND_ALLOWED_HOSTS: hostPortList.optional(),
+  OUTBOUND_ALLOW_PRIVATE: flag.default(false),
+  MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(20 * 1024 * 1024),
+  MEDIA_TIMEOUT_MS: z.coerce.number().int().min(500).default(10_000),
+  // Webhook intake.
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(262_144),
+  WEBHOOK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(0).default(300),
+  AI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+  // How often the worker looks for acknowledged requests that have no live job (lost with Redis,
+  // or held by a killed worker), and how old such a request must be.
+  INTAKE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  INTAKE_STALE_AFTER_MS: z.coerce.number().int().min(100).default(15_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

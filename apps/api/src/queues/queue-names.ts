@@ -2,6 +2,7 @@
 export const QueueName = {
   System: 'system',
   Installation: 'installation',
+  Ai: 'ai',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

@@ -12,7 +12,11 @@ import { QueueName } from './queue-names';
         prefix: config.get('REDIS_PREFIX'),
       }),
     }),
-    BullModule.registerQueue({ name: QueueName.System }, { name: QueueName.Installation }),
+    BullModule.registerQueue(
+      { name: QueueName.System },
+      { name: QueueName.Installation },
+      { name: QueueName.Ai },
+    ),
   ],
   exports: [BullModule],
 })

@@ -24,13 +24,27 @@ export type KommoStack = {
   stop(): Promise<void>;
 };
 
+/** The sandbox's fake AI providers as our providers, reachable through the outbound guard. */
+export function aiProviderVars(sandbox: SandboxProcess): Record<string, string> {
+  return {
+    OPENAI_BASE_URL: `${sandbox.url}/openai/v1`,
+    DIFY_BASE_URL: `${sandbox.url}/dify/v1`,
+    CHATBASE_BASE_URL: `${sandbox.url}/chatbase/api`,
+    OUTBOUND_ALLOWED_HOSTS: new URL(sandbox.url).host,
+    INTAKE_SWEEP_INTERVAL_MS: '1000',
+    INTAKE_STALE_AFTER_MS: '5000',
+  };
+}
+
 const CLIENT_ID = '6c6f63616c2d7465-7374-4000-8000-000000000001';
 
 /**
  * The sandbox (a separate process), the HTTP API on a real port (the sandbox calls its redirect
  * URI and uninstall hook), and optionally the worker in this process, configured for each other.
  */
-export async function startKommoStack(options: { worker?: boolean } = {}): Promise<KommoStack> {
+export async function startKommoStack(
+  options: { worker?: boolean; vars?: Record<string, string> } = {},
+): Promise<KommoStack> {
   const sandbox = await SandboxProcess.start();
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
@@ -48,6 +62,8 @@ export async function startKommoStack(options: { worker?: boolean } = {}): Promi
     KOMMO_API_URL_TEMPLATE: sandbox.apiUrlTemplate,
     KOMMO_CONSENT_URL: `${sandbox.url}/oauth`,
     WIDGET_EXTRA_ORIGINS: sandbox.url,
+    ...aiProviderVars(sandbox),
+    ...options.vars,
   });
   const env = testEnv(vars);
   const api = await createHttpApp(env);

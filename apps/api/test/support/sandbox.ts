@@ -193,6 +193,23 @@ export class SandboxProcess {
     return this.call('POST', '/_sandbox/salesbot/bots', { account, script, name });
   }
 
+  /** A file on the sandbox's fake CDN (bytes, or a built-in fixture); `url` is where it is served. */
+  uploadMedia(
+    input:
+      | { fileName: string; contentType: string; bytes: Buffer }
+      | { fixture: 'image.png' | 'voice.ogg'; fileName?: string; contentType?: string },
+  ): Promise<SandboxMedia> {
+    const body =
+      'bytes' in input
+        ? {
+            fileName: input.fileName,
+            contentType: input.contentType,
+            base64: input.bytes.toString('base64'),
+          }
+        : input;
+    return this.call('POST', '/_sandbox/media', body);
+  }
+
   /** A lead's salesbot transcript and current run. */
   chat(
     account: number,
@@ -203,7 +220,73 @@ export class SandboxProcess {
   }> {
     return this.call('GET', `/_sandbox/salesbot/leads/${lead}?account=${account}`);
   }
+
+  /** Scripts a fake AI provider for a key, agent/app id, provider name or `*`. */
+  aiScript(target: string, script: SandboxAiScript): Promise<unknown> {
+    return this.call('PUT', `/_sandbox/ai/scripts/${encodeURIComponent(target)}`, script);
+  }
+
+  /** The fake AI providers' call log, oldest first. */
+  async aiCalls(
+    filter: { provider?: 'openai' | 'dify' | 'chatbase'; endpoint?: string; key?: string } = {},
+  ): Promise<SandboxAiCall[]> {
+    const query = new URLSearchParams(filter).toString();
+    const result = await this.call<{ calls: SandboxAiCall[] }>(
+      'GET',
+      `/_sandbox/ai/calls${query ? `?${query}` : ''}`,
+    );
+    return result.calls;
+  }
+
+  /** Conversations the fake AI providers hold (OpenAI Conversations API objects, …). */
+  aiConversations(): Promise<{
+    openai: { id: string; metadata: Record<string, string>; items: unknown[] }[];
+    dify: unknown[];
+    chatbase: unknown[];
+  }> {
+    return this.call('GET', '/_sandbox/ai/conversations');
+  }
 }
+
+/** `PUT /_sandbox/ai/scripts/:target` body (see packages/kommo-sandbox/src/ai/script.ts). */
+export type SandboxAiScript = {
+  answer?:
+    | { mode: 'echo' }
+    | { mode: 'fixed'; text: string }
+    | { mode: 'intent'; rules: { keywords?: string[]; pattern?: string; answer: string }[] };
+  latencyMs?: number;
+  failures?: {
+    kind: string;
+    times?: number;
+    retryAfterSeconds?: number;
+    code?: string;
+    message?: string;
+    status?: number;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }[];
+  transcripts?: Record<string, string>;
+  transcript?: string;
+};
+
+/** One entry of the fake AI providers' call log. */
+export type SandboxAiCall = {
+  id: number;
+  provider: string;
+  endpoint: string;
+  method: string;
+  path: string;
+  key: string | null;
+  body: unknown;
+  validation:
+    | { checked: true; schema: string; valid: boolean; errors: string[] }
+    | { checked: false; schema: string; reason: string }
+    | null;
+  status: number | null;
+  outcome: string;
+  failure: string | null;
+  answer: string | null;
+};
 
 /** What `GET /_sandbox/accounts/:account/leads/:lead` answers (the parts tests read). */
 export type SandboxLead = {
@@ -212,4 +295,13 @@ export type SandboxLead = {
   tags: string[];
   fields: Record<string, unknown>;
   notes: { id: number; note_type: string; params: Record<string, unknown> }[];
+};
+
+/** What `POST /_sandbox/media` answers. */
+export type SandboxMedia = {
+  id: string;
+  url: string;
+  fileName: string;
+  contentType: string;
+  size: number;
 };

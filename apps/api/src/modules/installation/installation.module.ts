@@ -8,6 +8,7 @@ import { InstallationJobs } from './installation-jobs';
 import { Installation } from './installation.entity';
 import { InstallationService } from './installation.service';
 import { KommoOAuthClient } from './kommo-oauth.client';
+import { WebhookTokensModule } from '../webhooks/webhook-tokens.module';
 import { TokenService } from './token.service';
 
 /** Installations and their tokens; used by the API and the worker alike. */
@@ -16,6 +17,7 @@ import { TokenService } from './token.service';
     TypeOrmModule.forFeature([Installation, InstallationField]),
     QueuesModule,
     KommoRateModule,
+    WebhookTokensModule,
   ],
   providers: [
     KommoOAuthClient,

@@ -6,6 +6,7 @@ import { KommoRateLimiter } from '../kommo/kommo-rate-limiter';
 import { accountLanguage } from './account-language';
 import { Installation } from './installation.entity';
 import { KommoOAuthClient } from './kommo-oauth.client';
+import { WebhookTokens } from '../webhooks/webhook-tokens.service';
 import { TokenService } from './token.service';
 
 /** Turns an authorization code into an active installation (install and reinstall alike). */
@@ -18,6 +19,7 @@ export class InstallationService {
     private readonly oauth: KommoOAuthClient,
     private readonly tokens: TokenService,
     private readonly limiter: KommoRateLimiter,
+    private readonly webhookTokens: WebhookTokens,
   ) {}
 
   /**
@@ -43,6 +45,8 @@ export class InstallationService {
       const id = rows[0]?.id;
       if (!id) throw new Error('installation upsert returned no row');
       await this.tokens.store(manager, id, pair);
+      // Reinstalling keeps the webhook URLs the salesbots already use.
+      await this.webhookTokens.ensure(id, manager);
       return manager.findOneByOrFail(Installation, { id });
     });
     // The code exchange and the account reads count against Kommo's 7/s like any call.

@@ -2,10 +2,13 @@ import { Module } from '@nestjs/common';
 import { FieldsModule } from '../fields/fields.module';
 import { InstallationModule } from '../installation/installation.module';
 import { WidgetAuthModule } from '../widget-auth/widget-auth.module';
+import { AiModule } from '../ai/ai.module';
+import { WebhookTokensModule } from '../webhooks/webhook-tokens.module';
 import { WidgetApiController } from './widget-api.controller';
+import { WidgetSettingsController } from './widget-settings.controller';
 
 @Module({
-  imports: [WidgetAuthModule, FieldsModule, InstallationModule],
-  controllers: [WidgetApiController],
+  imports: [WidgetAuthModule, FieldsModule, InstallationModule, AiModule, WebhookTokensModule],
+  controllers: [WidgetApiController, WidgetSettingsController],
 })
 export class WidgetApiModule {}

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeHsJwt, isNumericDate, isPositiveInteger } from '../../common/jwt/hs-jwt';
 
 /** What a valid X-Auth-Token says (kommo-platform.md §2), with the claims we rely on typed. */
 export type WidgetTokenClaims = {
@@ -42,31 +42,14 @@ export type WidgetTokenOptions = {
 /** Kommo's and our clocks differ a little; 30 s is the usual JWT leeway. */
 export const CLOCK_SKEW_SEC = 30;
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
 /**
- * Verifies Kommo's widget token with node:crypto only: HS256 pinned (no `alg` negotiation, so
- * `none` and key-confusion tricks fail), constant-time signature check, time and audience checks.
+ * Verifies Kommo's widget token: HS256 pinned (hs-jwt.ts), then time, audience and client checks.
  */
 export function verifyWidgetToken(token: string, options: WidgetTokenOptions): WidgetTokenResult {
   const fail = (reason: WidgetTokenFailure): WidgetTokenResult => ({ ok: false, reason });
-  const parts = token.split('.');
-  if (parts.length !== 3) return fail('malformed');
-  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
-  if (!BASE64URL.test(headerPart) || !BASE64URL.test(payloadPart)) return fail('malformed');
-
-  const header = decodeJson(headerPart);
-  if (!header) return fail('bad_header');
-  if (header.alg !== 'HS256') return fail('alg_not_allowed');
-  // RFC 7515: extensions marked critical that we do not understand make the token invalid.
-  if ('crit' in header) return fail('bad_header');
-
-  if (!signatureMatches(`${headerPart}.${payloadPart}`, signaturePart, options.secret)) {
-    return fail('bad_signature');
-  }
-
-  const payload = decodeJson(payloadPart);
-  if (!payload) return fail('bad_payload');
+  const decoded = decodeHsJwt(token, options.secret, ['HS256']);
+  if (!decoded.ok) return fail(decoded.reason);
+  const { payload } = decoded;
   const { iss, subdomain, exp, nbf, iat, aud, jti, client_uuid, account_id, user_id } = payload;
   if (typeof iss !== 'string' || typeof subdomain !== 'string') return fail('bad_payload');
   if (!isNumericDate(exp) || !isNumericDate(iat)) return fail('bad_payload');
@@ -102,32 +85,4 @@ export function verifyWidgetToken(token: string, options: WidgetTokenOptions): W
 /** `aud` as Kommo derives it from the redirect URI: scheme + host (+ port). */
 export function audienceOf(redirectUri: string): string {
   return new URL(redirectUri).origin;
-}
-
-function signatureMatches(signingInput: string, signaturePart: string, secret: string): boolean {
-  const expected = createHmac('sha256', secret).update(signingInput).digest();
-  const given = Buffer.from(signaturePart, 'base64url');
-  // Buffer.from skips characters it does not know; re-encoding catches a non-canonical form.
-  if (given.toString('base64url') !== signaturePart) return false;
-  // timingSafeEqual throws on different lengths; a wrong length is simply a wrong signature.
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function decodeJson(part: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }

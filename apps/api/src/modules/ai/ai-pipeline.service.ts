@@ -1,0 +1,213 @@
+import { type LeadFieldKey } from '@gpt-bridge/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type Repository } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { FieldsService } from '../fields/fields.service';
+import { Installation } from '../installation/installation.entity';
+import { KommoClientFactory } from '../kommo/kommo-client';
+import { KommoApiError } from '../kommo/kommo-errors';
+import { AiRequestsStore } from './ai-requests.store';
+import { type AiRequestRow, type RequestOutcome } from './ai-request.types';
+import { AnswerWriter, UndeliverableError } from './answer-writer';
+import { ConversationStore } from './conversation-memory';
+import { fieldText } from './lead-fields';
+import { MediaPreparer } from './media/media-preparer';
+import { ProviderError } from './provider-error';
+import { ProviderRegistry } from './provider-registry';
+import { routeRequest } from './provider-routing';
+import { ProviderSettingsService } from './provider-settings.service';
+import { QuotaGate } from './quota-gate';
+import { RetriesExhausted, withRetries } from './retry-policy';
+
+// Past these, a request that keeps failing (Kommo down for long) ends `failed`.
+const MAX_ATTEMPTS = 10;
+
+type Source = { prompt: string; message: string };
+
+/**
+ * One request from stored to answered: read what to ask, check the quota, call the provider
+ * (retrying what is worth retrying), store the outcome, then write it into Kommo. Each step is
+ * safe to run again after a crash.
+ */
+@Injectable()
+export class AiPipeline {
+  private readonly logger = new Logger(AiPipeline.name);
+
+  constructor(
+    private readonly store: AiRequestsStore,
+    private readonly writer: AnswerWriter,
+    private readonly settings: ProviderSettingsService,
+    private readonly registry: ProviderRegistry,
+    private readonly memories: ConversationStore,
+    private readonly media: MediaPreparer,
+    private readonly quota: QuotaGate,
+    private readonly fields: FieldsService,
+    private readonly kommo: KommoClientFactory,
+    private readonly config: AppConfig,
+    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+  ) {}
+
+  async handle(row: AiRequestRow): Promise<void> {
+    const attempts = await this.store.claim(row.id);
+    const installation = await this.installations.findOneBy({ id: row.installationId });
+    // Uninstalled or refused by Kommo: no provider call and no Kommo call.
+    if (!installation || installation.status !== 'active') {
+      await this.store.finish(row.id, 'failed', {
+        errorClass: 'installation_inactive',
+        errorMessage: `installation is ${installation?.status ?? 'gone'}`,
+      });
+      return;
+    }
+    if (attempts > MAX_ATTEMPTS) {
+      await this.store.finish(row.id, 'failed', {
+        errorClass: 'gave_up',
+        errorMessage: `no success after ${MAX_ATTEMPTS} attempts`,
+      });
+      return;
+    }
+    try {
+      let current = { ...row, attempts };
+      if (row.status !== 'answered') {
+        const outcome = await this.decide(installation, current);
+        await this.store.saveOutcome(row.id, outcome);
+        const saved = await this.store.get(row.id);
+        if (!saved) return;
+        current = { ...saved, attempts };
+      }
+      await this.writer.deliver(installation, current);
+      const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';
+      await this.store.finish(row.id, final);
+    } catch (error) {
+      if (error instanceof UndeliverableError) {
+        this.logger.warn({ requestId: row.id, errorClass: error.errorClass }, error.message);
+        await this.store.finish(row.id, 'failed', {
+          errorClass: error.errorClass,
+          errorMessage: error.message,
+        });
+        return;
+      }
+      // Kommo or the database hiccuped: the job is retried with backoff, the row stays pending.
+      throw error;
+    }
+  }
+
+  private async decide(installation: Installation, row: AiRequestRow): Promise<RequestOutcome> {
+    const started = Date.now();
+    const source = await this.source(installation, row);
+    const quota = await this.quota.check(installation.id, row.kind, row.leadId);
+    if (!quota.allowed) {
+      return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
+    }
+    const stored = await this.settings.load(installation.id);
+    let route: ReturnType<typeof routeRequest> | undefined;
+    try {
+      const input = await this.media.prepare(source.prompt, source.message, stored.openaiApiKey);
+      if (input.text === '' && input.images.length === 0) {
+        return errorOutcome(
+          'ERROR: the prompt is empty (the PROMPT field had no text when the webhook was called)',
+          'empty_prompt',
+          'empty prompt',
+        );
+      }
+      route = routeRequest(row.kind, row.params, stored, this.config, input.images.length > 0);
+      const provider = this.registry.get(route.name);
+      const chosen = route;
+      const memory = this.memories.forLead(installation.id, row.leadId, chosen.memoryKey);
+      const { value } = await withRetries(
+        (timeoutMs) =>
+          provider.complete({
+            input: { text: input.text, images: input.images },
+            settings: chosen.settings,
+            memory,
+            user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
+            timeoutMs,
+          }),
+        {
+          budgetMs: this.config.get('AI_RETRY_BUDGET_MS'),
+          attemptTimeoutMs: this.config.get('AI_ATTEMPT_TIMEOUT_MS'),
+        },
+      );
+      return {
+        kind: 'answer',
+        answer: value.text,
+        logLine: ['ok', ...input.tags].join(' '),
+        provider: chosen.name,
+        model: value.model,
+        latencyMs: Date.now() - started,
+        inputTokens: value.usage?.inputTokens ?? null,
+        outputTokens: value.usage?.outputTokens ?? null,
+        totalTokens: value.usage?.totalTokens ?? null,
+      };
+    } catch (error) {
+      const failure =
+        error instanceof RetriesExhausted
+          ? error.last
+          : error instanceof ProviderError
+            ? error
+            : null;
+      if (!failure) throw error;
+      return {
+        kind: 'error',
+        logLine: failure.logLine(),
+        errorClass: failure.errorClass,
+        errorMessage: failure.message,
+        provider: route?.name ?? null,
+        model: route?.settings.model ?? null,
+        latencyMs: Date.now() - started,
+        stopBot: false,
+        refused: false,
+      };
+    }
+  }
+
+  /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */
+  private async source(installation: Installation, row: AiRequestRow): Promise<Source> {
+    if (row.mode === 'widget' && row.params.widget) {
+      const data = row.params.widget.data;
+      const text = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
+      const message = text('message');
+      return { prompt: text('prompt') || message, message };
+    }
+    const fields = await this.fields.activeFields(installation.id);
+    const id = (key: LeadFieldKey) => fields.find((field) => field.key === key)?.kommoFieldId;
+    const client = this.kommo.forInstallation({
+      installationId: installation.id,
+      host: installation.host,
+      subdomain: installation.subdomain,
+    });
+    let lead;
+    try {
+      lead = await client.getLead(row.leadId);
+    } catch (error) {
+      if (error instanceof KommoApiError && !error.retryable) {
+        throw new UndeliverableError(
+          `kommo_${error.kind}`,
+          `Kommo refused the lead read: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    if (!lead) throw new UndeliverableError('lead_not_found', `lead ${row.leadId} does not exist`);
+    return { prompt: fieldText(lead, id('PROMPT')), message: fieldText(lead, id('MESSAGE')) };
+  }
+}
+
+function errorOutcome(
+  logLine: string,
+  errorClass: string,
+  errorMessage: string,
+  flags: { stopBot?: boolean; refused?: boolean } = {},
+): RequestOutcome {
+  return {
+    kind: 'error',
+    logLine,
+    errorClass,
+    errorMessage,
+    provider: null,
+    model: null,
+    latencyMs: null,
+    stopBot: flags.stopBot ?? false,
+    refused: flags.refused ?? false,
+  };
+}

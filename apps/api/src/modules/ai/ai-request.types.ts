@@ -1,0 +1,77 @@
+import { type WebhookKind } from '../webhooks/webhook-token';
+
+/**
+ * A request's life (docs/architecture.md): `queued` when acknowledged, `processing` while a
+ * worker holds its lead, `answered` once the outcome (answer or error line) is stored and must
+ * still reach Kommo, then `done`, `failed` or `refused` (quota). `duplicate` and `rejected`
+ * rows are only logged.
+ */
+export type AiRequestStatus =
+  'queued' | 'processing' | 'answered' | 'done' | 'failed' | 'refused' | 'duplicate' | 'rejected';
+
+export const PENDING_STATUSES: readonly AiRequestStatus[] = ['queued', 'processing', 'answered'];
+
+/** `classic`: answer into lead fields; `widget`: continue the waiting salesbot. */
+export type RequestMode = 'classic' | 'widget';
+
+export type WidgetRequestParams = {
+  /** `/api/v4/salesbot/{bot}/continue/{id}`, taken from return_url. */
+  continuePath: string;
+  /** The block's data with placeholders resolved by Kommo (message, next_step, …). */
+  data: Record<string, unknown>;
+};
+
+export type RequestParams = {
+  /** ChatGPT webhook: `?model=` and `?tokens=`. */
+  model?: string;
+  tokens?: number;
+  widget?: WidgetRequestParams;
+};
+
+/** What the pipeline decided; stored before anything is written to Kommo. */
+export type RequestOutcome =
+  | {
+      kind: 'answer';
+      answer: string;
+      logLine: string;
+      provider: string;
+      model: string;
+      latencyMs: number;
+      inputTokens: number | null;
+      outputTokens: number | null;
+      totalTokens: number | null;
+    }
+  | {
+      kind: 'error';
+      logLine: string;
+      errorClass: string;
+      errorMessage: string;
+      provider: string | null;
+      model: string | null;
+      latencyMs: number | null;
+      /** Fill ON_OFF so the template stops (quota, account disabled). */
+      stopBot: boolean;
+      /** No request body reached a provider, or the quota refused it. */
+      refused: boolean;
+    };
+
+export type AiRequestRow = {
+  id: string;
+  seq: number;
+  installationId: string;
+  kind: WebhookKind;
+  mode: RequestMode;
+  leadId: number;
+  status: AiRequestStatus;
+  params: RequestParams;
+  attempts: number;
+  provider: string | null;
+  model: string | null;
+  answer: string | null;
+  logLine: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  reachedProvider: boolean;
+  stopBot: boolean;
+  receivedAt: Date;
+};

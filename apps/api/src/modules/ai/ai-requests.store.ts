@@ -1,0 +1,267 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { returnedRows } from '../../database/returning';
+import { type WebhookKind } from '../webhooks/webhook-token';
+import {
+  type AiRequestRow,
+  type AiRequestStatus,
+  type RequestMode,
+  type RequestOutcome,
+  type RequestParams,
+} from './ai-request.types';
+
+export type IntakeInput = {
+  installationId: string;
+  kind: WebhookKind;
+  mode: RequestMode;
+  leadId: number;
+  deliveryKey: string;
+  params: RequestParams;
+  dedupeWindowSeconds: number;
+};
+
+type Row = Record<string, unknown>;
+
+const COLUMNS = `id, seq, installation_id, kind, mode, lead_id, status, params, attempts, provider,
+  model, answer, log_line, error_class, error_message, reached_provider, stop_bot, received_at`;
+
+/** Every SQL statement on `ai_requests` and `usage_daily`: the inbox, the log and the counters. */
+@Injectable()
+export class AiRequestsStore {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Stores an acknowledged request, or logs it as a duplicate of a delivery seen within the
+   * window. The advisory lock makes two identical deliveries arriving together see each other.
+   */
+  async insertIntake(input: IntakeInput): Promise<{ id: string; duplicateOf: string | null }> {
+    return this.db.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `${input.installationId}:${input.deliveryKey}`,
+      ]);
+      const rows: { id: string; duplicate_of: string | null }[] = await manager.query(
+        `WITH prior AS (
+           SELECT id FROM ai_requests
+            WHERE installation_id = $1 AND delivery_key = $5 AND duplicate_of IS NULL
+              AND status <> 'rejected'
+              AND received_at > now() - make_interval(secs => $7)
+            ORDER BY received_at LIMIT 1)
+         INSERT INTO ai_requests
+           (installation_id, kind, mode, lead_id, delivery_key, params, status, duplicate_of)
+         SELECT $1, $2, $3, $4, $5, $6,
+                CASE WHEN prior.id IS NULL THEN 'queued' ELSE 'duplicate' END, prior.id
+           FROM (SELECT 1) one LEFT JOIN prior ON true
+         RETURNING id, duplicate_of`,
+        [
+          input.installationId,
+          input.kind,
+          input.mode,
+          input.leadId,
+          input.deliveryKey,
+          JSON.stringify(input.params),
+          input.dedupeWindowSeconds,
+        ],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('ai_requests insert returned no row');
+      return { id: row.id, duplicateOf: row.duplicate_of };
+    });
+  }
+
+  /** A request we answered 4xx after the token matched: logged for the account, not processed. */
+  async insertRejected(input: {
+    installationId: string;
+    kind: WebhookKind;
+    mode: RequestMode;
+    leadId: number | null;
+    errorClass: string;
+    errorMessage: string;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ai_requests (installation_id, kind, mode, lead_id, delivery_key, status,
+                                error_class, error_message, finished_at)
+       VALUES ($1, $2, $3, $4, 'rejected', 'rejected', $5, $6, now())`,
+      [
+        input.installationId,
+        input.kind,
+        input.mode,
+        input.leadId,
+        input.errorClass,
+        input.errorMessage.slice(0, 500),
+      ],
+    );
+  }
+
+  async get(id: string): Promise<AiRequestRow | undefined> {
+    const rows: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM ai_requests WHERE id = $1`, [
+      id,
+    ]);
+    return rows[0] ? toRow(rows[0]) : undefined;
+  }
+
+  /** The request log, newest first (widget and admin read it). */
+  async recent(installationId: string, limit = 50): Promise<AiRequestRow[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM ai_requests WHERE installation_id = $1
+        ORDER BY received_at DESC LIMIT $2`,
+      [installationId, Math.min(Math.max(1, limit), 500)],
+    );
+    return rows.map(toRow);
+  }
+
+  /** Requests that reached a provider, per UTC day and webhook kind, between two dates. */
+  async usageByDay(
+    installationId: string,
+    from: string,
+    to: string,
+  ): Promise<{ day: string; kind: string; requests: number; tokens: number }[]> {
+    const rows: { day: string; kind: string; requests: number; tokens: string }[] =
+      await this.db.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, requests, tokens FROM usage_daily
+          WHERE installation_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day, kind`,
+        [installationId, from, to],
+      );
+    return rows.map((row) => ({ ...row, tokens: Number(row.tokens) }));
+  }
+
+  /** The lead's oldest unfinished request: answers go out in arrival order. */
+  async nextPending(installationId: string, leadId: number): Promise<AiRequestRow | undefined> {
+    const rows: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM ai_requests
+        WHERE installation_id = $1 AND lead_id = $2
+          AND status IN ('queued', 'processing', 'answered')
+        ORDER BY seq LIMIT 1`,
+      [installationId, leadId],
+    );
+    return rows[0] ? toRow(rows[0]) : undefined;
+  }
+
+  /** Marks the request taken by a worker and counts the attempt. */
+  async claim(id: string): Promise<number> {
+    const result: unknown = await this.db.query(
+      `UPDATE ai_requests
+          SET status = CASE WHEN status = 'queued' THEN 'processing' ELSE status END,
+              attempts = attempts + 1, started_at = coalesce(started_at, now())
+        WHERE id = $1 AND status IN ('queued', 'processing', 'answered')
+        RETURNING attempts`,
+      [id],
+    );
+    return returnedRows<{ attempts: number }>(result)[0]?.attempts ?? 0;
+  }
+
+  /** Stores the outcome before it is written to Kommo, so a crash never calls the provider twice. */
+  async saveOutcome(id: string, outcome: RequestOutcome): Promise<void> {
+    const answer = outcome.kind === 'answer';
+    await this.db.query(
+      `UPDATE ai_requests
+          SET status = 'answered', answered_at = now(), answer = $2, log_line = $3,
+              provider = $4, model = $5, latency_ms = $6, input_tokens = $7, output_tokens = $8,
+              total_tokens = $9, reached_provider = $10, error_class = $11, error_message = $12,
+              stop_bot = $13
+        WHERE id = $1 AND status IN ('queued', 'processing')`,
+      [
+        id,
+        answer ? outcome.answer : null,
+        outcome.logLine,
+        outcome.provider,
+        outcome.model,
+        outcome.latencyMs,
+        answer ? outcome.inputTokens : null,
+        answer ? outcome.outputTokens : null,
+        answer ? outcome.totalTokens : null,
+        answer,
+        answer ? null : outcome.errorClass,
+        answer ? null : outcome.errorMessage.slice(0, 500),
+        answer ? false : outcome.stopBot,
+      ],
+    );
+  }
+
+  /**
+   * Ends a request. Usage is counted here, in the same transaction and only on the
+   * `answered` → `done` step, so a request is counted once and only when a provider answered.
+   */
+  async finish(
+    id: string,
+    status: Extract<AiRequestStatus, 'done' | 'failed' | 'refused'>,
+    failure?: { errorClass: string; errorMessage: string },
+  ): Promise<boolean> {
+    return this.db.transaction(async (manager) => {
+      const result: unknown = await manager.query(
+        `UPDATE ai_requests
+              SET status = $2, finished_at = now(),
+                  error_class = coalesce($3, error_class),
+                  error_message = coalesce($4, error_message)
+            WHERE id = $1 AND status IN ('queued', 'processing', 'answered')
+            RETURNING installation_id, kind, total_tokens, reached_provider`,
+        [id, status, failure?.errorClass ?? null, failure?.errorMessage.slice(0, 500) ?? null],
+      );
+      const row = returnedRows<{
+        installation_id: string;
+        kind: string;
+        total_tokens: number | null;
+        reached_provider: boolean;
+      }>(result)[0];
+      if (!row) return false;
+      if (status === 'done' && row.reached_provider) {
+        await manager.query(
+          `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens)
+           VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, 1, $3)
+           ON CONFLICT (installation_id, day, kind)
+           DO UPDATE SET requests = usage_daily.requests + 1,
+                         tokens = usage_daily.tokens + EXCLUDED.tokens`,
+          [row.installation_id, row.kind, row.total_tokens ?? 0],
+        );
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Leads with requests acknowledged a while ago and not finished: their job was lost with
+   * Redis, or is held by a worker that died. One entry per lead, oldest first.
+   */
+  async stalePending(
+    olderThanMs: number,
+    limit: number,
+  ): Promise<{ installationId: string; leadId: number; id: string }[]> {
+    const rows: { installation_id: string; lead_id: string; id: string }[] = await this.db.query(
+      `SELECT DISTINCT ON (installation_id, lead_id) installation_id, lead_id, id
+         FROM ai_requests
+        WHERE status IN ('queued', 'processing', 'answered')
+          AND received_at < now() - make_interval(secs => $1)
+        ORDER BY installation_id, lead_id, seq
+        LIMIT $2`,
+      [olderThanMs / 1000, limit],
+    );
+    return rows.map((row) => ({
+      installationId: row.installation_id,
+      leadId: Number(row.lead_id),
+      id: row.id,
+    }));
+  }
+}
+
+function toRow(row: Row): AiRequestRow {
+  return {
+    id: row.id as string,
+    seq: Number(row.seq),
+    installationId: row.installation_id as string,
+    kind: row.kind as AiRequestRow['kind'],
+    mode: row.mode as RequestMode,
+    leadId: Number(row.lead_id),
+    status: row.status as AiRequestStatus,
+    params: row.params as RequestParams,
+    attempts: Number(row.attempts),
+    provider: (row.provider as string | null) ?? null,
+    model: (row.model as string | null) ?? null,
+    answer: (row.answer as string | null) ?? null,
+    logLine: (row.log_line as string | null) ?? null,
+    errorClass: (row.error_class as string | null) ?? null,
+    errorMessage: (row.error_message as string | null) ?? null,
+    reachedProvider: row.reached_provider === true,
+    stopBot: row.stop_bot === true,
+    receivedAt: row.received_at as Date,
+  };
+}

@@ -1,0 +1,42 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueuesModule } from '../../queues/queues.module';
+import { FieldsModule } from '../fields/fields.module';
+import { Installation } from '../installation/installation.entity';
+import { KommoModule } from '../kommo/kommo.module';
+import { OutboundModule } from '../outbound/outbound.module';
+import { AiJobs } from './ai-jobs';
+import { AiPipeline } from './ai-pipeline.service';
+import { AiRequestsStore } from './ai-requests.store';
+import { AnswerWriter } from './answer-writer';
+import { ConversationStore } from './conversation-memory';
+import { LeadDrain } from './lead-drain';
+import { MediaPreparer } from './media/media-preparer';
+import { ProviderRegistry } from './provider-registry';
+import { ProviderSettingsService } from './provider-settings.service';
+import { QuotaGate } from './quota-gate';
+
+/** Requests, providers and answers; the worker runs the pipeline, the API stores and reads. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Installation]),
+    QueuesModule,
+    OutboundModule,
+    FieldsModule,
+    KommoModule,
+  ],
+  providers: [
+    AiRequestsStore,
+    AiJobs,
+    ProviderSettingsService,
+    ConversationStore,
+    QuotaGate,
+    ProviderRegistry,
+    MediaPreparer,
+    AnswerWriter,
+    AiPipeline,
+    LeadDrain,
+  ],
+  exports: [AiRequestsStore, AiJobs, ProviderSettingsService, AiPipeline, LeadDrain, QuotaGate],
+})
+export class AiModule {}

@@ -1,0 +1,87 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Pool, type PoolClient } from 'pg';
+import { AppConfig } from '../../config/app-config';
+import { AiRequestsStore } from './ai-requests.store';
+import { type AiRequestRow } from './ai-request.types';
+
+export type RequestHandler = (row: AiRequestRow) => Promise<void>;
+
+/**
+ * One worker at a time per lead, across processes: a PostgreSQL session advisory lock, which
+ * the server drops by itself when a killed worker's connection goes. Whoever holds the lock
+ * answers the lead's pending requests oldest first, so answers keep the order messages came in.
+ *
+ * The locks live on a pool of their own, one connection per concurrent job: held on the app's
+ * pool they would starve the queries the locked work needs.
+ */
+@Injectable()
+export class LeadDrain implements OnModuleDestroy {
+  private pool: Pool | undefined;
+
+  constructor(
+    private readonly store: AiRequestsStore,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Runs `handle` for each pending request of the lead while holding its lock. Returns false
+   * when another worker holds it: that worker re-checks for pending rows after unlocking, so
+   * this request is not stranded.
+   */
+  async drain(installationId: string, leadId: number, handle: RequestHandler): Promise<boolean> {
+    let ran = false;
+    for (;;) {
+      const held = await this.withLock(`lead:${installationId}:${leadId}`, async () => {
+        let previous: string | undefined;
+        for (;;) {
+          const next = await this.store.nextPending(installationId, leadId);
+          if (!next) return;
+          // A handler returns only after moving the row on; the same row twice means a bug.
+          if (next.id === previous) throw new Error(`request ${next.id} did not move on`);
+          previous = next.id;
+          await handle(next);
+        }
+      });
+      if (!held) return ran;
+      ran = true;
+      // A request stored while we unlocked may have seen the lock taken and left it to us.
+      if (!(await this.store.nextPending(installationId, leadId))) return ran;
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool?.end();
+  }
+
+  private async withLock(key: string, body: () => Promise<void>): Promise<boolean> {
+    this.pool ??= new Pool({
+      connectionString: this.config.get('DATABASE_URL'),
+      max: this.config.get('AI_WORKER_CONCURRENCY'),
+      connectionTimeoutMillis: 5_000,
+    });
+    const client: PoolClient = await this.pool.connect();
+    let locked = false;
+    let broken: Error | undefined;
+    try {
+      const result = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+        [key],
+      );
+      locked = result.rows[0]?.locked === true;
+      if (!locked) return false;
+      await body();
+      return true;
+    } finally {
+      if (locked) {
+        try {
+          await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]);
+        } catch (error) {
+          broken = error as Error;
+        }
+      }
+      // Released with an error, pg closes the connection (and PostgreSQL drops its locks)
+      // instead of pooling it still locked.
+      client.release(broken);
+    }
+  }
+}

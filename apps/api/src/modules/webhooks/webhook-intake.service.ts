@@ -1,0 +1,238 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { AiJobs } from '../ai/ai-jobs';
+import { AiRequestsStore } from '../ai/ai-requests.store';
+import { type RequestMode, type RequestParams } from '../ai/ai-request.types';
+import { KommoApiError } from '../kommo/kommo-errors';
+import { continuePath } from '../kommo/kommo-salesbot';
+import { verifyBotToken } from './bot-token';
+import { deliveryKey } from './delivery-key';
+import { extractLeadId, positiveInt } from './lead-id';
+import { BadWebhookBody, type BodyRecord, parseWebhookBody } from './webhook-body';
+import { type WebhookTarget, WebhookTokens } from './webhook-tokens.service';
+
+/** What the HTTP layer sends back. */
+export type IntakeReply = { status: number; body: Record<string, unknown> };
+
+export type IntakeRequest = {
+  token: string;
+  rawBody: Buffer;
+  contentType: string | undefined;
+  query: URLSearchParams;
+  idempotencyKey: string | undefined;
+};
+
+const MODEL_NAME = /^[A-Za-z0-9._:/@-]{1,120}$/;
+
+// The same answer for an unknown, rotated or uninstalled token: nothing tells them apart.
+const NOT_FOUND: IntakeReply = {
+  status: 404,
+  body: { error: 'not_found', message: 'Unknown webhook URL' },
+};
+
+const reply = (status: number, error: string, message: string): IntakeReply => ({
+  status,
+  body: { error, message },
+});
+
+/** A refused request whose reason is logged for the account (its token was valid). */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorClass: string,
+    message: string,
+    readonly leadId: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The two webhooks' front door: find the installation by the URL token, read the body, store
+ * the request durably (the PostgreSQL row is the copy a crash cannot lose), enqueue it, and
+ * answer at once. No call to Kommo or a provider happens here.
+ */
+@Injectable()
+export class WebhookIntake {
+  private readonly logger = new Logger(WebhookIntake.name);
+
+  constructor(
+    private readonly tokens: WebhookTokens,
+    private readonly store: AiRequestsStore,
+    private readonly jobs: AiJobs,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** `POST /{token}/handler`: classic mode, the answer goes into the lead's fields. */
+  classic(request: IntakeRequest): Promise<IntakeReply> {
+    return this.accept(request, 'classic', (target, body) => {
+      const leadId = extractLeadId(body, request.query);
+      if (leadId === undefined) {
+        throw new Refusal(
+          400,
+          'no_lead_id',
+          'no lead id: send lead_id, data[lead_id], entity_id, leads[...][0][id] or ?lead_id=',
+        );
+      }
+      return {
+        leadId,
+        params: target.kind === 'chatgpt' ? this.chatParams(request.query, leadId) : {},
+      };
+    });
+  }
+
+  /** `POST /{token}/widget-request`: Kommo's widget_request, answered through continue. */
+  widget(request: IntakeRequest): Promise<IntakeReply> {
+    return this.accept(request, 'widget', (target, body) => {
+      const secret = this.config.get('KOMMO_CLIENT_SECRET');
+      if (!secret) {
+        throw new Refusal(503, 'not_configured', 'the Kommo integration is not configured');
+      }
+      if (typeof body.token !== 'string') {
+        throw new Refusal(400, 'no_token', 'the body has no token');
+      }
+      const verified = verifyBotToken(body.token, {
+        secret,
+        kommoAccountId: target.kommoAccountId,
+      });
+      if (!verified.ok) {
+        this.logger.warn({ reason: verified.reason }, 'widget_request token refused');
+        throw new Refusal(401, 'bad_token', 'invalid or expired widget_request token');
+      }
+      const data = isRecord(body.data) ? body.data : {};
+      let path: string;
+      try {
+        path = continuePath(typeof body.return_url === 'string' ? body.return_url : '');
+      } catch (error) {
+        if (error instanceof KommoApiError) {
+          throw new Refusal(
+            400,
+            'bad_return_url',
+            'return_url is not a Kommo salesbot continue URL',
+          );
+        }
+        throw error;
+      }
+      const { claims } = verified;
+      const fromToken =
+        claims.entityType === null || claims.entityType === 2 ? claims.entityId : null;
+      const leadId = fromToken ?? positiveInt(data.lead_id);
+      if (leadId === undefined || leadId === null) {
+        throw new Refusal(
+          400,
+          'no_lead_id',
+          'no lead id in the token (entity_id) or data[lead_id]',
+        );
+      }
+      const step = data.next_step;
+      if (!(typeof step === 'number' || (typeof step === 'string' && /^\d{1,4}$/.test(step)))) {
+        throw new Refusal(
+          400,
+          'no_next_step',
+          'data.next_step is missing: save the GPT Bridge block again in the salesbot designer',
+          leadId,
+        );
+      }
+      const params: RequestParams = { widget: { continuePath: path, data } };
+      return { leadId, params, continuePath: path };
+    });
+  }
+
+  private async accept(
+    request: IntakeRequest,
+    mode: RequestMode,
+    read: (
+      target: WebhookTarget,
+      body: BodyRecord,
+    ) => { leadId: number; params: RequestParams; continuePath?: string },
+  ): Promise<IntakeReply> {
+    const target = await this.tokens.lookup(request.token);
+    if (!target || target.status === 'disabled') return NOT_FOUND;
+    if (target.status !== 'active') {
+      return reply(
+        409,
+        'installation_inactive',
+        target.status === 'auth_failed'
+          ? 'Kommo no longer accepts our access for this account: reinstall GPT Bridge'
+          : 'the installation is not finished yet: open the widget settings in Kommo',
+      );
+    }
+    try {
+      const limit = this.config.get('WEBHOOK_MAX_BODY_BYTES');
+      if (request.rawBody.length > limit) {
+        throw new Refusal(413, 'body_too_large', `the body is larger than ${limit} bytes`);
+      }
+      let body: BodyRecord;
+      try {
+        body = parseWebhookBody(request.rawBody, request.contentType);
+      } catch (error) {
+        if (error instanceof BadWebhookBody) {
+          throw new Refusal(error.status, 'bad_body', error.message);
+        }
+        throw error;
+      }
+      const { leadId, params, continuePath: path } = read(target, body);
+      const stored = await this.store.insertIntake({
+        installationId: target.installationId,
+        kind: target.kind,
+        mode,
+        leadId,
+        deliveryKey: deliveryKey({
+          idempotencyKey: request.idempotencyKey,
+          continuePath: path,
+          query: request.query,
+          body,
+        }),
+        params,
+        dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
+      });
+      if (stored.duplicateOf) {
+        return { status: 200, body: { ok: true, request_id: stored.duplicateOf, duplicate: true } };
+      }
+      await this.jobs.drain({
+        installationId: target.installationId,
+        leadId,
+        requestId: stored.id,
+      });
+      return { status: 200, body: { ok: true, request_id: stored.id } };
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      if (error.status !== 401 && error.status !== 503) {
+        await this.store.insertRejected({
+          installationId: target.installationId,
+          kind: target.kind,
+          mode,
+          leadId: error.leadId,
+          errorClass: error.errorClass,
+          errorMessage: error.message,
+        });
+      }
+      return reply(error.status, error.errorClass, error.message);
+    }
+  }
+
+  /** `?model=` and `?tokens=` of the ChatGPT webhook. */
+  private chatParams(query: URLSearchParams, leadId: number): RequestParams {
+    const params: RequestParams = {};
+    const model = query.get('model')?.trim();
+    if (model) {
+      if (!MODEL_NAME.test(model)) {
+        throw new Refusal(400, 'bad_model', 'model= is not a model name', leadId);
+      }
+      params.model = model;
+    }
+    const tokens = query.get('tokens')?.trim();
+    if (tokens) {
+      const value = positiveInt(tokens);
+      if (value === undefined) {
+        throw new Refusal(400, 'bad_tokens', 'tokens= must be a positive whole number', leadId);
+      }
+      params.tokens = value;
+    }
+    return params;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AiModule } from '../ai/ai.module';
+import { WebhookIntake } from './webhook-intake.service';
+import { WebhookTokensModule } from './webhook-tokens.module';
+
+/** The API side of the two webhooks; routes are registered on Fastify in create-http-app. */
+@Module({
+  imports: [AiModule, WebhookTokensModule],
+  providers: [WebhookIntake],
+  exports: [WebhookIntake],
+})
+export class WebhooksModule {}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
+import {
+  type InstalledAccount,
+  installAccount,
+  postJson,
+  providerSettings,
+  requestRows,
+} from '../support/webhook-stack';
+
+const KEY = 'sk-test-widget-block-01';
+
+let stack: KommoStack;
+let shop: InstalledAccount;
+
+// Our salesbot block: widget_request to the Assistant webhook, then show {{json.reply}}.
+const widgetBot = (url: string) => ({
+  0: {
+    question: [
+      {
+        handler: 'widget_request',
+        params: { url, data: { message: '{{message_text}}', next_step: 1, error_step: 2 } },
+      },
+    ],
+  },
+  1: { question: [{ handler: 'show', params: { type: 'text', value: '{{json.reply}}' } }] },
+  2: { question: [{ handler: 'show', params: { type: 'text', value: 'sorry: {{json.log}}' } }] },
+});
+
+async function say(leadId: number, text: string) {
+  await stack.sandbox.call('POST', '/_sandbox/salesbot/messages', {
+    account: shop.account.subdomain,
+    lead_id: leadId,
+    text,
+  });
+}
+
+async function botSays(leadId: number, expected: string) {
+  return waitFor(
+    () => stack.sandbox.chat(shop.account.id, leadId),
+    (chat) => chat.entries.some((entry) => entry.text === expected),
+    20_000,
+  );
+}
+
+beforeAll(async () => {
+  stack = await startKommoStack({ worker: true });
+  shop = await installAccount(stack);
+  await providerSettings(stack).save(shop.installationId, {
+    openaiApiKey: KEY,
+    assistant: { provider: 'openai', model: 'gpt-4o-mini', instructions: 'Be brief.' },
+  });
+  await stack.sandbox.createBot(shop.account.id, widgetBot(shop.assistantWidgetUrl));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('widget-block mode', () => {
+  it.each(['json', 'form'] as const)(
+    'the bot resumes with {{json.reply}} holding the answer (%s body)',
+    async (encoding) => {
+      await stack.sandbox.call('PATCH', '/_sandbox/salesbot/settings', {
+        widget_request_encoding: encoding,
+      });
+      await stack.sandbox.aiScript(KEY, {
+        answer: { mode: 'fixed', text: `Yes, red shoes in size 40 (${encoding}).` },
+      });
+      const lead = (await stack.sandbox.createLead(shop.account.id, { name: encoding })).id;
+      await say(lead, 'Do you have red shoes?');
+      await botSays(lead, `Yes, red shoes in size 40 (${encoding}).`);
+      const call = (await stack.sandbox.aiCalls({ key: KEY })).at(-1)!;
+      expect(call.endpoint).toBe('responses');
+      expect(JSON.stringify(call.body)).toContain('Do you have red shoes?');
+      const row = (await requestRows(stack, shop.installationId)).find(
+        (r) => r.lead_id === String(lead),
+      );
+      expect(row).toMatchObject({ status: 'done', reached_provider: true });
+    },
+  );
+
+  it('a provider error takes the error step with a readable log', async () => {
+    await stack.sandbox.call('PATCH', '/_sandbox/salesbot/settings', {
+      widget_request_encoding: 'json',
+    });
+    await stack.sandbox.aiScript(KEY, { failures: [{ kind: 'invalid_api_key' }] });
+    const lead = (await stack.sandbox.createLead(shop.account.id, { name: 'err' })).id;
+    await say(lead, 'hello?');
+    const chat = await waitFor(
+      () => stack.sandbox.chat(shop.account.id, lead),
+      (c) => c.entries.some((entry) => entry.text.startsWith('sorry: ERROR OpenAI')),
+      20_000,
+    );
+    expect(chat.entries.map((e) => e.text).join('\n')).toMatch(/sorry: ERROR OpenAI: .*API key/);
+    await stack.sandbox.aiScript(KEY, { failures: [] });
+  });
+
+  it('refuses a forged token with 401 and stores nothing', async () => {
+    const before = (await requestRows(stack, shop.installationId)).length;
+    const forged = [
+      Buffer.from(JSON.stringify({ alg: 'HS512', typ: 'JWT' })).toString('base64url'),
+      Buffer.from(
+        JSON.stringify({ account_id: shop.account.id, entity_id: 1, exp: 9_999_999_999 }),
+      ).toString('base64url'),
+      Buffer.from('not-a-signature').toString('base64url'),
+    ].join('.');
+    const response = await postJson(shop.assistantWidgetUrl, {
+      token: forged,
+      data: { message: 'hi', next_step: 1 },
+      return_url: `${stack.sandbox.url}/a/x/api/v4/salesbot/1/continue/1`,
+    });
+    expect(response.status).toBe(401);
+    expect((await requestRows(stack, shop.installationId)).length).toBe(before);
+  });
+});

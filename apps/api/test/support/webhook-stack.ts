@@ -1,0 +1,148 @@
+import { LEAD_FIELD_KEYS, leadFieldCode, type LeadFieldKey } from '@gpt-bridge/shared';
+import { getQueueToken } from '@nestjs/bull';
+import { type Queue } from 'bull';
+import { ProviderSettingsService } from '../../src/modules/ai/provider-settings.service';
+import { WebhookTokens } from '../../src/modules/webhooks/webhook-tokens.service';
+import { QueueName } from '../../src/queues/queue-names';
+import { type KommoStack, waitFor } from './kommo-stack';
+import { type SandboxAccount, type SandboxLead } from './sandbox';
+
+export type InstalledAccount = {
+  account: SandboxAccount;
+  installationId: string;
+  chatgptUrl: string;
+  assistantUrl: string;
+  chatgptWidgetUrl: string;
+  assistantWidgetUrl: string;
+};
+
+let made = 0;
+
+/** A sandbox account installed through Kommo's install call, fields provisioned, URLs known. */
+export async function installAccount(stack: KommoStack): Promise<InstalledAccount> {
+  made += 1;
+  const account = await stack.sandbox.createAccount({ subdomain: `shop${made}x${Date.now()}` });
+  await stack.sandbox.install(account.id);
+  const row = await waitFor(
+    async () =>
+      (
+        await stack.db.query<{ id: string; status: string }[]>(
+          `SELECT id, status FROM installations WHERE kommo_account_id = $1`,
+          [account.id],
+        )
+      )[0],
+    (r) => r?.status === 'active',
+  );
+  const installationId = row!.id;
+  await waitFor(
+    async () =>
+      (
+        await stack.db.query<unknown[]>(
+          `SELECT 1 FROM installation_fields WHERE installation_id = $1`,
+          [installationId],
+        )
+      ).length,
+    (n) => n === LEAD_FIELD_KEYS.length,
+  );
+  const urls = await stack.api.get(WebhookTokens).urls(installationId);
+  const of = (kind: 'chatgpt' | 'assistant') => urls.find((u) => u.kind === kind)!;
+  return {
+    account,
+    installationId,
+    chatgptUrl: of('chatgpt').handlerUrl,
+    assistantUrl: of('assistant').handlerUrl,
+    chatgptWidgetUrl: of('chatgpt').widgetRequestUrl,
+    assistantWidgetUrl: of('assistant').widgetRequestUrl,
+  };
+}
+
+export function providerSettings(stack: KommoStack): ProviderSettingsService {
+  return stack.api.get(ProviderSettingsService);
+}
+
+/** A lead's field values by our keys. */
+export async function leadValues(
+  stack: KommoStack,
+  accountId: number,
+  leadId: number,
+): Promise<Partial<Record<LeadFieldKey, string>>> {
+  const lead: SandboxLead = await stack.sandbox.lead(accountId, leadId);
+  return Object.fromEntries(
+    LEAD_FIELD_KEYS.map((key) => [key, lead.fields[leadFieldCode(key)]]).filter(
+      ([, value]) => value !== undefined && value !== null && value !== '',
+    ),
+  ) as Partial<Record<LeadFieldKey, string>>;
+}
+
+export async function createLeadWith(
+  stack: KommoStack,
+  accountId: number,
+  values: Partial<Record<LeadFieldKey, string>>,
+): Promise<number> {
+  const fields = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [leadFieldCode(key as LeadFieldKey), value]),
+  );
+  const lead = await stack.sandbox.createLead(accountId, { fields });
+  return lead.id;
+}
+
+export type RequestRow = {
+  id: string;
+  status: string;
+  lead_id: string | null;
+  error_class: string | null;
+  error_message: string | null;
+  log_line: string | null;
+  duplicate_of: string | null;
+  provider: string | null;
+  model: string | null;
+  reached_provider: boolean;
+};
+
+export async function requestRows(
+  stack: KommoStack,
+  installationId: string,
+): Promise<RequestRow[]> {
+  return stack.db.query<RequestRow[]>(
+    `SELECT id, status, lead_id, error_class, error_message, log_line, duplicate_of, provider,
+            model, reached_provider
+       FROM ai_requests WHERE installation_id = $1 ORDER BY seq`,
+    [installationId],
+  );
+}
+
+export async function usageCount(stack: KommoStack, installationId: string): Promise<number> {
+  const rows = await stack.db.query<{ n: string | null }[]>(
+    `SELECT sum(requests) AS n FROM usage_daily WHERE installation_id = $1`,
+    [installationId],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Resolves once no request of the installation is pending. */
+export function settled(stack: KommoStack, installationId: string): Promise<RequestRow[]> {
+  return waitFor(
+    () => requestRows(stack, installationId),
+    (rows) => rows.every((r) => !['queued', 'processing', 'answered'].includes(r.status)),
+    30_000,
+  );
+}
+
+export async function aiQueueIdle(stack: KommoStack): Promise<void> {
+  const queue = stack.api.get<Queue>(getQueueToken(QueueName.Ai));
+  await waitFor(
+    async () => {
+      const counts = await queue.getJobCounts();
+      return counts.active + counts.waiting + counts.delayed;
+    },
+    (busy) => busy === 0,
+  );
+}
+
+export async function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
