@@ -29,8 +29,6 @@ afterEach(async () => {
     if (worker.exitCode === null && worker.signalCode === null) await stopProcess(worker);
   }
   workers = [];
-  // Every test starts a new sandbox whose account ids begin again: forget the old accounts.
-  await stack?.db.query(`TRUNCATE installations CASCADE`);
   await stack?.stop();
   stack = undefined;
   await redis?.stop();

@@ -86,6 +86,8 @@ export async function startKommoStack(
     vars,
     async stop() {
       await worker?.close();
+      // The next stack's sandbox numbers its accounts from the start again: forget this one's.
+      await api.get<DataSource>(getDataSourceToken()).query(`TRUNCATE installations CASCADE`);
       await api.close();
       await sandbox.stop();
     },

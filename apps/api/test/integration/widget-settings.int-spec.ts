@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
+import {
+  createLeadWith,
+  type InstalledAccount,
+  installAccount,
+  leadValues,
+  postJson,
+} from '../support/webhook-stack';
+
+let stack: KommoStack;
+let shop: InstalledAccount;
+
+type Json = Record<string, unknown>;
+
+async function widget(method: string, route: string, body?: unknown, account = shop.account.id) {
+  const { token } = await stack.sandbox.widgetToken(account);
+  const response = await fetch(`${stack.apiUrl}/widget-api${route}`, {
+    method,
+    headers: {
+      'x-auth-token': token,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: (text ? JSON.parse(text) : {}) as Json };
+}
+
+beforeAll(async () => {
+  stack = await startKommoStack({ worker: true });
+  shop = await installAccount(stack);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('webhook URLs in the widget', () => {
+  it('lists both URLs, and a rotated URL stops working at once', async () => {
+    const listed = await widget('GET', '/webhooks');
+    expect(listed.status).toBe(200);
+    const hooks = listed.json.webhooks as { kind: string; handlerUrl: string }[];
+    expect(hooks.map((h) => h.kind)).toEqual(['chatgpt', 'assistant']);
+    const old = hooks[0]!.handlerUrl;
+    expect(old).toBe(shop.chatgptUrl);
+
+    const rotated = await widget('POST', '/webhooks/chatgpt/rotate');
+    expect(rotated.status).toBe(200);
+    const fresh = (rotated.json.webhooks as { kind: string; handlerUrl: string }[])[0]!;
+    expect(fresh.handlerUrl).not.toBe(old);
+    expect((await postJson(old, { lead_id: 1 })).status).toBe(404);
+    expect((await postJson(fresh.handlerUrl, { lead_id: 1 })).status).toBe(200);
+    shop.chatgptUrl = fresh.handlerUrl;
+
+    expect((await widget('POST', '/webhooks/other/rotate')).status).toBe(400);
+  });
+});
+
+describe('provider settings in the widget', () => {
+  const key = 'sk-test-widget-settings-123456';
+  const difyKey = 'app-test-widget-settings-987654';
+
+  it('saves keys encrypted and shows them only masked', async () => {
+    const saved = await widget('PUT', '/providers', {
+      openaiApiKey: key,
+      assistant: { provider: 'openai', model: 'gpt-4o-mini', instructions: 'Be kind.' },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.json.openaiApiKey).toEqual({ set: true, hint: 'sk-t…3456' });
+    const read = await widget('GET', '/providers');
+    expect(read.text).not.toContain(key);
+    expect(read.json.assistant).toMatchObject({ provider: 'openai', instructions: 'Be kind.' });
+    const raw = await stack.db.query<{ openai_api_key_enc: string }[]>(
+      `SELECT openai_api_key_enc FROM provider_settings WHERE installation_id = $1`,
+      [shop.installationId],
+    );
+    expect(raw[0]!.openai_api_key_enc).toMatch(/^gcm1:/);
+    expect(raw[0]!.openai_api_key_enc).not.toContain(key);
+  });
+
+  it.each([
+    [{ assistant: { provider: 'dify' } }, /Dify needs the app API key/],
+    [{ assistant: { provider: 'openai', model: 'asst_abc123' } }, /Assistants/],
+    [
+      {
+        assistant: {
+          provider: 'openai_compatible',
+          baseUrl: 'https://10.0.0.7/v1',
+          apiKey: 'sk-compatible-1234',
+          model: 'llama',
+        },
+      },
+      /base URL refused/,
+    ],
+    [{ assistant: { provider: 'nope' } }, /assistant.provider/],
+    [{ openaiApiKey: 'short' }, /too short/],
+  ])('refuses %j with a message', async (body, message) => {
+    const response = await widget('PUT', '/providers', body);
+    expect(response.status).toBe(400);
+    expect(String(response.json.message)).toMatch(message);
+  });
+
+  it('the Assistant webhook answers through the Dify app saved in the widget', async () => {
+    const saved = await widget('PUT', '/providers', {
+      assistant: { provider: 'dify', apiKey: difyKey },
+    });
+    expect(saved.status).toBe(200);
+    await stack.sandbox.aiScript(difyKey, { answer: { mode: 'fixed', text: 'Dify says hi' } });
+    const lead = await createLeadWith(stack, shop.account.id, { PROMPT: 'Hello Dify' });
+    expect((await postJson(shop.assistantUrl, { lead_id: lead })).status).toBe(200);
+    const values = await waitFor(
+      () => leadValues(stack, shop.account.id, lead),
+      (v) => v.ANSWER_RECEIVED === 'Full',
+    );
+    expect(values).toMatchObject({ ANSWER: 'Dify says hi', LOG: 'ok' });
+    const call = (await stack.sandbox.aiCalls({ provider: 'dify', key: difyKey })).at(-1)!;
+    expect(call.body).toMatchObject({
+      query: 'Hello Dify',
+      user: `kommo-${shop.account.id}-${lead}`,
+      response_mode: 'blocking',
+    });
+  });
+
+  it('only an administrator can change settings or see webhook URLs', async () => {
+    const other = await stack.sandbox.createAccount({
+      subdomain: `staff${Date.now()}`,
+      current_user_is_admin: false,
+    });
+    await stack.sandbox.install(other.id);
+    await waitFor(
+      async () =>
+        (
+          await stack.db.query<{ status: string }[]>(
+            `SELECT status FROM installations WHERE kommo_account_id = $1`,
+            [other.id],
+          )
+        )[0]?.status,
+      (status) => status === 'active',
+    );
+    expect((await widget('PUT', '/providers', { openaiApiKey: key }, other.id)).status).toBe(403);
+    expect((await widget('GET', '/webhooks', undefined, other.id)).status).toBe(403);
+    expect((await widget('GET', '/providers', undefined, other.id)).status).toBe(200);
+  });
+});
