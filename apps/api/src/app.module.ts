@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { LoggingModule } from './common/logging/logging.module';
+import { ClockModule } from './common/clock/clock';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
 import { InstallationHttpModule } from './modules/installation/installation-http.module';
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule,
         WidgetApiModule,
         CryptoModule,
+        ClockModule,
         RedisModule,
         InstallationHttpModule,
         WebhooksModule,

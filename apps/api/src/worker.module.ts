@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggingModule } from './common/logging/logging.module';
+import { ClockModule } from './common/clock/clock';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
 import { AiWorkerModule } from './modules/ai/ai-worker.module';
@@ -22,6 +23,7 @@ export class WorkerModule {
         DatabaseModule,
         QueuesModule,
         CryptoModule,
+        ClockModule,
         RedisModule,
         InstallationWorkerModule,
         AiWorkerModule,

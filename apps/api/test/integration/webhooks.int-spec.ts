@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AiRequestsStore } from '../../src/modules/ai/ai-requests.store';
+import { UsageService } from '../../src/modules/plans/usage.service';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {
   createLeadWith,
@@ -110,9 +111,8 @@ describe('classic webhooks', () => {
     const store = stack.api.get(AiRequestsStore);
     const logged = (await store.recent(shop.installationId, 500)).filter((r) => r.leadId === lead);
     expect(logged).toHaveLength(3);
-    const today = new Date().toISOString().slice(0, 10);
-    const usage = await store.usageByDay(shop.installationId, today, today);
-    expect(usage.reduce((sum, day) => sum + day.requests, 0)).toBe(before + 1);
+    const summary = await stack.api.get(UsageService).summary(shop.installationId, new Date());
+    expect(summary.used).toBe(before + 1);
   });
 });
 

@@ -1,10 +1,12 @@
 import { CreateInstallations1763900000000 } from './1763900000000-CreateInstallations';
 import { InstallationTokensAndFields1764000000000 } from './1764000000000-InstallationTokensAndFields';
 import { WebhooksAndAiRequests1764100000000 } from './1764100000000-WebhooksAndAiRequests';
+import { PlansAndQuotas1764200000000 } from './1764200000000-PlansAndQuotas';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
   CreateInstallations1763900000000,
   InstallationTokensAndFields1764000000000,
   WebhooksAndAiRequests1764100000000,
+  PlansAndQuotas1764200000000,
 ];

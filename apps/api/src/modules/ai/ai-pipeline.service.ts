@@ -2,11 +2,13 @@ import { type LeadFieldKey } from '@gpt-bridge/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
+import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { FieldsService } from '../fields/fields.service';
 import { Installation } from '../installation/installation.entity';
 import { KommoClientFactory } from '../kommo/kommo-client';
 import { KommoApiError } from '../kommo/kommo-errors';
+import { QuotaGate } from '../plans/quota-gate';
 import { AiRequestsStore } from './ai-requests.store';
 import { type AiRequestRow, type RequestOutcome } from './ai-request.types';
 import { AnswerWriter, UndeliverableError } from './answer-writer';
@@ -17,7 +19,6 @@ import { ProviderError } from './provider-error';
 import { ProviderRegistry } from './provider-registry';
 import { routeRequest } from './provider-routing';
 import { ProviderSettingsService } from './provider-settings.service';
-import { QuotaGate } from './quota-gate';
 import { RetriesExhausted, withRetries } from './retry-policy';
 
 // Past these, a request that keeps failing (Kommo down for long) ends `failed`.
@@ -45,6 +46,7 @@ export class AiPipeline {
     private readonly fields: FieldsService,
     private readonly kommo: KommoClientFactory,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
     @InjectRepository(Installation) private readonly installations: Repository<Installation>,
   ) {}
 
@@ -53,14 +55,14 @@ export class AiPipeline {
     const installation = await this.installations.findOneBy({ id: row.installationId });
     // Uninstalled or refused by Kommo: no provider call and no Kommo call.
     if (!installation || installation.status !== 'active') {
-      await this.store.finish(row.id, 'failed', {
+      await this.store.finish(row.id, 'failed', this.clock.now(), {
         errorClass: 'installation_inactive',
         errorMessage: `installation is ${installation?.status ?? 'gone'}`,
       });
       return;
     }
     if (attempts > MAX_ATTEMPTS) {
-      await this.store.finish(row.id, 'failed', {
+      await this.store.finish(row.id, 'failed', this.clock.now(), {
         errorClass: 'gave_up',
         errorMessage: `no success after ${MAX_ATTEMPTS} attempts`,
       });
@@ -77,11 +79,12 @@ export class AiPipeline {
       }
       await this.writer.deliver(installation, current);
       const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';
-      await this.store.finish(row.id, final);
+      const finished = await this.store.finish(row.id, final, this.clock.now());
+      if (finished?.counted) await this.warnIfNeeded(finished.installationId, finished.leadId);
     } catch (error) {
       if (error instanceof UndeliverableError) {
         this.logger.warn({ requestId: row.id, errorClass: error.errorClass }, error.message);
-        await this.store.finish(row.id, 'failed', {
+        await this.store.finish(row.id, 'failed', this.clock.now(), {
           errorClass: error.errorClass,
           errorMessage: error.message,
         });
@@ -92,10 +95,22 @@ export class AiPipeline {
     }
   }
 
+  /** The 80 %/95 % notes must not make an answered request fail. */
+  private async warnIfNeeded(installationId: string, leadId: number): Promise<void> {
+    try {
+      await this.quota.afterCounted(installationId, leadId, this.clock.now());
+    } catch (error) {
+      this.logger.warn({ installationId, err: (error as Error).message }, 'quota warning failed');
+    }
+  }
+
   private async decide(installation: Installation, row: AiRequestRow): Promise<RequestOutcome> {
     const started = Date.now();
     const source = await this.source(installation, row);
-    const quota = await this.quota.check(installation.id, row.kind, row.leadId);
+    const quota = await this.quota.check(
+      { id: row.id, installationId: installation.id, leadId: row.leadId },
+      this.clock.now(),
+    );
     if (!quota.allowed) {
       return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
     }

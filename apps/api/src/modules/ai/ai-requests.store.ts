@@ -110,21 +110,6 @@ export class AiRequestsStore {
     return rows.map(toRow);
   }
 
-  /** Requests that reached a provider, per UTC day and webhook kind, between two dates. */
-  async usageByDay(
-    installationId: string,
-    from: string,
-    to: string,
-  ): Promise<{ day: string; kind: string; requests: number; tokens: number }[]> {
-    const rows: { day: string; kind: string; requests: number; tokens: string }[] =
-      await this.db.query(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, requests, tokens FROM usage_daily
-          WHERE installation_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day, kind`,
-        [installationId, from, to],
-      );
-    return rows.map((row) => ({ ...row, tokens: Number(row.tokens) }));
-  }
-
   /** The lead's oldest unfinished request: answers go out in arrival order. */
   async nextPending(installationId: string, leadId: number): Promise<AiRequestRow | undefined> {
     const rows: Row[] = await this.db.query(
@@ -185,36 +170,50 @@ export class AiRequestsStore {
   async finish(
     id: string,
     status: Extract<AiRequestStatus, 'done' | 'failed' | 'refused'>,
+    at: Date,
     failure?: { errorClass: string; errorMessage: string },
-  ): Promise<boolean> {
+  ): Promise<{ counted: boolean; installationId: string; leadId: number } | null> {
     return this.db.transaction(async (manager) => {
+      // The day a request counts for is the account's local day at `at`.
       const result: unknown = await manager.query(
-        `UPDATE ai_requests
-              SET status = $2, finished_at = now(),
-                  error_class = coalesce($3, error_class),
-                  error_message = coalesce($4, error_message)
-            WHERE id = $1 AND status IN ('queued', 'processing', 'answered')
-            RETURNING installation_id, kind, total_tokens, reached_provider`,
-        [id, status, failure?.errorClass ?? null, failure?.errorMessage.slice(0, 500) ?? null],
+        `UPDATE ai_requests r
+            SET status = $2, finished_at = now(),
+                error_class = coalesce($3, r.error_class),
+                error_message = coalesce($4, r.error_message),
+                counted_on = CASE WHEN $2 = 'done' AND r.reached_provider
+                                  THEN ($5::timestamptz AT TIME ZONE i.timezone)::date END
+           FROM installations i
+          WHERE r.id = $1 AND i.id = r.installation_id
+            AND r.status IN ('queued', 'processing', 'answered')
+          RETURNING r.installation_id, r.lead_id, r.kind, r.total_tokens, r.counted_on`,
+        [
+          id,
+          status,
+          failure?.errorClass ?? null,
+          failure?.errorMessage.slice(0, 500) ?? null,
+          at.toISOString(),
+        ],
       );
       const row = returnedRows<{
         installation_id: string;
+        lead_id: string;
         kind: string;
         total_tokens: number | null;
-        reached_provider: boolean;
+        counted_on: Date | null;
       }>(result)[0];
-      if (!row) return false;
-      if (status === 'done' && row.reached_provider) {
-        await manager.query(
-          `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens)
-           VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, 1, $3)
-           ON CONFLICT (installation_id, day, kind)
-           DO UPDATE SET requests = usage_daily.requests + 1,
-                         tokens = usage_daily.tokens + EXCLUDED.tokens`,
-          [row.installation_id, row.kind, row.total_tokens ?? 0],
-        );
-      }
-      return true;
+      if (!row) return null;
+      const done = { installationId: row.installation_id, leadId: Number(row.lead_id) };
+      if (row.counted_on === null) return { ...done, counted: false };
+      await manager.query(
+        `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens)
+         SELECT installation_id, counted_on, kind, 1, coalesce(total_tokens, 0)
+           FROM ai_requests WHERE id = $1
+         ON CONFLICT (installation_id, day, kind)
+         DO UPDATE SET requests = usage_daily.requests + 1,
+                       tokens = usage_daily.tokens + EXCLUDED.tokens`,
+        [id],
+      );
+      return { ...done, counted: true };
     });
   }
 

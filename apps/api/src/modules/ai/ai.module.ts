@@ -5,6 +5,7 @@ import { FieldsModule } from '../fields/fields.module';
 import { Installation } from '../installation/installation.entity';
 import { KommoModule } from '../kommo/kommo.module';
 import { OutboundModule } from '../outbound/outbound.module';
+import { PlansModule } from '../plans/plans.module';
 import { AiJobs } from './ai-jobs';
 import { AiPipeline } from './ai-pipeline.service';
 import { AiRequestsStore } from './ai-requests.store';
@@ -14,7 +15,6 @@ import { LeadDrain } from './lead-drain';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderRegistry } from './provider-registry';
 import { ProviderSettingsService } from './provider-settings.service';
-import { QuotaGate } from './quota-gate';
 
 /** Requests, providers and answers; the worker runs the pipeline, the API stores and reads. */
 @Module({
@@ -24,19 +24,19 @@ import { QuotaGate } from './quota-gate';
     OutboundModule,
     FieldsModule,
     KommoModule,
+    PlansModule,
   ],
   providers: [
     AiRequestsStore,
     AiJobs,
     ProviderSettingsService,
     ConversationStore,
-    QuotaGate,
     ProviderRegistry,
     MediaPreparer,
     AnswerWriter,
     AiPipeline,
     LeadDrain,
   ],
-  exports: [AiRequestsStore, AiJobs, ProviderSettingsService, AiPipeline, LeadDrain, QuotaGate],
+  exports: [AiRequestsStore, AiJobs, ProviderSettingsService, AiPipeline, LeadDrain],
 })
 export class AiModule {}

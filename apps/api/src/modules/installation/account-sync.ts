@@ -3,9 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
 import { KommoClientFactory } from '../kommo/kommo-client';
 import { accountLanguage } from './account-language';
+import { accountTimeZone } from './account-time-zone';
 import { Installation } from './installation.entity';
 
-/** Keeps an installation's subdomain, host and language in step with the Kommo account. */
+/** Keeps an installation's subdomain, host, language and time zone in step with Kommo. */
 @Injectable()
 export class AccountSync {
   constructor(
@@ -25,15 +26,18 @@ export class AccountSync {
     // A renamed account keeps its domain (kommo.com / amocrm.ru); only the first label changes.
     const host = `${account.subdomain}${installation.host.slice(installation.subdomain.length)}`;
     const language = accountLanguage(account.language, installation.language);
+    const timezone = accountTimeZone(account.timezone, installation.timezone);
     const changed =
       host !== installation.host ||
       account.subdomain !== installation.subdomain ||
-      language !== installation.language;
+      language !== installation.language ||
+      timezone !== installation.timezone;
     if (changed) {
       await this.installations.update(installationId, {
         subdomain: account.subdomain,
         host,
         language,
+        timezone,
       });
     }
     return { subdomain: account.subdomain, changed };

@@ -34,6 +34,22 @@ export class Installation {
   @Column({ type: 'text', default: 'en' })
   language: string;
 
+  /** The account's IANA time zone: usage months and days are counted in it. */
+  @Column({ type: 'text', default: 'UTC' })
+  timezone: string;
+
+  /** The plan (plans.id) and what support set for this account only. */
+  @Column({ type: 'text', default: 'trial' })
+  planId: string;
+
+  /** Replaces the plan's monthly allowance for this account when set. */
+  @Column({ type: 'integer', nullable: true })
+  monthlyRequestsOverride: number | null;
+
+  /** At most this many answered requests per lead and day (a bot loop cannot spend the month). */
+  @Column({ type: 'integer', nullable: true })
+  leadDailyCap: number | null;
+
   // Envelopes from SecretBox, never plain tokens; read through TokenService only.
   @Column({ type: 'text', nullable: true, select: false })
   accessTokenEnc: string | null;

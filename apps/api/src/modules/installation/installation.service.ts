@@ -33,14 +33,15 @@ export class InstallationService {
     const installation = await this.db.transaction(async (manager) => {
       const rows: { id: string }[] = await manager.query(
         `INSERT INTO installations
-                (kommo_account_id, subdomain, host, language, status, installed_at)
-         VALUES ($1, $2, $3, $4, 'active', now())
+                (kommo_account_id, subdomain, host, language, timezone, status, installed_at)
+         VALUES ($1, $2, $3, $4, $5, 'active', now())
          ON CONFLICT (kommo_account_id) DO UPDATE
             SET subdomain = EXCLUDED.subdomain, host = EXCLUDED.host,
-                language = EXCLUDED.language, status = 'active', installed_at = now(),
+                language = EXCLUDED.language, timezone = EXCLUDED.timezone,
+                status = 'active', installed_at = now(),
                 auth_error = NULL, disabled_at = NULL, updated_at = now()
          RETURNING id`,
-        [account.id, account.subdomain, target.host, language],
+        [account.id, account.subdomain, target.host, language, account.timezone],
       );
       const id = rows[0]?.id;
       if (!id) throw new Error('installation upsert returned no row');

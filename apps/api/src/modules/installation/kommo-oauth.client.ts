@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { z } from 'zod';
+import { accountTimeZone } from './account-time-zone';
 import { AppConfig } from '../../config/app-config';
 import { kommoErrorFromAxios } from '../kommo/kommo-errors';
 import { type KommoHost, kommoBaseUrl } from '../kommo/kommo-host';
@@ -17,6 +18,9 @@ const AccountResponse = z.object({
   subdomain: z.string().min(1),
   current_user_id: z.number().int().optional(),
   language: z.string().optional(),
+  _embedded: z
+    .object({ datetime_settings: z.object({ timezone: z.string().optional() }).optional() })
+    .optional(),
 });
 
 const UserResponse = z.object({ lang: z.string().optional() });
@@ -27,6 +31,8 @@ export type KommoAccountInfo = {
   id: number;
   subdomain: string;
   language: string;
+  /** IANA zone from the account's datetime settings; months and days of usage follow it. */
+  timezone: string;
   requests: number;
 };
 
@@ -74,7 +80,7 @@ export class KommoOAuthClient {
     const headers = { authorization: `Bearer ${accessToken}` };
     try {
       const account = AccountResponse.parse(
-        (await this.http.get(`${base}/account`, { headers })).data,
+        (await this.http.get(`${base}/account?with=datetime_settings`, { headers })).data,
       );
       // The account has no documented language; the installing user's `lang` is the best guess.
       let language = account.language;
@@ -84,7 +90,13 @@ export class KommoOAuthClient {
         const user = await this.http.get(`${base}/users/${account.current_user_id}`, { headers });
         language = UserResponse.parse(user.data).lang;
       }
-      return { id: account.id, subdomain: account.subdomain, language: language ?? 'en', requests };
+      return {
+        id: account.id,
+        subdomain: account.subdomain,
+        language: language ?? 'en',
+        timezone: accountTimeZone(account._embedded?.datetime_settings?.timezone),
+        requests,
+      };
     } catch (error) {
       throw this.translate(error, 'account');
     }

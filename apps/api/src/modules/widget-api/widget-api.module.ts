@@ -3,12 +3,21 @@ import { FieldsModule } from '../fields/fields.module';
 import { InstallationModule } from '../installation/installation.module';
 import { WidgetAuthModule } from '../widget-auth/widget-auth.module';
 import { AiModule } from '../ai/ai.module';
+import { PlansModule } from '../plans/plans.module';
 import { WebhookTokensModule } from '../webhooks/webhook-tokens.module';
 import { WidgetApiController } from './widget-api.controller';
 import { WidgetSettingsController } from './widget-settings.controller';
+import { WidgetUsageController } from './widget-usage.controller';
 
 @Module({
-  imports: [WidgetAuthModule, FieldsModule, InstallationModule, AiModule, WebhookTokensModule],
-  controllers: [WidgetApiController, WidgetSettingsController],
+  imports: [
+    WidgetAuthModule,
+    FieldsModule,
+    InstallationModule,
+    AiModule,
+    WebhookTokensModule,
+    PlansModule,
+  ],
+  controllers: [WidgetApiController, WidgetSettingsController, WidgetUsageController],
 })
 export class WidgetApiModule {}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { KommoModule } from '../kommo/kommo.module';
+import { PlansService } from './plans.service';
+import { QuotaGate } from './quota-gate';
+import { UsageService } from './usage.service';
+
+/** Plans, per-account allowances, the quota check and usage reads. */
+@Module({
+  imports: [KommoModule],
+  providers: [PlansService, UsageService, QuotaGate],
+  exports: [PlansService, UsageService, QuotaGate],
+})
+export class PlansModule {}
