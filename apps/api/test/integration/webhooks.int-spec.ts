@@ -127,6 +127,8 @@ describe('provider failures', () => {
       (v) => v.ANSWER_RECEIVED === 'Full',
       30_000,
     );
+    // The PATCH lands just before the row is finished and counted.
+    await settled(stack, shop.installationId);
     const row = (await requestRows(stack, shop.installationId)).find(
       (r) => r.lead_id === String(lead),
     )!;

@@ -6,6 +6,7 @@ import {
   postJson,
   providerSettings,
   requestRows,
+  settled,
 } from '../support/webhook-stack';
 
 const KEY = 'sk-test-widget-block-01';
@@ -73,7 +74,8 @@ describe('widget-block mode', () => {
       const call = (await stack.sandbox.aiCalls({ key: KEY })).at(-1)!;
       expect(call.endpoint).toBe('responses');
       expect(JSON.stringify(call.body)).toContain('Do you have red shoes?');
-      const row = (await requestRows(stack, shop.installationId)).find(
+      // The continue is sent just before the row is finished.
+      const row = (await settled(stack, shop.installationId)).find(
         (r) => r.lead_id === String(lead),
       );
       expect(row).toMatchObject({ status: 'done', reached_provider: true });

@@ -28,23 +28,25 @@ export class AiJobs {
 
   /** True when Redis took the job in time; false leaves it to the sweeper. */
   async drain(data: DrainData, jobId = data.requestId): Promise<boolean> {
-    const added = this.queue.add(AiJob.Drain, data, { ...JOB_OPTIONS, jobId });
+    // Handled here, so an add that fails after we stopped waiting is not an unhandled rejection.
+    const added = this.queue.add(AiJob.Drain, data, { ...JOB_OPTIONS, jobId }).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.warn(
+          { requestId: data.requestId, err: (error as Error).message },
+          'enqueue failed; the sweeper will pick the request up',
+        );
+        return false;
+      },
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([added.then(() => true as const), timeout]);
-    } catch (error) {
-      this.logger.warn(
-        { requestId: data.requestId, err: (error as Error).message },
-        'enqueue failed; the sweeper will pick the request up',
-      );
-      return false;
+      return await Promise.race([added, timeout]);
     } finally {
       clearTimeout(timer);
-      // A late add still lands (or fails) after we answered; either way nothing is lost.
-      added.catch(() => undefined);
     }
   }
 
