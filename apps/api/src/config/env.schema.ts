@@ -64,6 +64,8 @@ export const envSchema = z.object({
   PUBLIC_URL: httpUrl.default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/gpt_bridge'),
+  // Connections per process; the ack path holds one for a single statement per webhook.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379/0'),
   REDIS_PREFIX: z
     .string()
@@ -103,7 +105,7 @@ export const envSchema = z.object({
   // Webhook intake.
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(262_144),
   WEBHOOK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(0).default(300),
-  AI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+  AI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(40),
   // How often the worker looks for acknowledged requests that have no live job (lost with Redis,
   // or held by a killed worker), and how old such a request must be.
   INTAKE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),

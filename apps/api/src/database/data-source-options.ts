@@ -4,7 +4,7 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** One set of options for the app and the migration CLI; schema changes only through migrations. */
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -16,6 +16,6 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     synchronize: false,
     migrationsRun: false,
     // Fail fast instead of hanging when PostgreSQL goes away; the pool reconnects by itself.
-    extra: { connectionTimeoutMillis: 5_000, max: 10 },
+    extra: { connectionTimeoutMillis: 5_000, max: poolSize },
   };
 }

@@ -8,7 +8,7 @@ import { dataSourceOptions } from './data-source-options';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.get('DATABASE_URL')),
+        ...dataSourceOptions(config.get('DATABASE_URL'), config.get('DATABASE_POOL_SIZE')),
         // Boot already checked PostgreSQL; later outages are reported by /health, not retried here.
         retryAttempts: 0,
       }),

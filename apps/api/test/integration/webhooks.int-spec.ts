@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AiRequestsStore } from '../../src/modules/ai/ai-requests.store';
+import { FieldsService } from '../../src/modules/fields/fields.service';
 import { UsageService } from '../../src/modules/plans/usage.service';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {
@@ -84,6 +85,33 @@ describe('classic webhooks', () => {
     const call = (await stack.sandbox.aiCalls({ provider: 'openai', key: KEY })).at(-1)!;
     expect(call.endpoint).toBe('responses');
     expect(call.validation).toMatchObject({ checked: true, valid: true });
+  });
+
+  it('uses the lead fields a webhook carries: the PATCH is the only Kommo call', async () => {
+    await stack.sandbox.aiScript(KEY, { answer: { mode: 'echo' } });
+    const fields = await stack.api.get(FieldsService).activeFields(shop.installationId);
+    const promptId = fields.find((f) => f.key === 'PROMPT')!.kommoFieldId;
+    const lead = await createLeadWith(stack, shop.account.id, { PROMPT: 'stale text' });
+    await stack.sandbox.clearRequests();
+    const form = [
+      `leads[update][0][id]=${lead}`,
+      `leads[update][0][custom_fields][0][id]=${promptId}`,
+      `leads[update][0][custom_fields][0][values][0][value]=${encodeURIComponent('fresh question')}`,
+    ].join('&');
+    const response = await fetch(shop.assistantUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    expect(response.status).toBe(200);
+    await waitFor(
+      () => leadValues(stack, shop.account.id, lead),
+      (v) => v.ANSWER_RECEIVED === 'Full',
+    );
+    const call = (await stack.sandbox.aiCalls({ key: KEY })).at(-1)!;
+    expect(JSON.stringify(call.body)).toContain('fresh question');
+    const kommo = await stack.sandbox.requests({ account_id: shop.account.id, direction: 'in' });
+    expect(kommo.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/v4/leads/${lead}`]);
   });
 
   it('counts the same delivery once: one provider call, one PATCH, usage +1', async () => {

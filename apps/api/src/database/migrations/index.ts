@@ -2,6 +2,7 @@ import { CreateInstallations1763900000000 } from './1763900000000-CreateInstalla
 import { InstallationTokensAndFields1764000000000 } from './1764000000000-InstallationTokensAndFields';
 import { WebhooksAndAiRequests1764100000000 } from './1764100000000-WebhooksAndAiRequests';
 import { PlansAndQuotas1764200000000 } from './1764200000000-PlansAndQuotas';
+import { IntakeFunction1764300000000 } from './1764300000000-IntakeFunction';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   InstallationTokensAndFields1764000000000,
   WebhooksAndAiRequests1764100000000,
   PlansAndQuotas1764200000000,
+  IntakeFunction1764300000000,
 ];

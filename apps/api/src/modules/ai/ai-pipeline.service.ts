@@ -186,6 +186,16 @@ export class AiPipeline {
     }
     const fields = await this.fields.activeFields(installation.id);
     const id = (key: LeadFieldKey) => fields.find((field) => field.key === key)?.kommoFieldId;
+    // The webhook already carried the lead's fields: one Kommo call (the PATCH) instead of two.
+    const carried = row.params.leadFields;
+    const promptId = id('PROMPT');
+    if (carried && promptId !== undefined && carried[String(promptId)] !== undefined) {
+      const messageId = id('MESSAGE');
+      return {
+        prompt: carried[String(promptId)] ?? '',
+        message: messageId === undefined ? '' : (carried[String(messageId)] ?? ''),
+      };
+    }
     const client = this.kommo.forInstallation({
       installationId: installation.id,
       host: installation.host,

@@ -26,6 +26,8 @@ export type RequestParams = {
   model?: string;
   tokens?: number;
   widget?: WidgetRequestParams;
+  /** Field id → value, when the classic webhook carried the lead's fields (no lead read then). */
+  leadFields?: Record<string, string>;
 };
 
 /** What the pipeline decided; stored before anything is written to Kommo. */

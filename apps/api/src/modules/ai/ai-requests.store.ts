@@ -33,40 +33,25 @@ export class AiRequestsStore {
 
   /**
    * Stores an acknowledged request, or logs it as a duplicate of a delivery seen within the
-   * window. The advisory lock makes two identical deliveries arriving together see each other.
+   * window; one statement (the `ai_intake` function takes an advisory lock on the key, so two
+   * identical deliveries arriving together see each other).
    */
   async insertIntake(input: IntakeInput): Promise<{ id: string; duplicateOf: string | null }> {
-    return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `${input.installationId}:${input.deliveryKey}`,
-      ]);
-      const rows: { id: string; duplicate_of: string | null }[] = await manager.query(
-        `WITH prior AS (
-           SELECT id FROM ai_requests
-            WHERE installation_id = $1 AND delivery_key = $5 AND duplicate_of IS NULL
-              AND status <> 'rejected'
-              AND received_at > now() - make_interval(secs => $7)
-            ORDER BY received_at LIMIT 1)
-         INSERT INTO ai_requests
-           (installation_id, kind, mode, lead_id, delivery_key, params, status, duplicate_of)
-         SELECT $1, $2, $3, $4, $5, $6,
-                CASE WHEN prior.id IS NULL THEN 'queued' ELSE 'duplicate' END, prior.id
-           FROM (SELECT 1) one LEFT JOIN prior ON true
-         RETURNING id, duplicate_of`,
-        [
-          input.installationId,
-          input.kind,
-          input.mode,
-          input.leadId,
-          input.deliveryKey,
-          JSON.stringify(input.params),
-          input.dedupeWindowSeconds,
-        ],
-      );
-      const row = rows[0];
-      if (!row) throw new Error('ai_requests insert returned no row');
-      return { id: row.id, duplicateOf: row.duplicate_of };
-    });
+    const rows: { request_id: string; duplicate_of: string | null }[] = await this.db.query(
+      `SELECT request_id, duplicate_of FROM ai_intake($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        input.installationId,
+        input.kind,
+        input.mode,
+        input.leadId,
+        input.deliveryKey,
+        JSON.stringify(input.params),
+        input.dedupeWindowSeconds,
+      ],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('ai_intake returned no row');
+    return { id: row.request_id, duplicateOf: row.duplicate_of };
   }
 
   /** A request we answered 4xx after the token matched: logged for the account, not processed. */

@@ -38,8 +38,31 @@ export function positiveInt(value: unknown): number | undefined {
   return id > 0 ? id : undefined;
 }
 
+// Arrays (JSON bodies) and numeric-key objects (PHP forms) are read alike.
 function record(value: unknown): BodyRecord | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as BodyRecord)
-    : undefined;
+  return typeof value === 'object' && value !== null ? (value as BodyRecord) : undefined;
+}
+
+/**
+ * The lead's field values when the webhook carries them (`leads[<event>][0][custom_fields]`, as
+ * Kommo's lead webhooks send them): field id → text. Lets the worker skip reading the lead.
+ */
+export function extractLeadFields(body: BodyRecord): Record<string, string> | undefined {
+  const leads = record(body.leads);
+  if (!leads) return undefined;
+  for (const entries of Object.values(leads)) {
+    const fields = record(record(record(entries)?.['0'])?.custom_fields);
+    if (!fields) continue;
+    const values: Record<string, string> = {};
+    for (const field of Object.values(fields)) {
+      const entry = record(field);
+      const id = positiveInt(entry?.id);
+      const value = record(record(entry?.values)?.['0'])?.value;
+      if (id !== undefined && (typeof value === 'string' || typeof value === 'number')) {
+        values[String(id)] = String(value);
+      }
+    }
+    return values;
+  }
+  return undefined;
 }

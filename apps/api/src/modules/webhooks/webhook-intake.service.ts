@@ -7,7 +7,7 @@ import { KommoApiError } from '../kommo/kommo-errors';
 import { continuePath } from '../kommo/kommo-salesbot';
 import { verifyBotToken } from './bot-token';
 import { deliveryKey } from './delivery-key';
-import { extractLeadId, positiveInt } from './lead-id';
+import { extractLeadFields, extractLeadId, positiveInt } from './lead-id';
 import { BadWebhookBody, type BodyRecord, parseWebhookBody } from './webhook-body';
 import { type WebhookTarget, WebhookTokens } from './webhook-tokens.service';
 
@@ -74,10 +74,9 @@ export class WebhookIntake {
           'no lead id: send lead_id, data[lead_id], entity_id, leads[...][0][id] or ?lead_id=',
         );
       }
-      return {
-        leadId,
-        params: target.kind === 'chatgpt' ? this.chatParams(request.query, leadId) : {},
-      };
+      const params = target.kind === 'chatgpt' ? this.chatParams(request.query, leadId) : {};
+      const leadFields = extractLeadFields(body);
+      return { leadId, params: leadFields ? { ...params, leadFields } : params };
     });
   }
 

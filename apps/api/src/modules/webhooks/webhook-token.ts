@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { WEBHOOK_KINDS_CONTRACT } from '@gpt-bridge/shared';
 
 /** The two webhooks of an installation: internal decisions, and replies to customers. */
-export const WEBHOOK_KINDS = ['chatgpt', 'assistant'] as const;
+export const WEBHOOK_KINDS = WEBHOOK_KINDS_CONTRACT;
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 
 // 32 random bytes (256 bits) as base64url: 43 characters, safe in a URL path.

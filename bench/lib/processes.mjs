@@ -1,0 +1,125 @@
+// Child processes of a bench run: pinned to a core, logging to a file, and always stopped, even
+// when the run fails or is interrupted (no stray servers left on a shared machine).
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+
+const live = new Set();
+const crashes = [];
+
+/** Servers on core 0, this process (load generator, sandbox, senders) on core 1, when possible. */
+export const pinning = (() => {
+  const cores = os.cpus().length;
+  if (cores < 2) return { enabled: false, note: `not pinned: ${cores} core` };
+  if (spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status !== 0) {
+    return { enabled: false, note: 'not pinned: taskset is not available' };
+  }
+  return {
+    enabled: true,
+    serverCore: 0,
+    loadCore: 1,
+    note: 'API, worker and baseline pinned to core 0; load generator, sandbox and this script to core 1 (taskset); PostgreSQL and Redis not pinned',
+  };
+})();
+
+/** Moves this process (every thread) to the load core; children inherit it unless pinned. */
+export function pinSelf() {
+  if (!pinning.enabled) return;
+  spawnSync('taskset', ['-a', '-p', '-c', String(pinning.loadCore), String(process.pid)], {
+    stdio: 'ignore',
+  });
+}
+
+/** Starts `node script` with its output in `logFile`; `core` pins it when pinning is possible. */
+export function startNode(name, script, { env, cwd, logFile, core }) {
+  const fd = openSync(logFile, 'w');
+  const pinned = pinning.enabled && core !== undefined;
+  // taskset execs node, so the child's pid is node's (memory is read from /proc/<pid>).
+  const child = pinned
+    ? spawn('taskset', ['-c', String(core), process.execPath, script], {
+        cwd,
+        env,
+        stdio: ['ignore', fd, fd],
+      })
+    : spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const entry = { name, child, logFile, stopping: false };
+  live.add(entry);
+  child.once('exit', (code, signal) => {
+    live.delete(entry);
+    if (!entry.stopping) {
+      crashes.push(`${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}`);
+    }
+  });
+  return entry;
+}
+
+/** Throws when a child died on its own: the figures of a run without it would be meaningless. */
+export function assertAlive() {
+  if (crashes.length > 0) throw new Error(crashes.join('\n'));
+}
+
+export async function stopProcess(entry, graceMs = 10_000) {
+  if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
+  entry.stopping = true;
+  const exited = new Promise((resolve) => entry.child.once('exit', resolve));
+  entry.child.kill('SIGTERM');
+  const timer = setTimeout(() => entry.child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function stopAll() {
+  await Promise.all([...live].map((entry) => stopProcess(entry)));
+}
+
+// Last resort (uncaught error, process.exit): nothing may outlive the bench.
+process.on('exit', () => {
+  for (const entry of live) entry.child.kill('SIGKILL');
+});
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitForLog(entry, marker, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    assertAlive();
+    if (existsSync(entry.logFile) && readFileSync(entry.logFile, 'utf8').includes(marker)) return;
+    await sleep(100);
+  }
+  throw new Error(
+    `${entry.name} did not log "${marker}" within ${timeoutMs} ms; see ${entry.logFile}`,
+  );
+}
+
+export async function waitForHttp(entry, url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    assertAlive();
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `${entry.name} did not answer ${url} within ${timeoutMs} ms; see ${entry.logFile}`,
+  );
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}

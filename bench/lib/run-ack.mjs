@@ -1,0 +1,124 @@
+// Run 1, the ack: our webhook endpoint (real token, real body, durable intake) against the bare
+// Fastify baseline, rounds interleaved so both see the same machine state (§5.2: on a shared
+// 2-core VM absolute req/s move ±50 % between rounds; only same-round ratios are meaningful).
+import autocannon from 'autocannon';
+import { bodyFactory } from './bodies.mjs';
+import { assertAlive } from './processes.mjs';
+import { median, round } from './stats.mjs';
+
+// Lead ids never repeat within a bench run: a repeated body inside the dedupe window would be
+// stored as a duplicate, which is cheaper than a new delivery.
+let nextLeadId = 100_000_000;
+
+function cannon({ url, kind, seconds, connections, rate }) {
+  const body = bodyFactory(kind);
+  const target = new URL(url);
+  return autocannon({
+    url: target.origin,
+    connections,
+    duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        path: target.pathname,
+        headers: { 'content-type': body.contentType },
+        setupRequest(request) {
+          request.body = body.make((nextLeadId += 1));
+          return request;
+        },
+      },
+    ],
+  });
+}
+
+function figures(result) {
+  return {
+    rps: round(result.requests.average),
+    total: result.requests.total,
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+  };
+}
+
+/**
+ * Capacity at saturation (`connections`, no pipelining) for each body kind, `rounds` rounds of
+ * ours and the baseline in alternating order, each after a warm-up; then latency at a fixed rate
+ * (coordinated-omission correction on, autocannon's default with a rate).
+ */
+export async function runAck({ config, oursUrl, baselineUrl, log }) {
+  const { ack } = config;
+  const targets = { ours: oursUrl, baseline: baselineUrl };
+  const bodies = {};
+  let ours2xx = 0;
+  const count = (name, result) => {
+    if (name === 'ours') ours2xx += result['2xx'];
+  };
+  for (const kind of ack.bodies) {
+    bodies[kind] = { bodyBytes: Buffer.byteLength(bodyFactory(kind).make(nextLeadId)), rounds: [] };
+  }
+  for (let index = 0; index < ack.rounds; index += 1) {
+    for (const kind of ack.bodies) {
+      const order = index % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours'];
+      const row = { round: index + 1, order };
+      for (const name of order) {
+        const settings = { url: targets[name], kind, connections: ack.connections };
+        if (ack.warmupSeconds > 0) {
+          count(name, await cannon({ ...settings, seconds: ack.warmupSeconds }));
+        }
+        const result = await cannon({ ...settings, seconds: ack.durationSeconds });
+        count(name, result);
+        assertAlive();
+        row[name] = figures(result);
+        log(`  run 1 ${kind} round ${index + 1}: ${name} ${row[name].rps} req/s`);
+      }
+      row.ratio = round(row.ours.rps / row.baseline.rps, 3);
+      bodies[kind].rounds.push(row);
+    }
+  }
+  for (const kind of ack.bodies) {
+    const { rounds } = bodies[kind];
+    const ratios = rounds.map((r) => r.ratio);
+    Object.assign(bodies[kind], {
+      oursRpsMedian: round(median(rounds.map((r) => r.ours.rps))),
+      baselineRpsMedian: round(median(rounds.map((r) => r.baseline.rps))),
+      ratioMedian: round(median(ratios), 3),
+      ratioMin: round(Math.min(...ratios), 3),
+      ratioMax: round(Math.max(...ratios), 3),
+      oursNon2xx: rounds.reduce((n, r) => n + r.ours.non2xx + r.ours.errors, 0),
+    });
+  }
+  for (const kind of ack.bodies) {
+    bodies[kind].latency = {
+      rate: ack.latencyRate,
+      connections: ack.latencyConnections,
+      seconds: ack.latencySeconds,
+    };
+    for (const name of ['ours', 'baseline']) {
+      const settings = {
+        url: targets[name],
+        kind,
+        connections: ack.latencyConnections,
+        rate: ack.latencyRate,
+      };
+      if (ack.warmupSeconds > 0) {
+        count(name, await cannon({ ...settings, seconds: ack.warmupSeconds }));
+      }
+      const result = await cannon({ ...settings, seconds: ack.latencySeconds });
+      count(name, result);
+      assertAlive();
+      bodies[kind].latency[name] = figures(result);
+      const { p50, p99, max } = bodies[kind].latency[name].latencyMs;
+      log(`  run 1 ${kind} at ${ack.latencyRate}/s: ${name} p50 ${p50} p99 ${p99} max ${max} ms`);
+    }
+  }
+  return { bodies, ours2xx };
+}

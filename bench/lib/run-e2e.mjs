@@ -1,0 +1,148 @@
+// Run 2, end to end: a webhook sent at a steady rate over several accounts, until the sandbox
+// receives our lead PATCH. Overhead = (PATCH received − webhook sent) − the fake provider's
+// scripted latency, i.e. everything we add: ack, queue, worker, Kommo reads and writes.
+import { kommoLead, phpForm } from './bodies.mjs';
+import { assertAlive, sleep } from './processes.mjs';
+import {
+  createLeads,
+  kommoRequests,
+  patchTimes,
+  sandboxClockOffset,
+  setProviderLatency,
+} from './stack.mjs';
+import { round, summary } from './stats.mjs';
+
+/** Posts Kommo's webhook form for one lead; resolves with when it was sent and the status. */
+export async function sendWebhook(account, leadId) {
+  const body = phpForm(
+    kommoLead({ leadId, accountId: account.id, subdomain: account.subdomain, prompt: '' }),
+  );
+  const sentAt = Date.now();
+  try {
+    const response = await fetch(account.handlerUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    await response.arrayBuffer();
+    return { sentAt, ackMs: Date.now() - sentAt, status: response.status };
+  } catch (error) {
+    return { sentAt, ackMs: Date.now() - sentAt, status: 0, error: String(error) };
+  }
+}
+
+/** Polls the sandbox log until every `account:lead` key has a PATCH, or the deadline passes. */
+export async function waitForPatches(sandbox, since, offset, keys, deadline) {
+  let times = new Map();
+  for (;;) {
+    assertAlive();
+    times = await patchTimes(sandbox, since, offset);
+    if (keys.every((key) => times.has(key)) || Date.now() > deadline) return times;
+    await sleep(500);
+  }
+}
+
+/**
+ * Where the time goes, from the sandbox's log: webhook sent → our GET of the lead arrives
+ * (ack, queue, worker pick-up, lead lock), GET → PATCH (Kommo read, provider call, our write),
+ * and the provider calls' own duration as the sandbox served them (scripted latency plus the
+ * fake's request validation, which is not ours but lands in the overhead).
+ */
+async function stageBreakdown(sandbox, since, offset, sent, patches) {
+  const entries = await kommoRequests(sandbox, { since });
+  const firstGet = new Map();
+  for (const e of entries) {
+    const match = e.method === 'GET' && /^\/api\/v4\/leads\/(\d+)$/.exec(e.path);
+    if (!match || e.status !== 200) continue;
+    const key = `${e.account_id}:${match[1]}`;
+    const received = e.at - e.duration_ms + offset;
+    if (!firstGet.has(key) || firstGet.get(key) > received) firstGet.set(key, received);
+  }
+  const toGet = [];
+  const getToPatch = [];
+  for (const s of sent) {
+    const get = firstGet.get(s.key);
+    const patch = patches.get(s.key);
+    if (get !== undefined) toGet.push(get - s.sentAt);
+    if (get !== undefined && patch !== undefined) getToPatch.push(patch - get);
+  }
+  const provider = entries.filter((e) => e.path.startsWith('/openai/')).map((e) => e.duration_ms);
+  return {
+    sentToLeadRead: summary(toGet.map((v) => round(v, 1))),
+    leadReadToPatch: summary(getToPatch.map((v) => round(v, 1))),
+    providerCall: summary(provider),
+  };
+}
+
+export async function runE2e({ config, sandbox, accounts, log }) {
+  const { e2e } = config;
+  const total = Math.round(e2e.ratePerSecond * e2e.seconds);
+  const phases = [];
+  for (const latencyMs of e2e.providerLatenciesMs) {
+    await setProviderLatency(sandbox, latencyMs);
+    // Webhook i goes to account i mod n, each to a lead of its own (one answer per lead).
+    const perAccount = Math.ceil(total / accounts.length);
+    const leads = await Promise.all(accounts.map((a) => createLeads(sandbox, a.id, perAccount)));
+    await sandbox.call('DELETE', '/_sandbox/requests');
+    await sandbox.call('DELETE', '/_sandbox/ai/calls');
+    const offset = await sandboxClockOffset(sandbox);
+    const since = Math.floor(Date.now() - offset);
+    const interval = 1000 / e2e.ratePerSecond;
+    const start = Date.now() + 200;
+    const sends = [];
+    for (let i = 0; i < total; i += 1) {
+      const scheduled = start + i * interval;
+      const wait = scheduled - Date.now();
+      if (wait > 0) await sleep(wait);
+      const account = accounts[i % accounts.length];
+      const leadId = leads[i % accounts.length][Math.floor(i / accounts.length)];
+      sends.push(
+        sendWebhook(account, leadId).then((sent) => ({
+          ...sent,
+          key: `${account.id}:${leadId}`,
+          lagMs: sent.sentAt - scheduled,
+        })),
+      );
+    }
+    const sent = await Promise.all(sends);
+    const keys = sent.map((s) => s.key);
+    const times = await waitForPatches(
+      sandbox,
+      since,
+      offset,
+      keys,
+      Date.now() + Math.max(60_000, e2e.seconds * 2_000),
+    );
+    const overheads = [];
+    for (const s of sent) {
+      const received = times.get(s.key);
+      if (received !== undefined) overheads.push(received - s.sentAt - latencyMs);
+    }
+    const stages = await stageBreakdown(sandbox, since, offset, sent, times);
+    const rateLimited = await kommoRequests(sandbox, { status: 429, since });
+    const blocked = await kommoRequests(sandbox, { status: 403, since });
+    const { calls } = await sandbox.call('GET', '/_sandbox/ai/calls?provider=openai');
+    const phase = {
+      providerLatencyMs: latencyMs,
+      webhooks: total,
+      accounts: accounts.length,
+      ratePerSecond: e2e.ratePerSecond,
+      workerConcurrency: config.workerConcurrency ?? 'default',
+      acksNot2xx: sent.filter((s) => s.status < 200 || s.status >= 300).length,
+      ackMs: summary(sent.map((s) => s.ackMs)),
+      senderLagMs: summary(sent.map((s) => s.lagMs)),
+      answered: overheads.length,
+      missing: total - overheads.length,
+      providerCallsOk: calls.filter((c) => c.status === 200).length,
+      overheadMs: summary(overheads.map((v) => round(v, 1))),
+      stagesMs: stages,
+      kommo429: rateLimited.length,
+      kommo403: blocked.length,
+    };
+    log(
+      `  run 2 provider ${latencyMs} ms: overhead p50 ${phase.overheadMs.p50} p99 ${phase.overheadMs.p99} ms, ${phase.missing} missing`,
+    );
+    phases.push(phase);
+  }
+  return { phases };
+}
