@@ -4,9 +4,11 @@ import { InstallationModule } from '../installation/installation.module';
 import { WidgetAuthModule } from '../widget-auth/widget-auth.module';
 import { AiModule } from '../ai/ai.module';
 import { PlansModule } from '../plans/plans.module';
+import { TemplatesModule } from '../templates/templates.module';
 import { WebhookTokensModule } from '../webhooks/webhook-tokens.module';
 import { WidgetApiController } from './widget-api.controller';
 import { WidgetSettingsController } from './widget-settings.controller';
+import { WidgetTemplatesController } from './widget-templates.controller';
 import { WidgetUsageController } from './widget-usage.controller';
 
 @Module({
@@ -17,7 +19,13 @@ import { WidgetUsageController } from './widget-usage.controller';
     AiModule,
     WebhookTokensModule,
     PlansModule,
+    TemplatesModule,
   ],
-  controllers: [WidgetApiController, WidgetSettingsController, WidgetUsageController],
+  controllers: [
+    WidgetApiController,
+    WidgetSettingsController,
+    WidgetUsageController,
+    WidgetTemplatesController,
+  ],
 })
 export class WidgetApiModule {}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { allHandlers, type BotHandler, botProblems, MAX_BOT_JSON_BYTES } from './bot-json';
+import { buildWidgetBlockTemplate } from './widget-block-template';
+
+const fieldIds = { MESSAGE: 9101, PROMPT: 9102, ON_OFF: 9106 };
+const chatgptUrl = 'https://bridge.test/tok-chatgpt/widget-request';
+const assistantUrl = 'https://bridge.test/tok-assistant/widget-request';
+const { bot, outline } = buildWidgetBlockTemplate({ fieldIds, chatgptUrl, assistantUrl });
+const stepOf = (name: string) => outline.find((e) => e.name === name)?.step;
+const question = (name: string): BotHandler[] => bot[stepOf(name) ?? -1]?.question ?? [];
+const params = (h: BotHandler | undefined) => (h?.params ?? {}) as Record<string, unknown>;
+const requests = allHandlers(bot).filter((h) => h.handler === 'widget_request');
+const data = (name: string) => params(question(name)[0]).data as Record<string, unknown>;
+
+describe('the widget-block template', () => {
+  it('is a sound script under 64 KB', () => {
+    expect(botProblems(bot)).toEqual([]);
+    expect(Buffer.byteLength(JSON.stringify(bot))).toBeLessThan(MAX_BOT_JSON_BYTES);
+    expect(outline[0]).toMatchObject({ step: 0, name: 'start' });
+  });
+
+  it('has no pause and no webhook polling: only documented handlers', () => {
+    const names = new Set(allHandlers(bot).map((h) => h.handler));
+    expect([...names].sort()).toEqual(
+      [
+        'action',
+        'conditions',
+        'goto',
+        'send_internal',
+        'show',
+        'stop',
+        'wait_answer',
+        'widget_request',
+      ].sort(),
+    );
+  });
+
+  it('calls the ChatGPT block for the intent and the image, the Assistant block for the answer', () => {
+    expect(params(question('intent')[0]).url).toBe(chatgptUrl);
+    expect(params(question('image')[0]).url).toBe(chatgptUrl);
+    expect(params(question('assistant')[0]).url).toBe(assistantUrl);
+    expect(data('intent').prompt).toContain(`{{lead.cf.${fieldIds.MESSAGE}}}`);
+    expect(data('intent').prompt).toContain('#Attendant');
+    expect(data('assistant').prompt).toBe(`{{lead.cf.${fieldIds.PROMPT}}}`);
+    // Every block names where the bot goes on (the backend refuses a block without next_step).
+    for (const request of requests) {
+      const d = params(request).data as Record<string, unknown>;
+      expect(typeof d.next_step).toBe('number');
+      expect(typeof d.error_step).toBe('number');
+      expect(d.lead_id).toBe('{{lead.id}}');
+    }
+    expect(data('intent')).toMatchObject({
+      next_step: stepOf('route'),
+      error_step: stepOf('intent-error'),
+    });
+    expect(data('assistant')).toMatchObject({
+      next_step: stepOf('reply'),
+      error_step: stepOf('assistant-error'),
+    });
+    expect(data('intent-retry').error_step).toBe(stepOf('fatal'));
+    expect(data('assistant-retry').error_step).toBe(stepOf('fatal'));
+  });
+
+  it('routes on {{json.intent}}, takes the image branch on #image in {{json.log}}, shows {{json.reply}}', () => {
+    const route = JSON.stringify(question('route'));
+    expect(route).toContain('"term1":"{{json.intent}}","term2":"#Attendant","operation":"="');
+    expect(route).toContain('"term1":"{{json.log}}","term2":"#image","operation":"contains"');
+    expect(data('image').next_step).toBe(stepOf('image-described'));
+    expect(JSON.stringify(question('image-described'))).toContain('{{json.reply}}');
+    expect(question('reply')[0]).toEqual({
+      handler: 'show',
+      params: { type: 'text', value: '{{json.reply}}' },
+    });
+    expect(question('attendant').map((h) => h.handler)).toEqual([
+      'action',
+      'action',
+      'send_internal',
+      'stop',
+    ]);
+  });
+
+  it('uses the three fields it needs and sends a failed block to a stop, not to the customer', () => {
+    const json = JSON.stringify(bot);
+    for (const id of Object.values(fieldIds)) expect(json).toContain(`{{lead.cf.${id}}}`);
+    expect(bot.error).toEqual([
+      { handler: 'goto', params: { type: 'question', step: stepOf('unreachable') } },
+    ]);
+    expect(JSON.stringify(question('fatal'))).not.toContain('"show"');
+    expect(JSON.stringify(question('unreachable'))).not.toContain('"show"');
+  });
+});

@@ -1,0 +1,175 @@
+import { type LeadFieldKey } from '@gpt-bridge/shared';
+import {
+  addNote,
+  BotBuilder,
+  type BuiltBot,
+  cf,
+  goto,
+  sendInternal,
+  setField,
+  setTag,
+  show,
+  stop,
+  unsetTag,
+  waitAnswer,
+  when,
+  widgetRequest,
+} from './bot-json';
+import { CLASSIC_TIMING } from './classic-template';
+import {
+  ERROR_TAG,
+  imagePrompt,
+  INTENTS,
+  intentPrompt,
+  ON_OFF_VALUES,
+  TEMPLATE_TEXTS,
+  type TemplateLanguage,
+} from './template-texts';
+
+/** The fields the widget-block template reads and writes (it needs no ANSWER / LOG polling). */
+export const WIDGET_BLOCK_FIELDS = [
+  'MESSAGE',
+  'PROMPT',
+  'ON_OFF',
+] as const satisfies readonly LeadFieldKey[];
+
+export type WidgetBlockTemplateInput = {
+  fieldIds: Pick<Record<LeadFieldKey, number>, (typeof WIDGET_BLOCK_FIELDS)[number]>;
+  /** The ChatGPT webhook's widget_request URL (`/{token}/widget-request`). */
+  chatgptUrl: string;
+  /** The Assistant webhook's widget_request URL. */
+  assistantUrl: string;
+  language?: TemplateLanguage;
+};
+
+/**
+ * The widget-block template: the classic conversation, but each AI call is our salesbot block
+ * (`widget_request`), which the backend continues the moment the answer exists, with
+ * `{{json.reply}}`, `{{json.intent}}`, `{{json.status}}` and `{{json.log}}`. So there is no
+ * pause step at all: no 5 s / 10 s polling, and a failed call is retried at once (the backend
+ * already retried the provider within its own 45 s budget). Image branch: when the intent call's
+ * log says `#image`, ChatGPT describes the picture first and the Assistant gets the description.
+ */
+export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): BuiltBot {
+  const f = input.fieldIds;
+  const t = TEMPLATE_TEXTS[input.language ?? 'en'];
+  const b = new BotBuilder();
+  const r = (name: string) => b.ref(name);
+  const jsonLog = '{{json.log}}';
+  const intentIs = (tag: string) => ({ term1: '{{json.intent}}', operation: '=', term2: tag });
+
+  /** Our block: `next_step` on success, `error_step` when the AI failed (status `error`). */
+  const block = (url: string, prompt: string, next: string, error: string) =>
+    widgetRequest(url, {
+      prompt,
+      lead_id: '{{lead.id}}',
+      next_step: r(next),
+      error_step: r(error),
+    });
+
+  /** First failure: tag, note, "just a moment", and the same block once more at once. */
+  const firstFailure = (name: string, retry: string) =>
+    b.add(name, 'Error branch, first failure: tag, note, "just a moment", retry at once', [
+      setTag(ERROR_TAG),
+      addNote(t.errorNote(jsonLog, 'now')),
+      show(t.justAMoment),
+      goto(r(retry)),
+    ]);
+
+  // Receive, buffer and the 20-second window: as in the classic template.
+  b.add('start', 'Receive: stay silent while ON_OFF is filled', [
+    when('and', [{ term1: cf(f.ON_OFF), operation: 'filled' }], [goto(r('off'))]),
+    when('and', [{ term1: '{{message_text}}', operation: 'empty' }], [goto(r('wait'))]),
+    goto(r('store')),
+  ]);
+  b.add('off', 'ON_OFF is filled (a person took over, or the bot gave up): no answer', [stop()]);
+  b.add('wait', "Wait for the customer's message", [waitAnswer(r('start'))]);
+  b.add('store', 'Store the message in MESSAGE', [
+    setField(f.MESSAGE, '{{message_text}}'),
+    goto(r('window')),
+  ]);
+  b.add('window', `${CLASSIC_TIMING.burstWindowSeconds}-second window for further messages`, [
+    waitAnswer(r('append'), { seconds: CLASSIC_TIMING.burstWindowSeconds, then: r('intent') }),
+  ]);
+  b.add('append', 'Append the further message to MESSAGE; the window opens again', [
+    setField(f.MESSAGE, `${cf(f.MESSAGE)}\n{{message_text}}`),
+    goto(r('window')),
+  ]);
+
+  // Intent: the GPT Bridge block (ChatGPT) classifies MESSAGE; {{json.intent}} is its #tag.
+  b.add('intent', 'Intent prompt through the GPT Bridge block (ChatGPT)', [
+    block(input.chatgptUrl, intentPrompt(cf(f.MESSAGE)), 'route', 'intent-error'),
+  ]);
+  b.add('route', 'Intent conditions: #Attendant / image / #Meeting / #Greeting / #General', [
+    when('and', [intentIs(INTENTS.attendant)], [goto(r('attendant'))]),
+    // Image branch: the block's log says the message carried a picture.
+    when('and', [{ term1: jsonLog, operation: 'contains', term2: '#image' }], [goto(r('image'))]),
+    when(
+      'or',
+      [intentIs(INTENTS.meeting), intentIs(INTENTS.greeting)],
+      [goto(r('assistant-prompt'))],
+    ),
+    goto(r('assistant-prompt')),
+  ]);
+  b.add('attendant', '#Attendant: clear PROMPT, tell the users, stop so a person answers', [
+    setField(f.PROMPT, ''),
+    setField(f.ON_OFF, ON_OFF_VALUES.attendant),
+    sendInternal(t.attendantInternal),
+    stop(),
+  ]);
+  b.add('image', 'Image branch: ChatGPT describes the picture for the Assistant', [
+    block(input.chatgptUrl, imagePrompt(cf(f.MESSAGE)), 'image-described', 'assistant-prompt'),
+  ]);
+  b.add('image-described', 'Image branch: PROMPT = MESSAGE + the description', [
+    setField(f.PROMPT, `${cf(f.MESSAGE)}\n\n${t.imageSays('{{json.reply}}')}`),
+    goto(r('assistant')),
+  ]);
+
+  // Answer: PROMPT = MESSAGE, the GPT Bridge block (Assistant) continues with {{json.reply}}.
+  b.add('assistant-prompt', 'PROMPT = MESSAGE', [
+    setField(f.PROMPT, cf(f.MESSAGE)),
+    goto(r('assistant')),
+  ]);
+  b.add('assistant', 'The GPT Bridge block (Assistant)', [
+    block(input.assistantUrl, cf(f.PROMPT), 'reply', 'assistant-error'),
+  ]);
+  b.add('reply', 'Send the answer to the customer, then back to waiting', [
+    show('{{json.reply}}'),
+    goto(r('wait')),
+  ]);
+
+  // Error branch: one immediate retry per block, then the users are told and the bot stops.
+  firstFailure('intent-error', 'intent-retry');
+  b.add('intent-retry', 'Retry of the intent prompt', [
+    block(input.chatgptUrl, intentPrompt(cf(f.MESSAGE)), 'intent-recovered', 'fatal'),
+  ]);
+  b.add('intent-recovered', 'The retry answered: remove the tag', [
+    unsetTag(ERROR_TAG),
+    goto(r('route')),
+  ]);
+  firstFailure('assistant-error', 'assistant-retry');
+  b.add('assistant-retry', 'Retry of the Assistant block', [
+    block(input.assistantUrl, cf(f.PROMPT), 'assistant-recovered', 'fatal'),
+  ]);
+  b.add('assistant-recovered', 'The retry answered: remove the tag', [
+    unsetTag(ERROR_TAG),
+    goto(r('reply')),
+  ]);
+  // Reached only from a retry, so the first failure already tagged the lead.
+  b.add('fatal', 'Error branch, second failure: note, internal message to the users, stop', [
+    setField(f.ON_OFF, ON_OFF_VALUES.error),
+    addNote(t.fatalNote(jsonLog)),
+    sendInternal(t.fatalInternal(jsonLog)),
+    stop(),
+  ]);
+  // A block Kommo could not run (GPT Bridge unreachable, no continue in time).
+  b.add('unreachable', 'GPT Bridge could not be reached: note, internal message, stop', [
+    setTag(ERROR_TAG),
+    setField(f.ON_OFF, ON_OFF_VALUES.error),
+    addNote(t.unreachable),
+    sendInternal(t.unreachable),
+    stop(),
+  ]);
+  b.onError([goto(r('unreachable'))]);
+  return b.build();
+}
