@@ -1,10 +1,13 @@
-// `pnpm start` (after the build): make sure .env exists, migrate, then run the API and the worker
-// together until one of them stops or the user presses Ctrl-C.
-import { spawn, spawnSync } from 'node:child_process';
+// `pnpm start` (after the build): make sure .env exists, then either
+// - with a Kommo integration configured (KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET): migrate, then run
+//   the API and the worker together until one of them stops or the user presses Ctrl-C;
+// - without one: the demo (scripts/demo/run-demo.mjs): the Kommo sandbox with its fake AI
+//   providers, the API and the worker wired to it, a demo account installed, and the chat page URL.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { migrate, Stopping, Supervisor, waitForHttp } from './demo/processes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const api = (file) => path.join(root, 'apps/api/dist', file);
@@ -24,55 +27,50 @@ function ensureDotEnv() {
 }
 
 ensureDotEnv();
+// Set before .env is read: the demo keeps its logs quiet unless the caller asked for a level.
+const callerLogLevel = process.env.LOG_LEVEL;
 // Real environment variables win over .env (loadEnvFile does not overwrite them).
 if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
-const migrate = spawnSync(process.execPath, [api('cli/migrate.js')], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const children = [
-  { name: 'api', file: api('main.js') },
-  { name: 'worker', file: api('worker.js') },
-].map(({ name, file }) => ({
-  name,
-  child: spawn(process.execPath, [file], { cwd: root, stdio: 'inherit' }),
-}));
+const supervisor = new Supervisor();
+supervisor.handleSignals();
 
-let stopping = false;
-function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
-  for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
-  process.exitCode = code;
+const clientId = Boolean(process.env.KOMMO_CLIENT_ID);
+const clientSecret = Boolean(process.env.KOMMO_CLIENT_SECRET);
+if (clientId !== clientSecret) {
+  console.error(
+    'start: set both KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET for the real service, or neither for the demo',
+  );
+  process.exit(1);
 }
 
-for (const { name, child } of children) {
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`start: ${name} stopped (${signal ?? `exit ${code}`}); stopping the rest`);
-    }
-    stopAll(code === 0 ? 0 : 1);
-  });
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
-
-// Say where things are once the API answers.
-const port = process.env.PORT ?? '3000';
-const base = `http://127.0.0.1:${port}`;
-const deadline = Date.now() + 30_000;
-while (!stopping && Date.now() < deadline) {
-  try {
-    const response = await fetch(`${base}/health`);
-    if (response.ok) {
-      console.log(
-        `start: GPT Bridge is running: API ${base} (health ${base}/health, admin ${base}/admin/)`,
-      );
-      break;
-    }
-  } catch {
-    // not listening yet
+try {
+  if (clientId) await runService();
+  else {
+    const { runDemo } = await import('./demo/run-demo.mjs');
+    await runDemo({ root, supervisor, logLevel: callerLogLevel });
   }
-  await new Promise((r) => setTimeout(r, 500));
+} catch (error) {
+  if (!(error instanceof Stopping) && !supervisor.stopping) {
+    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+    supervisor.stopAll(1);
+  }
+}
+
+/** The real service: Kommo as configured, no sandbox. */
+async function runService() {
+  migrate(root, process.env);
+  for (const name of ['api', 'worker']) {
+    supervisor.start(name, api(`${name === 'api' ? 'main' : 'worker'}.js`), {
+      cwd: root,
+      env: process.env,
+    });
+  }
+  // Say where things are once the API answers.
+  const base = `http://127.0.0.1:${process.env.PORT || '3000'}`;
+  if (await waitForHttp(supervisor, `${base}/health`)) {
+    console.log(
+      `start: GPT Bridge is running: API ${base} (health ${base}/health, admin ${base}/admin/)`,
+    );
+  }
 }

@@ -17,7 +17,8 @@ export function phpForm(value, prefix = '') {
   return pairs.filter(Boolean).join('&');
 }
 
-export function kommoLead({ leadId, accountId, subdomain, prompt }) {
+/** `promptFieldId`: our PROMPT field's id, as the salesbot's webhook carries the lead's fields. */
+export function kommoLead({ leadId, accountId, subdomain, prompt, promptFieldId = 885001 }) {
   return {
     leads: {
       update: [
@@ -27,7 +28,7 @@ export function kommoLead({ leadId, accountId, subdomain, prompt }) {
           status_id: 142,
           pipeline_id: 7012345,
           account_id: accountId,
-          custom_fields: [{ id: 885001, name: 'Prompt', values: [{ value: prompt }] }],
+          custom_fields: [{ id: promptFieldId, name: 'Prompt', values: [{ value: prompt }] }],
         },
       ],
     },

@@ -1,6 +1,7 @@
 // Run 2, end to end: a webhook sent at a steady rate over several accounts, until the sandbox
 // receives our lead PATCH. Overhead = (PATCH received − webhook sent) − the fake provider's
-// scripted latency, i.e. everything we add: ack, queue, worker, Kommo reads and writes.
+// scripted latency, i.e. everything we add: ack, queue, worker, the Kommo write. The webhook carries
+// the lead's PROMPT as Kommo's salesbot webhook step does, so there is no lead read (run 3 keeps it).
 import { kommoLead, phpForm } from './bodies.mjs';
 import { assertAlive, sleep } from './processes.mjs';
 import {
@@ -12,10 +13,20 @@ import {
 } from './stack.mjs';
 import { round, summary } from './stats.mjs';
 
-/** Posts Kommo's webhook form for one lead; resolves with when it was sent and the status. */
-export async function sendWebhook(account, leadId) {
+/**
+ * Posts Kommo's webhook form for one lead; resolves with when it was sent and the status. With
+ * `carryFields` the form holds the lead's PROMPT as the salesbot's webhook step sends it, so the
+ * worker needs no lead read; without, it reads the lead first.
+ */
+export async function sendWebhook(account, leadId, carryFields = false) {
   const body = phpForm(
-    kommoLead({ leadId, accountId: account.id, subdomain: account.subdomain, prompt: '' }),
+    kommoLead({
+      leadId,
+      accountId: account.id,
+      subdomain: account.subdomain,
+      prompt: carryFields ? `Hello, is item ${leadId} in stock?` : '',
+      ...(carryFields ? { promptFieldId: account.promptFieldId } : {}),
+    }),
   );
   const sentAt = Date.now();
   try {
@@ -97,7 +108,7 @@ export async function runE2e({ config, sandbox, accounts, log }) {
       const account = accounts[i % accounts.length];
       const leadId = leads[i % accounts.length][Math.floor(i / accounts.length)];
       sends.push(
-        sendWebhook(account, leadId).then((sent) => ({
+        sendWebhook(account, leadId, true).then((sent) => ({
           ...sent,
           key: `${account.id}:${leadId}`,
           lagMs: sent.sentAt - scheduled,

@@ -52,7 +52,7 @@ export function checkBuilt() {
 }
 
 function baseEnv() {
-  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
+  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'NODE_OPTIONS'];
   return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
 }
 
@@ -184,7 +184,8 @@ export async function configureIntegration(sandbox, apiUrl) {
 export async function startApi(env, label) {
   const entry = startNode(`api (${label})`, API_MAIN, {
     cwd: CHILD_CWD,
-    env,
+    // BENCH_API_LOG_LEVEL shows what per-request logging costs (the worker must log "started").
+    env: process.env.BENCH_API_LOG_LEVEL ? { ...env, LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL } : env,
     logFile: path.join(LOG_DIR, `api-${label}.log`),
     core: pinning.serverCore,
   });
@@ -261,7 +262,14 @@ export async function installAccounts(config, sandbox, apiUrl, count, tag) {
       await widget('PUT', '/providers', { openaiApiKey: OPENAI_KEY });
       const { webhooks } = await widget('GET', '/webhooks');
       const chatgpt = webhooks.find((w) => w.kind === 'chatgpt');
-      return { id: account.id, subdomain: account.subdomain, handlerUrl: chatgpt.handlerUrl };
+      const { fields } = await widget('GET', '/fields');
+      const promptFieldId = fields.find((f) => f.key === 'PROMPT').kommoFieldId;
+      return {
+        id: account.id,
+        subdomain: account.subdomain,
+        handlerUrl: chatgpt.handlerUrl,
+        promptFieldId,
+      };
     }),
   );
 }

@@ -33,9 +33,43 @@ export class IntakeFunction1764300000000 implements MigrationInterface {
       END
       $$
     `);
+    // The classic webhook's whole ack in one statement: find the token's installation and, when
+    // it is active, store the request. Only the ChatGPT webhook keeps ?model= and ?tokens=.
+    await queryRunner.query(`
+      CREATE FUNCTION ai_intake_by_token(
+        p_token_hash bytea, p_mode text, p_lead bigint, p_key text, p_params jsonb,
+        p_window_seconds integer)
+      RETURNS TABLE (installation_id uuid, kind text, status text, request_id uuid,
+                     duplicate_of uuid)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_installation uuid;
+        v_kind text;
+        v_status text;
+        v_params jsonb;
+      BEGIN
+        SELECT t.installation_id, t.kind, i.status INTO v_installation, v_kind, v_status
+          FROM webhook_tokens t JOIN installations i ON i.id = t.installation_id
+         WHERE t.token_hash = p_token_hash;
+        IF v_installation IS NULL OR v_status <> 'active' THEN
+          RETURN QUERY SELECT v_installation, v_kind, v_status, NULL::uuid, NULL::uuid;
+          RETURN;
+        END IF;
+        v_params := CASE WHEN v_kind = 'chatgpt' THEN p_params
+                         ELSE p_params - 'model' - 'tokens' END;
+        RETURN QUERY
+          SELECT v_installation, v_kind, v_status, r.request_id, r.duplicate_of
+            FROM ai_intake(v_installation, v_kind, p_mode, p_lead, p_key, v_params,
+                           p_window_seconds) r;
+      END
+      $$
+    `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `DROP FUNCTION ai_intake_by_token(bytea, text, bigint, text, jsonb, integer)`,
+    );
     await queryRunner.query(
       `DROP FUNCTION ai_intake(uuid, text, text, bigint, text, jsonb, integer)`,
     );

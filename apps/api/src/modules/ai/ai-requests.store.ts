@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
 import { type WebhookKind } from '../webhooks/webhook-token';
@@ -52,6 +53,49 @@ export class AiRequestsStore {
     const row = rows[0];
     if (!row) throw new Error('ai_intake returned no row');
     return { id: row.request_id, duplicateOf: row.duplicate_of };
+  }
+
+  /**
+   * The classic webhook's ack in one statement and one pooled round trip: the token's
+   * installation and, when it is active, the stored request (or its duplicate's id).
+   */
+  async intakeByToken(input: {
+    tokenHash: Buffer;
+    mode: RequestMode;
+    leadId: number;
+    deliveryKey: string;
+    params: RequestParams;
+    dedupeWindowSeconds: number;
+  }): Promise<{
+    installationId: string | null;
+    kind: WebhookKind | null;
+    status: string | null;
+    requestId: string | null;
+    duplicateOf: string | null;
+  }> {
+    // The hottest statement we run: straight to pg's pool, without a TypeORM query runner.
+    const result = await this.pool().query<{
+      installation_id: string | null;
+      kind: WebhookKind | null;
+      status: string | null;
+      request_id: string | null;
+      duplicate_of: string | null;
+    }>(`SELECT * FROM ai_intake_by_token($1, $2, $3, $4, $5, $6)`, [
+      input.tokenHash,
+      input.mode,
+      input.leadId,
+      input.deliveryKey,
+      JSON.stringify(input.params),
+      input.dedupeWindowSeconds,
+    ]);
+    const row = result.rows[0];
+    return {
+      installationId: row?.installation_id ?? null,
+      kind: row?.kind ?? null,
+      status: row?.status ?? null,
+      requestId: row?.request_id ?? null,
+      duplicateOf: row?.duplicate_of ?? null,
+    };
   }
 
   /** A request we answered 4xx after the token matched: logged for the account, not processed. */
@@ -200,6 +244,10 @@ export class AiRequestsStore {
       );
       return { ...done, counted: true };
     });
+  }
+
+  private pool(): Pool {
+    return (this.db.driver as unknown as { master: Pool }).master;
   }
 
   /**

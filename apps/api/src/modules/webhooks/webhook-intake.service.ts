@@ -3,12 +3,14 @@ import { AppConfig } from '../../config/app-config';
 import { AiJobs } from '../ai/ai-jobs';
 import { AiRequestsStore } from '../ai/ai-requests.store';
 import { type RequestMode, type RequestParams } from '../ai/ai-request.types';
+import { type InstallationStatus } from '../installation/installation.entity';
 import { KommoApiError } from '../kommo/kommo-errors';
 import { continuePath } from '../kommo/kommo-salesbot';
 import { verifyBotToken } from './bot-token';
 import { deliveryKey } from './delivery-key';
 import { extractLeadFields, extractLeadId, positiveInt } from './lead-id';
 import { BadWebhookBody, type BodyRecord, parseWebhookBody } from './webhook-body';
+import { hashWebhookToken, isWebhookTokenShaped } from './webhook-token';
 import { type WebhookTarget, WebhookTokens } from './webhook-tokens.service';
 
 /** What the HTTP layer sends back. */
@@ -63,21 +65,62 @@ export class WebhookIntake {
     private readonly config: AppConfig,
   ) {}
 
-  /** `POST /{token}/handler`: classic mode, the answer goes into the lead's fields. */
-  classic(request: IntakeRequest): Promise<IntakeReply> {
-    return this.accept(request, 'classic', (target, body) => {
-      const leadId = extractLeadId(body, request.query);
-      if (leadId === undefined) {
-        throw new Refusal(
-          400,
-          'no_lead_id',
-          'no lead id: send lead_id, data[lead_id], entity_id, leads[...][0][id] or ?lead_id=',
-        );
-      }
-      const params = target.kind === 'chatgpt' ? this.chatParams(request.query, leadId) : {};
-      const leadFields = extractLeadFields(body);
-      return { leadId, params: leadFields ? { ...params, leadFields } : params };
+  /**
+   * `POST /{token}/handler`: classic mode, the answer goes into the lead's fields. The body is
+   * read first, so a good request needs a single statement (token lookup and store together);
+   * only a refused one looks the token up on its own, to log the refusal for its account.
+   */
+  async classic(request: IntakeRequest): Promise<IntakeReply> {
+    if (!isWebhookTokenShaped(request.token)) return NOT_FOUND;
+    let read: { leadId: number; params: RequestParams; body: BodyRecord };
+    try {
+      read = this.readClassic(request);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      const target = await this.tokens.lookup(request.token);
+      const refused = this.refuseFor(target);
+      if (refused) return refused;
+      return this.logRefusal(target!, 'classic', error);
+    }
+    const stored = await this.store.intakeByToken({
+      tokenHash: hashWebhookToken(request.token),
+      mode: 'classic',
+      leadId: read.leadId,
+      deliveryKey: deliveryKey({
+        idempotencyKey: request.idempotencyKey,
+        query: request.query,
+        body: read.body,
+      }),
+      params: read.params,
+      dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
     });
+    if (!stored.installationId || !stored.requestId) {
+      return this.refuseFor(
+        stored.installationId ? { status: stored.status as InstallationStatus } : null,
+      )!;
+    }
+    return this.acknowledge(
+      stored.installationId,
+      read.leadId,
+      stored.requestId,
+      stored.duplicateOf,
+    );
+  }
+
+  private readClassic(request: IntakeRequest) {
+    const body = this.parse(request);
+    const leadId = extractLeadId(body, request.query);
+    if (leadId === undefined) {
+      throw new Refusal(
+        400,
+        'no_lead_id',
+        'no lead id: send lead_id, data[lead_id], entity_id, leads[...][0][id] or ?lead_id=',
+      );
+    }
+    // Kept for the ChatGPT webhook only (the statement drops them for the Assistant's).
+    const params = this.chatParams(request.query, leadId);
+    const leadFields = extractLeadFields(body);
+    return { leadId, body, params: leadFields ? { ...params, leadFields } : params };
   }
 
   /** `POST /{token}/widget-request`: Kommo's widget_request, answered through continue. */
@@ -146,68 +189,89 @@ export class WebhookIntake {
     ) => { leadId: number; params: RequestParams; continuePath?: string },
   ): Promise<IntakeReply> {
     const target = await this.tokens.lookup(request.token);
-    if (!target || target.status === 'disabled') return NOT_FOUND;
-    if (target.status !== 'active') {
-      return reply(
-        409,
-        'installation_inactive',
-        target.status === 'auth_failed'
-          ? 'Kommo no longer accepts our access for this account: reinstall GPT Bridge'
-          : 'the installation is not finished yet: open the widget settings in Kommo',
-      );
-    }
+    const refused = this.refuseFor(target);
+    if (refused) return refused;
+    const found = target!;
     try {
-      const limit = this.config.get('WEBHOOK_MAX_BODY_BYTES');
-      if (request.rawBody.length > limit) {
-        throw new Refusal(413, 'body_too_large', `the body is larger than ${limit} bytes`);
-      }
-      let body: BodyRecord;
-      try {
-        body = parseWebhookBody(request.rawBody, request.contentType);
-      } catch (error) {
-        if (error instanceof BadWebhookBody) {
-          throw new Refusal(error.status, 'bad_body', error.message);
-        }
-        throw error;
-      }
-      const { leadId, params, continuePath: path } = read(target, body);
+      const { leadId, params, continuePath: path } = read(found, this.parse(request));
       const stored = await this.store.insertIntake({
-        installationId: target.installationId,
-        kind: target.kind,
+        installationId: found.installationId,
+        kind: found.kind,
         mode,
         leadId,
         deliveryKey: deliveryKey({
           idempotencyKey: request.idempotencyKey,
           continuePath: path,
           query: request.query,
-          body,
+          body: {},
         }),
         params,
         dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
       });
-      if (stored.duplicateOf) {
-        return { status: 200, body: { ok: true, request_id: stored.duplicateOf, duplicate: true } };
-      }
-      await this.jobs.drain({
-        installationId: target.installationId,
-        leadId,
-        requestId: stored.id,
-      });
-      return { status: 200, body: { ok: true, request_id: stored.id } };
+      return this.acknowledge(found.installationId, leadId, stored.id, stored.duplicateOf);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      if (error.status !== 401 && error.status !== 503) {
-        await this.store.insertRejected({
-          installationId: target.installationId,
-          kind: target.kind,
-          mode,
-          leadId: error.leadId,
-          errorClass: error.errorClass,
-          errorMessage: error.message,
-        });
-      }
-      return reply(error.status, error.errorClass, error.message);
+      return this.logRefusal(found, mode, error);
     }
+  }
+
+  /** 404 for no token or an uninstalled account (indistinguishable), 409 while not active. */
+  private refuseFor(target: Pick<WebhookTarget, 'status'> | null): IntakeReply | null {
+    if (!target || target.status === 'disabled') return NOT_FOUND;
+    if (target.status === 'active') return null;
+    return reply(
+      409,
+      'installation_inactive',
+      target.status === 'auth_failed'
+        ? 'Kommo no longer accepts our access for this account: reinstall GPT Bridge'
+        : 'the installation is not finished yet: open the widget settings in Kommo',
+    );
+  }
+
+  private parse(request: IntakeRequest): BodyRecord {
+    const limit = this.config.get('WEBHOOK_MAX_BODY_BYTES');
+    if (request.rawBody.length > limit) {
+      throw new Refusal(413, 'body_too_large', `the body is larger than ${limit} bytes`);
+    }
+    try {
+      return parseWebhookBody(request.rawBody, request.contentType);
+    } catch (error) {
+      if (error instanceof BadWebhookBody)
+        {throw new Refusal(error.status, 'bad_body', error.message);}
+      throw error;
+    }
+  }
+
+  private async acknowledge(
+    installationId: string,
+    leadId: number,
+    requestId: string,
+    duplicateOf: string | null,
+  ): Promise<IntakeReply> {
+    if (duplicateOf) {
+      return { status: 200, body: { ok: true, request_id: duplicateOf, duplicate: true } };
+    }
+    await this.jobs.drain({ installationId, leadId, requestId });
+    return { status: 200, body: { ok: true, request_id: requestId } };
+  }
+
+  /** A refusal for a known token is logged for its account (not for 401/503: nothing changed). */
+  private async logRefusal(
+    target: WebhookTarget,
+    mode: RequestMode,
+    error: Refusal,
+  ): Promise<IntakeReply> {
+    if (error.status !== 401 && error.status !== 503) {
+      await this.store.insertRejected({
+        installationId: target.installationId,
+        kind: target.kind,
+        mode,
+        leadId: error.leadId,
+        errorClass: error.errorClass,
+        errorMessage: error.message,
+      });
+    }
+    return reply(error.status, error.errorClass, error.message);
   }
 
   /** `?model=` and `?tokens=` of the ChatGPT webhook. */
