@@ -185,7 +185,9 @@ export async function startApi(env, label) {
   const entry = startNode(`api (${label})`, API_MAIN, {
     cwd: CHILD_CWD,
     // BENCH_API_LOG_LEVEL shows what per-request logging costs (the worker must log "started").
-    env: process.env.BENCH_API_LOG_LEVEL ? { ...env, LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL } : env,
+    env: process.env.BENCH_API_LOG_LEVEL
+      ? { ...env, LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL }
+      : env,
     logFile: path.join(LOG_DIR, `api-${label}.log`),
     core: pinning.serverCore,
   });

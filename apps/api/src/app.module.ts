@@ -9,6 +9,7 @@ import { InstallationHttpModule } from './modules/installation/installation-http
 import { ConfigModule } from './config/config.module';
 import { type Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
+import { AdminModule } from './modules/admin/admin.module';
 import { HealthModule } from './modules/health/health.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WidgetApiModule } from './modules/widget-api/widget-api.module';
@@ -32,6 +33,7 @@ export class AppModule {
         RedisModule,
         InstallationHttpModule,
         WebhooksModule,
+        AdminModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -73,6 +73,11 @@ export const envSchema = z.object({
     .default('gptb'),
   ENCRYPTION_KEYS: encryptionKeys,
   ADMIN_DIST_DIR: z.string().optional(),
+  // Admin panel sign-in: how long a session lasts, and how long an email is refused after
+  // ADMIN_MAX_FAILED_LOGINS wrong passwords in a row.
+  ADMIN_SESSION_HOURS: z.coerce.number().min(0.1).max(720).default(12),
+  ADMIN_MAX_FAILED_LOGINS: z.coerce.number().int().min(1).max(100).default(5),
+  ADMIN_LOCKOUT_MINUTES: z.coerce.number().min(0.1).max(1_440).default(15),
   // The Kommo integration (Kommo > Settings > Integrations). Without id and secret the API runs,
   // but OAuth, the uninstall hook and the widget API answer 503 "not configured".
   KOMMO_CLIENT_ID: z.string().min(1).optional(),

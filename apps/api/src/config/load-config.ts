@@ -69,3 +69,11 @@ function maskUrlPassword(url: string): string {
 export function loadDatabaseUrl(source: Record<string, string | undefined> = process.env): string {
   return parseEnv(envSchema.pick({ DATABASE_URL: true }), source).DATABASE_URL;
 }
+
+/** `pnpm admin:create-user` takes the password from ADMIN_PASSWORD in scripts (never printed). */
+export function loadAdminPassword(
+  source: Record<string, string | undefined> = process.env,
+): string | undefined {
+  const value = source.ADMIN_PASSWORD;
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -64,9 +64,37 @@ export class IntakeFunction1764300000000 implements MigrationInterface {
       END
       $$
     `);
+    // Many classic acks in one statement and one commit (the API batches what arrives while a
+    // batch is being stored). Items take their locks in one order, so two batches that share a
+    // delivery key cannot deadlock.
+    await queryRunner.query(`
+      CREATE FUNCTION ai_intake_batch(p_items jsonb)
+      RETURNS TABLE (idx integer, installation_id uuid, kind text, status text, request_id uuid,
+                     duplicate_of uuid)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_item record;
+      BEGIN
+        FOR v_item IN
+          SELECT e.ordinality::integer AS n, decode(e.value->>'h', 'hex') AS h,
+                 e.value->>'m' AS m, (e.value->>'l')::bigint AS l, e.value->>'k' AS k,
+                 e.value->'p' AS p, (e.value->>'w')::integer AS w
+            FROM jsonb_array_elements(p_items) WITH ORDINALITY e
+            LEFT JOIN webhook_tokens t ON t.token_hash = decode(e.value->>'h', 'hex')
+           ORDER BY t.installation_id::text || ':' || (e.value->>'k') NULLS LAST, e.ordinality
+        LOOP
+          RETURN QUERY SELECT v_item.n, r.installation_id, r.kind, r.status, r.request_id,
+                              r.duplicate_of
+                         FROM ai_intake_by_token(v_item.h, v_item.m, v_item.l, v_item.k,
+                                                 v_item.p, v_item.w) r;
+        END LOOP;
+      END
+      $$
+    `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION ai_intake_batch(jsonb)`);
     await queryRunner.query(
       `DROP FUNCTION ai_intake_by_token(bytea, text, bigint, text, jsonb, integer)`,
     );

@@ -3,6 +3,7 @@ import { InstallationTokensAndFields1764000000000 } from './1764000000000-Instal
 import { WebhooksAndAiRequests1764100000000 } from './1764100000000-WebhooksAndAiRequests';
 import { PlansAndQuotas1764200000000 } from './1764200000000-PlansAndQuotas';
 import { IntakeFunction1764300000000 } from './1764300000000-IntakeFunction';
+import { AdminUsersAndAudit1764400000000 } from './1764400000000-AdminUsersAndAudit';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   WebhooksAndAiRequests1764100000000,
   PlansAndQuotas1764200000000,
   IntakeFunction1764300000000,
+  AdminUsersAndAudit1764400000000,
 ];

@@ -24,6 +24,25 @@ export type IntakeInput = {
 
 type Row = Record<string, unknown>;
 
+/** One classic webhook to store, identified by its URL token's hash. */
+export type TokenIntake = {
+  tokenHash: Buffer;
+  mode: RequestMode;
+  leadId: number;
+  deliveryKey: string;
+  params: RequestParams;
+  dedupeWindowSeconds: number;
+};
+
+/** `installationId` null: no such token; `requestId` null: the installation is not active. */
+export type TokenIntakeResult = {
+  installationId: string | null;
+  kind: WebhookKind | null;
+  status: string | null;
+  requestId: string | null;
+  duplicateOf: string | null;
+};
+
 const COLUMNS = `id, seq, installation_id, kind, mode, lead_id, status, params, attempts, provider,
   model, answer, log_line, error_class, error_message, reached_provider, stop_bot, received_at`;
 
@@ -56,46 +75,39 @@ export class AiRequestsStore {
   }
 
   /**
-   * The classic webhook's ack in one statement and one pooled round trip: the token's
-   * installation and, when it is active, the stored request (or its duplicate's id).
+   * Classic webhook acks, many in one statement and one commit (`ai_intake_batch`): for each,
+   * the token's installation and, when it is active, the stored request or its duplicate's id.
+   * Results come back in the order of `items`.
    */
-  async intakeByToken(input: {
-    tokenHash: Buffer;
-    mode: RequestMode;
-    leadId: number;
-    deliveryKey: string;
-    params: RequestParams;
-    dedupeWindowSeconds: number;
-  }): Promise<{
-    installationId: string | null;
-    kind: WebhookKind | null;
-    status: string | null;
-    requestId: string | null;
-    duplicateOf: string | null;
-  }> {
+  async intakeBatch(items: TokenIntake[]): Promise<TokenIntakeResult[]> {
+    const payload = items.map((item) => ({
+      h: item.tokenHash.toString('hex'),
+      m: item.mode,
+      l: item.leadId,
+      k: item.deliveryKey,
+      p: item.params,
+      w: item.dedupeWindowSeconds,
+    }));
     // The hottest statement we run: straight to pg's pool, without a TypeORM query runner.
     const result = await this.pool().query<{
+      idx: number;
       installation_id: string | null;
       kind: WebhookKind | null;
       status: string | null;
       request_id: string | null;
       duplicate_of: string | null;
-    }>(`SELECT * FROM ai_intake_by_token($1, $2, $3, $4, $5, $6)`, [
-      input.tokenHash,
-      input.mode,
-      input.leadId,
-      input.deliveryKey,
-      JSON.stringify(input.params),
-      input.dedupeWindowSeconds,
-    ]);
-    const row = result.rows[0];
-    return {
-      installationId: row?.installation_id ?? null,
-      kind: row?.kind ?? null,
-      status: row?.status ?? null,
-      requestId: row?.request_id ?? null,
-      duplicateOf: row?.duplicate_of ?? null,
-    };
+    }>(`SELECT * FROM ai_intake_batch($1)`, [JSON.stringify(payload)]);
+    const byIndex = new Map(result.rows.map((row) => [row.idx, row]));
+    return items.map((_, i) => {
+      const row = byIndex.get(i + 1);
+      return {
+        installationId: row?.installation_id ?? null,
+        kind: row?.kind ?? null,
+        status: row?.status ?? null,
+        requestId: row?.request_id ?? null,
+        duplicateOf: row?.duplicate_of ?? null,
+      };
+    });
   }
 
   /** A request we answered 4xx after the token matched: logged for the account, not processed. */

@@ -7,6 +7,7 @@ import { type InstallationStatus } from '../installation/installation.entity';
 import { KommoApiError } from '../kommo/kommo-errors';
 import { continuePath } from '../kommo/kommo-salesbot';
 import { verifyBotToken } from './bot-token';
+import { IntakeBatcher } from './intake-batcher';
 import { deliveryKey } from './delivery-key';
 import { extractLeadFields, extractLeadId, positiveInt } from './lead-id';
 import { BadWebhookBody, type BodyRecord, parseWebhookBody } from './webhook-body';
@@ -63,11 +64,13 @@ export class WebhookIntake {
     private readonly store: AiRequestsStore,
     private readonly jobs: AiJobs,
     private readonly config: AppConfig,
+    private readonly batcher: IntakeBatcher,
   ) {}
 
   /**
    * `POST /{token}/handler`: classic mode, the answer goes into the lead's fields. The body is
-   * read first, so a good request needs a single statement (token lookup and store together);
+   * read first, so a good request needs a single statement (token lookup and store together,
+   * batched with the webhooks arriving at the same time);
    * only a refused one looks the token up on its own, to log the refusal for its account.
    */
   async classic(request: IntakeRequest): Promise<IntakeReply> {
@@ -82,7 +85,7 @@ export class WebhookIntake {
       if (refused) return refused;
       return this.logRefusal(target!, 'classic', error);
     }
-    const stored = await this.store.intakeByToken({
+    const stored = await this.batcher.submit({
       tokenHash: hashWebhookToken(request.token),
       mode: 'classic',
       leadId: read.leadId,
@@ -236,8 +239,9 @@ export class WebhookIntake {
     try {
       return parseWebhookBody(request.rawBody, request.contentType);
     } catch (error) {
-      if (error instanceof BadWebhookBody)
-        {throw new Refusal(error.status, 'bad_body', error.message);}
+      if (error instanceof BadWebhookBody) {
+        throw new Refusal(error.status, 'bad_body', error.message);
+      }
       throw error;
     }
   }

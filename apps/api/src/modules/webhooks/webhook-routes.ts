@@ -20,7 +20,8 @@ export function registerWebhookRoutes(fastify: FastifyInstance, intake: WebhookI
       (_request, body, next) => next(null, body),
     );
     scope.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
-      const status = error.statusCode ?? 500;
+      // An unexpected failure here is the database or Redis: "try again", not "you sent it wrong".
+      const status = error.statusCode ?? 503;
       if (status >= 500) request.log.error({ err: error }, 'webhook intake failed');
       void reply.code(status).send(
         status === 413

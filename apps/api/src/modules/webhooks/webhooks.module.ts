@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AiModule } from '../ai/ai.module';
+import { IntakeBatcher } from './intake-batcher';
 import { WebhookIntake } from './webhook-intake.service';
 import { WebhookTokensModule } from './webhook-tokens.module';
 
 /** The API side of the two webhooks; routes are registered on Fastify in create-http-app. */
 @Module({
   imports: [AiModule, WebhookTokensModule],
-  providers: [WebhookIntake],
+  providers: [WebhookIntake, IntakeBatcher],
   exports: [WebhookIntake],
 })
 export class WebhooksModule {}

@@ -1,0 +1,140 @@
+// `pnpm admin:create-user [--email a@b.c] [--role admin|support] [--password …]`: creates an admin
+// panel user, or sets a new password and role for an existing email. Missing values are asked
+// for (the password without echo); ADMIN_PASSWORD supplies it in scripts. Never prints it.
+import 'reflect-metadata';
+import { HttpException } from '@nestjs/common';
+import { createInterface, type Interface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
+import { ensurePostgres } from '../common/preflight/postgres.preflight';
+import { runOrExit } from '../common/preflight/run-preflight';
+import { loadAdminPassword, loadDatabaseUrl, loadDotEnv } from '../config/load-config';
+import { dataSourceOptions } from '../database/data-source-options';
+import { runMigrations } from '../database/run-migrations';
+import { AdminUsersService } from '../modules/admin/admin-users.service';
+import { type AdminRoleName, isAdminRole } from '../modules/admin/admin-user.types';
+
+/** A mistake in what the user gave: its message is the whole report. */
+class UsageError extends Error {}
+
+/**
+ * Questions on a terminal (the password without echo), or lines read from a pipe. A pipe is read
+ * through one reader: a reader per question would drop the lines the previous one buffered.
+ */
+class Prompter {
+  private piped?: { rl: Interface; lines: AsyncIterator<string> };
+
+  async ask(question: string): Promise<string> {
+    if (process.stdin.isTTY) {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return (await rl.question(question)).trim();
+      } finally {
+        rl.close();
+      }
+    }
+    return (await this.nextLine(question)).trim();
+  }
+
+  askHidden(question: string): Promise<string> {
+    if (!process.stdin.isTTY) return this.nextLine(question);
+    const stdin = process.stdin;
+    process.stdout.write(question);
+    return new Promise((resolve, reject) => {
+      let value = '';
+      stdin.setRawMode(true);
+      stdin.resume();
+      stdin.setEncoding('utf8');
+      const done = (error?: Error) => {
+        stdin.setRawMode(false);
+        stdin.pause();
+        stdin.removeListener('data', onData);
+        process.stdout.write('\n');
+        if (error) reject(error);
+        else resolve(value);
+      };
+      const onData = (chunk: string) => {
+        for (const char of chunk) {
+          if (char === '\r' || char === '\n') return done();
+          if (char === '\u0003') return done(new UsageError('cancelled'));
+          if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+          else value += char;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  }
+
+  private async nextLine(question: string): Promise<string> {
+    process.stdout.write(question);
+    if (!this.piped) {
+      const rl = createInterface({ input: process.stdin, terminal: false });
+      this.piped = { rl, lines: rl[Symbol.asyncIterator]() };
+    }
+    const next = await this.piped.lines.next();
+    process.stdout.write('\n');
+    if (next.done) throw new UsageError('the input ended before every answer was given');
+    return next.value;
+  }
+
+  close(): void {
+    this.piped?.rl.close();
+  }
+}
+
+async function main(): Promise<void> {
+  await runOrExit(async () => {
+    const { values } = parseArgs({
+      options: {
+        email: { type: 'string' },
+        role: { type: 'string' },
+        password: { type: 'string' },
+      },
+    });
+    loadDotEnv();
+    const databaseUrl = loadDatabaseUrl();
+    const prompter = new Prompter();
+    let email: string;
+    let role: AdminRoleName;
+    let password: string | undefined;
+    try {
+      email = values.email ?? (await prompter.ask('Email: '));
+      const roleInput =
+        values.role ?? ((await prompter.ask('Role (admin or support) [admin]: ')) || 'admin');
+      if (!isAdminRole(roleInput)) throw new UsageError('role must be admin or support');
+      role = roleInput;
+      password = values.password ?? loadAdminPassword();
+      if (password === undefined) {
+        password = await prompter.askHidden('Password (at least 12 characters): ');
+        if ((await prompter.askHidden('Password again: ')) !== password) {
+          throw new UsageError('the passwords differ');
+        }
+      }
+    } finally {
+      prompter.close();
+    }
+
+    await ensurePostgres(databaseUrl);
+    // The first user is often made on a fresh database, before the first `pnpm start`.
+    await runMigrations(databaseUrl);
+    const db = new DataSource(dataSourceOptions(databaseUrl, 2));
+    await db.initialize();
+    try {
+      const { user, created } = await new AdminUsersService(db).upsert({ email, role, password });
+      process.stdout.write(
+        `${created ? 'created' : 'updated'} ${user.role} ${user.email} (${user.id})\n`,
+      );
+    } finally {
+      await db.destroy();
+    }
+  }).catch((error: unknown) => {
+    const message =
+      error instanceof HttpException || error instanceof UsageError
+        ? error.message
+        : String((error as Error)?.message ?? error);
+    process.stderr.write(`admin:create-user: ${message}\n`);
+    process.exit(1);
+  });
+}
+
+void main();

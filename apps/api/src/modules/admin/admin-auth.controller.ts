@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { type FastifyReply } from 'fastify';
+import { AppConfig } from '../../config/app-config';
+import { clearedSessionCookie, sessionCookie } from './admin-cookies';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { type AdminSessionData, AdminAuthService } from './admin-auth.service';
+import { AdminPublic, CurrentAdmin } from './admin-role.decorator';
+import { LoginBody, parseBody } from './admin-schemas';
+import { csrfTokenFor } from './admin-tokens';
+import { type AdminUserView } from './admin-user.types';
+
+/** Sign-in, sign-out and "who am I" (which also hands the CSRF token out again after a reload). */
+@Controller('admin/api')
+@UseGuards(AdminAuthGuard)
+export class AdminAuthController {
+  constructor(
+    private readonly auth: AdminAuthService,
+    private readonly config: AppConfig,
+  ) {}
+
+  private get secure(): boolean {
+    return this.config.get('PUBLIC_URL').startsWith('https://');
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @AdminPublic()
+  async login(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ user: AdminUserView; csrfToken: string }> {
+    const { email, password } = parseBody(LoginBody, body);
+    const result = await this.auth.login(email, password);
+    void reply.header(
+      'set-cookie',
+      sessionCookie(result.token, { secure: this.secure, maxAgeSeconds: result.maxAgeSeconds }),
+    );
+    return { user: result.user, csrfToken: result.csrfToken };
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  async logout(
+    @CurrentAdmin() session: AdminSessionData,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ ok: true }> {
+    await this.auth.logout(session.sessionId);
+    void reply.header('set-cookie', clearedSessionCookie(this.secure));
+    return { ok: true };
+  }
+
+  @Get('me')
+  me(@CurrentAdmin() session: AdminSessionData): { user: AdminUserView; csrfToken: string } {
+    return { user: session.user, csrfToken: csrfTokenFor(session.token) };
+  }
+}

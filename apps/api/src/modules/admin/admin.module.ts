@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { AiModule } from '../ai/ai.module';
+import { FieldsModule } from '../fields/fields.module';
+import { InstallationModule } from '../installation/installation.module';
+import { PlansModule } from '../plans/plans.module';
+import { QueuesModule } from '../../queues/queues.module';
+import { AdminAccountsController } from './admin-accounts.controller';
+import { AdminAccountsService } from './admin-accounts.service';
+import { AdminActionsService } from './admin-actions.service';
+import { AdminAuthController } from './admin-auth.controller';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminAuthService } from './admin-auth.service';
+import { AdminPlansController } from './admin-plans.controller';
+import { AdminRequestsController } from './admin-requests.controller';
+import { AdminRequestsService } from './admin-requests.service';
+import { AdminSystemController } from './admin-system.controller';
+import { AdminUsersController } from './admin-users.controller';
+import { AdminUsersService } from './admin-users.service';
+import { AuditLogService } from './audit-log.service';
+import { QueueHealthService } from './queue-health.service';
+
+/** The admin API under /admin/api, guarded by its own cookie sessions (issue 9). */
+@Module({
+  imports: [QueuesModule, InstallationModule, FieldsModule, PlansModule, AiModule],
+  controllers: [
+    AdminAuthController,
+    AdminAccountsController,
+    AdminRequestsController,
+    AdminPlansController,
+    AdminUsersController,
+    AdminSystemController,
+  ],
+  providers: [
+    AdminUsersService,
+    AdminAuthService,
+    AdminAuthGuard,
+    AuditLogService,
+    AdminAccountsService,
+    AdminRequestsService,
+    AdminActionsService,
+    QueueHealthService,
+  ],
+  exports: [AdminUsersService],
+})
+export class AdminModule {}
