@@ -287,6 +287,13 @@ describe('admin API: actions and queue health', () => {
         failed: expect.any(Number) as unknown,
       });
     }
+    const usage = await support.get(
+      `/admin/api/accounts/${shop.installationId}/usage?month=2026-01`,
+    );
+    expect(usage.body).toMatchObject({ month: '2026-01', used: 0, resetsOn: '2026-02-01' });
+    expect(
+      (await support.get(`/admin/api/accounts/${shop.installationId}/usage?month=13`)).status,
+    ).toBe(400);
     const audit = await support.get(`/admin/api/audit?target=${shop.installationId}`);
     expect((audit.body as { entries: Record<string, unknown>[] }).entries[0]).toMatchObject({
       action: 'account.reprovision_fields',

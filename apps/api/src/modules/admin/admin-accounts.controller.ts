@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -37,6 +38,15 @@ export class AdminAccountsController {
   @Get(':id')
   detail(@Param('id') id: string): Promise<AccountDetail> {
     return this.accounts.detail(id);
+  }
+
+  /** Usage of any month (`?month=YYYY-MM`, default the current one) in the account's time zone. */
+  @Get(':id/usage')
+  usage(@Param('id') id: string, @Query('month') month?: string) {
+    if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      throw new BadRequestException('month must look like 2026-11');
+    }
+    return this.accounts.usageOf(id, month);
   }
 
   @Post(':id/reprovision')

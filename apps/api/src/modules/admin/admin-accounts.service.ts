@@ -110,6 +110,14 @@ export class AdminAccountsService {
     return Promise.all(rows.map((row) => this.item(row, now)));
   }
 
+  async usageOf(id: string, month?: string): Promise<UsageSummary> {
+    const rows: { id: string }[] = isUuid(id)
+      ? await this.db.query(`SELECT id FROM installations WHERE id = $1`, [id])
+      : [];
+    if (!rows[0]) throw new NotFoundException('no such account');
+    return this.usage.summary(id, this.clock.now(), month);
+  }
+
   async detail(id: string): Promise<AccountDetail> {
     const now = this.clock.now();
     const rows: Row[] = isUuid(id)

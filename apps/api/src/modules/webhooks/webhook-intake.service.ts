@@ -81,9 +81,8 @@ export class WebhookIntake {
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       const target = await this.tokens.lookup(request.token);
-      const refused = this.refuseFor(target);
-      if (refused) return refused;
-      return this.logRefusal(target!, 'classic', error);
+      if (!target) return NOT_FOUND;
+      return this.refuseFor(target) ?? this.logRefusal(target, 'classic', error);
     }
     const stored = await this.batcher.submit({
       tokenHash: hashWebhookToken(request.token),
@@ -98,9 +97,8 @@ export class WebhookIntake {
       dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
     });
     if (!stored.installationId || !stored.requestId) {
-      return this.refuseFor(
-        stored.installationId ? { status: stored.status as InstallationStatus } : null,
-      )!;
+      const target = stored.installationId ? { status: stored.status as InstallationStatus } : null;
+      return this.refuseFor(target) ?? NOT_FOUND;
     }
     return this.acknowledge(
       stored.installationId,
@@ -191,10 +189,10 @@ export class WebhookIntake {
       body: BodyRecord,
     ) => { leadId: number; params: RequestParams; continuePath?: string },
   ): Promise<IntakeReply> {
-    const target = await this.tokens.lookup(request.token);
-    const refused = this.refuseFor(target);
+    const found = await this.tokens.lookup(request.token);
+    if (!found) return NOT_FOUND;
+    const refused = this.refuseFor(found);
     if (refused) return refused;
-    const found = target!;
     try {
       const { leadId, params, continuePath: path } = read(found, this.parse(request));
       const stored = await this.store.insertIntake({
