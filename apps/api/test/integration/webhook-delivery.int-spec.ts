@@ -60,9 +60,6 @@ describe('delivery', () => {
         createLeadWith(stack!, shop.account.id, { PROMPT: `question from lead ${i}` }),
       ),
     );
-    // The fake OpenAI compiles the spec's schemas on first use, which stalls the sandbox for a
-    // second and makes it stamp the requests queued meanwhile as one burst: compile them first.
-    await stack.sandbox.call('POST', '/_sandbox/ai/spec/warm');
     await stack.sandbox.clearRequests();
     const responses = await Promise.all(
       leads.flatMap((lead) =>

@@ -46,6 +46,10 @@ export async function startKommoStack(
   options: { worker?: boolean; vars?: Record<string, string> } = {},
 ): Promise<KommoStack> {
   const sandbox = await SandboxProcess.start();
+  // The fake OpenAI compiles the spec's schemas on first use, which stalls the sandbox for about a
+  // second; Kommo requests queued meanwhile would be stamped as one burst and refused (429, then
+  // 403) although we sent them spaced. Compile them before anything runs.
+  await sandbox.call('POST', '/_sandbox/ai/spec/warm');
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const clientSecret = `secret-${Math.random().toString(36).slice(2)}`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
@@ -33,6 +34,29 @@ redis.call('SET', KEYS[1], string.format('%d', nextTat), 'PX', math.ceil((nextTa
 return {wait, string.format('%d', slot)}
 `;
 
+/**
+ * The last line of defence, checked right before a request goes out: at most `limit` sends in any
+ * second (Redis clock), as Kommo counts them. Slots keep requests evenly spaced, but a process that
+ * stalls wakes its waiters together; this window makes the late ones wait again instead of
+ * bunching. KEYS[1]: a sorted set of send times (µs). ARGV: limit, a unique member.
+ * Returns 0 when recorded, else µs until the oldest send leaves the window.
+ */
+const WINDOW_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local window = 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], 2000)
+  return 0
+end
+local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+return math.max(1, oldest + window - now)
+`;
+
+type WindowCommand = (key: string, limit: number, member: string) => Promise<number>;
+
 type ReserveCommand = (
   key: string,
   intervalUs: number,
@@ -57,7 +81,9 @@ export type KommoRateSlot = { waitMs: number; slotAtMs: number };
 export class KommoRateLimiter implements OnModuleDestroy {
   private readonly redis: Redis;
   private readonly reserveCommand: ReserveCommand;
+  private readonly windowCommand: WindowCommand;
   private readonly intervalUs: number;
+  private readonly perSecond: number;
 
   constructor(private readonly config: AppConfig) {
     this.redis = new Redis(config.get('REDIS_URL'), { maxRetriesPerRequest: 3 });
@@ -66,6 +92,10 @@ export class KommoRateLimiter implements OnModuleDestroy {
     this.redis.defineCommand('kommoReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
     const command = (this.redis as unknown as { kommoReserve: ReserveCommand }).kommoReserve;
     this.reserveCommand = command.bind(this.redis);
+    this.redis.defineCommand('kommoWindow', { numberOfKeys: 1, lua: WINDOW_SCRIPT });
+    const window = (this.redis as unknown as { kommoWindow: WindowCommand }).kommoWindow;
+    this.windowCommand = window.bind(this.redis);
+    this.perSecond = Math.floor(config.get('KOMMO_RATE_LIMIT_PER_SECOND'));
     // Rounded up so that `rate` consecutive slots always span at least a full second.
     this.intervalUs = Math.ceil(1_000_000 / config.get('KOMMO_RATE_LIMIT_PER_SECOND'));
   }
@@ -82,7 +112,22 @@ export class KommoRateLimiter implements OnModuleDestroy {
       if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
       // A busy event loop can wake us long after our slot, right next to the following one;
       // sending then would bunch two requests together. Give the slot up and take a new one.
-      if (Date.now() - due <= this.intervalUs / 2000 || attempt >= MAX_LATE_RETRIES) return;
+      if (Date.now() - due <= this.intervalUs / 2000 || attempt >= MAX_LATE_RETRIES) break;
+    }
+    await this.withinWindow(installationId);
+  }
+
+  /** Waits until this send keeps the last second at the budget or under. */
+  private async withinWindow(installationId: string): Promise<void> {
+    const member = randomUUID();
+    for (;;) {
+      const waitUs = await this.windowCommand(
+        this.windowKey(installationId),
+        this.perSecond,
+        member,
+      );
+      if (waitUs <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(waitUs / 1000)));
     }
   }
 
@@ -116,6 +161,12 @@ export class KommoRateLimiter implements OnModuleDestroy {
   async charge(installationId: string, requests: number): Promise<void> {
     for (let i = 0; i < requests; i++) {
       await this.reserveCommand(this.key(installationId), this.intervalUs, -1, 0);
+      // Sent already: counted in the window whatever it holds.
+      await this.windowCommand(
+        this.windowKey(installationId),
+        Number.MAX_SAFE_INTEGER,
+        randomUUID(),
+      );
     }
   }
 
@@ -127,6 +178,10 @@ export class KommoRateLimiter implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.redis.disconnect();
+  }
+
+  private windowKey(installationId: string): string {
+    return `${this.config.get('REDIS_PREFIX')}:kommo-sent:${installationId}`;
   }
 
   private key(installationId: string): string {
