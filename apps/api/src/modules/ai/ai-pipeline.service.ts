@@ -73,9 +73,7 @@ export class AiPipeline {
       if (row.status !== 'answered') {
         const outcome = await this.decide(installation, current);
         await this.store.saveOutcome(row.id, outcome);
-        const saved = await this.store.get(row.id);
-        if (!saved) return;
-        current = { ...saved, attempts };
+        current = withOutcome(current, outcome);
       }
       await this.writer.deliver(installation, current);
       const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';
@@ -234,5 +232,22 @@ function errorOutcome(
     latencyMs: null,
     stopBot: flags.stopBot ?? false,
     refused: flags.refused ?? false,
+  };
+}
+
+/** The row as saveOutcome left it, without reading it back. */
+function withOutcome(row: AiRequestRow, outcome: RequestOutcome): AiRequestRow {
+  const answered = outcome.kind === 'answer';
+  return {
+    ...row,
+    status: 'answered',
+    provider: outcome.provider,
+    model: outcome.model,
+    answer: answered ? outcome.answer : null,
+    logLine: outcome.logLine,
+    errorClass: answered ? null : outcome.errorClass,
+    errorMessage: answered ? null : outcome.errorMessage,
+    reachedProvider: answered,
+    stopBot: answered ? false : outcome.stopBot,
   };
 }

@@ -134,13 +134,6 @@ export class AiRequestsStore {
     );
   }
 
-  async get(id: string): Promise<AiRequestRow | undefined> {
-    const rows: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM ai_requests WHERE id = $1`, [
-      id,
-    ]);
-    return rows[0] ? toRow(rows[0]) : undefined;
-  }
-
   /** The request log, newest first (widget and admin read it). */
   async recent(installationId: string, limit = 50): Promise<AiRequestRow[]> {
     const rows: Row[] = await this.db.query(

@@ -15,10 +15,10 @@ import {
   type StepRef,
   stop,
   unsetTag,
-  waitAnswer,
   webhook,
   when,
 } from './bot-json';
+import { addReceiveSteps, BURST_WINDOW_SECONDS } from './receive-steps';
 import {
   ERROR_TAG,
   INTENTS,
@@ -45,7 +45,7 @@ export type ClassicTemplateInput = {
  * its retry budget (45 s) plus one Kommo write, so 60 s / 90 s of polling means it is not coming.
  */
 export const CLASSIC_TIMING = {
-  burstWindowSeconds: 20,
+  burstWindowSeconds: BURST_WINDOW_SECONDS,
   chatgptPollSeconds: 5,
   chatgptPolls: 12,
   assistantPollSeconds: 10,
@@ -139,27 +139,8 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
 
   const chatgptUrl = withQuery(input.chatgptUrl, 'model', input.model ?? DEFAULT_CHATGPT_MODEL);
 
-  // Receive: the bot starts on an incoming message, or comes back here from "wait".
-  b.add('start', 'Receive: clear ANSWER_RECEIVED; stay silent while ON_OFF is filled', [
-    setField(f.ANSWER_RECEIVED, ''),
-    when('and', [{ term1: cf(f.ON_OFF), operation: 'filled' }], [goto(r('off'))]),
-    // Started without a message (e.g. by a pipeline trigger): wait for one.
-    when('and', [{ term1: '{{message_text}}', operation: 'empty' }], [goto(r('wait'))]),
-    goto(r('store')),
-  ]);
-  b.add('off', 'ON_OFF is filled (a person took over, or the bot gave up): no answer', [stop()]);
-  b.add('wait', "Wait for the customer's message", [waitAnswer(r('start'))]);
-  b.add('store', 'Store the message in MESSAGE', [
-    setField(f.MESSAGE, '{{message_text}}'),
-    goto(r('window')),
-  ]);
-  b.add('window', `${CLASSIC_TIMING.burstWindowSeconds}-second window for further messages`, [
-    waitAnswer(r('append'), { seconds: CLASSIC_TIMING.burstWindowSeconds, then: r('intent') }),
-  ]);
-  b.add('append', 'Append the further message to MESSAGE; the window opens again', [
-    setField(f.MESSAGE, `${cf(f.MESSAGE)}\n{{message_text}}`),
-    goto(r('window')),
-  ]);
+  // Receive, store in MESSAGE, the window for further messages (shared with widget-block).
+  addReceiveSteps(b, f);
 
   // Intent: the ChatGPT webhook classifies MESSAGE; the answer (a #tag) lands in ANSWER.
   stage({

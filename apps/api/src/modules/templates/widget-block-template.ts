@@ -11,11 +11,10 @@ import {
   show,
   stop,
   unsetTag,
-  waitAnswer,
   when,
   widgetRequest,
 } from './bot-json';
-import { CLASSIC_TIMING } from './classic-template';
+import { addReceiveSteps } from './receive-steps';
 import {
   ERROR_TAG,
   imagePrompt,
@@ -77,24 +76,7 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
     ]);
 
   // Receive, buffer and the 20-second window: as in the classic template.
-  b.add('start', 'Receive: stay silent while ON_OFF is filled', [
-    when('and', [{ term1: cf(f.ON_OFF), operation: 'filled' }], [goto(r('off'))]),
-    when('and', [{ term1: '{{message_text}}', operation: 'empty' }], [goto(r('wait'))]),
-    goto(r('store')),
-  ]);
-  b.add('off', 'ON_OFF is filled (a person took over, or the bot gave up): no answer', [stop()]);
-  b.add('wait', "Wait for the customer's message", [waitAnswer(r('start'))]);
-  b.add('store', 'Store the message in MESSAGE', [
-    setField(f.MESSAGE, '{{message_text}}'),
-    goto(r('window')),
-  ]);
-  b.add('window', `${CLASSIC_TIMING.burstWindowSeconds}-second window for further messages`, [
-    waitAnswer(r('append'), { seconds: CLASSIC_TIMING.burstWindowSeconds, then: r('intent') }),
-  ]);
-  b.add('append', 'Append the further message to MESSAGE; the window opens again', [
-    setField(f.MESSAGE, `${cf(f.MESSAGE)}\n{{message_text}}`),
-    goto(r('window')),
-  ]);
+  addReceiveSteps(b, { MESSAGE: f.MESSAGE, ON_OFF: f.ON_OFF });
 
   // Intent: the GPT Bridge block (ChatGPT) classifies MESSAGE; {{json.intent}} is its #tag.
   b.add('intent', 'Intent prompt through the GPT Bridge block (ChatGPT)', [
