@@ -42,7 +42,13 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: 'node ../apps/api/dist/cli/migrate.js && node ../apps/api/dist/main.js',
+      // Empty stores, migrations, then the worker (queue consumers: code exchange, fields, AI
+      // requests) next to the API; Playwright stops the whole process group at the end.
+      command: [
+        'node support/reset-stores.mjs',
+        'node ../apps/api/dist/cli/migrate.js',
+        '(node ../apps/api/dist/worker.js & node ../apps/api/dist/main.js; wait)',
+      ].join(' && '),
       url: `${API_URL}/health`,
       env: API_ENV,
       reuseExistingServer: false,

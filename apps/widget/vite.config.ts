@@ -19,7 +19,7 @@ export default defineConfig({
   },
   test: {
     ...reporting('widget-unit'),
-    include: ['src/**/*.spec.{ts,tsx}'],
+    include: ['src/**/*.spec.{ts,tsx}', 'test/**/*.spec.ts'],
     name: 'widget',
   },
 });

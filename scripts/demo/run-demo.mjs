@@ -3,8 +3,10 @@
 // way the integration tests do it (apps/api/test/support/kommo-stack.ts); a demo account installs
 // GPT Bridge through the real OAuth flow and gets both salesbot templates; the chat page URL is
 // printed so a person can play the customer.
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DEMO_SUBDOMAIN, setUpDemo } from './demo-setup.mjs';
@@ -19,6 +21,21 @@ function demoDatabaseUrl(configured) {
   const name = decodeURIComponent(url.pathname.slice(1)) || 'gpt_bridge';
   url.pathname = `/${encodeURIComponent(demoName(name, '_'))}`;
   return url.toString();
+}
+
+/**
+ * widget.zip packed for the demo's API (its URL is written into script.js), so the widget host
+ * page shows the demo account's settings; undefined when the widget bundle is not built.
+ */
+function packDemoWidget(root, apiUrl) {
+  if (!existsSync(path.join(root, 'apps/widget/dist/app.js'))) return undefined;
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'gptb-demo-widget-')), 'widget.zip');
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'apps/widget/scripts/pack.mjs'), '--api-url', apiUrl, '--out', out],
+    { cwd: root, stdio: 'ignore' },
+  );
+  return out;
 }
 
 /**
@@ -87,7 +104,7 @@ export async function runDemo({ root, supervisor, logLevel }) {
   migrate(root, base);
 
   // The sandbox prints its own URLs; the banner below says which ones matter here.
-  const widgetZip = path.join(root, 'apps/widget/dist/widget.zip');
+  const widgetZip = packDemoWidget(root, apiUrl);
   const sandbox = supervisor.start(
     'sandbox',
     path.join(root, 'packages/kommo-sandbox/dist/cli.js'),
@@ -98,7 +115,7 @@ export async function runDemo({ root, supervisor, logLevel }) {
         ...process.env,
         SANDBOX_PORT: String(sandboxPort),
         SANDBOX_HOST: '127.0.0.1',
-        ...(existsSync(widgetZip) ? { SANDBOX_WIDGET_ZIP: widgetZip } : {}),
+        ...(widgetZip ? { SANDBOX_WIDGET_ZIP: widgetZip } : {}),
       },
     },
   );
@@ -149,9 +166,7 @@ export async function runDemo({ root, supervisor, logLevel }) {
   const demo = await setUpDemo({ supervisor, apiUrl, sandboxUrl });
   const chatUrl = `${sandboxUrl}/_sandbox/chat?account=${DEMO_SUBDOMAIN}&lead=${demo.lead.id}`;
   const widgetHost = `${sandboxUrl}/_sandbox/widget-host?account=${DEMO_SUBDOMAIN}`;
-  const widgetNote = existsSync(widgetZip)
-    ? ''
-    : '  (shows the widget once apps/widget builds widget.zip)';
+  const widgetNote = widgetZip ? '' : '  (shows the widget once apps/widget is built)';
   console.log(
     [
       '',

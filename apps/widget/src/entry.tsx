@@ -1,18 +1,112 @@
+// The React bundle behind script.js: each export is one Kommo callback, called with the widget
+// object (`self`) first. See static/script.js for the other side of this contract.
 import { createRoot, type Root } from 'react-dom/client';
-import { WidgetRoot } from './widget-root';
+import { designerSave, designerSettings, preloadUrls } from './designer/designer';
+import { type BlockParams } from './designer/block-steps';
+import { pickLanguage, translator } from './i18n/translate';
+import { createApiClient, type ApiClient } from './lib/api-client';
+import { kommoLanguage, type KommoWidget, type WidgetOptions } from './lib/kommo-widget';
+import { logger } from './lib/logger';
 import { mountRegistry } from './lib/mount-registry';
+import { injectStyles } from './lib/styles';
+import { SettingsPanel } from './panel/settings-panel';
 
 const roots = mountRegistry<Root>();
+const clients = new WeakMap<KommoWidget, ApiClient>();
+const containers = new WeakMap<KommoWidget, Set<HTMLElement>>();
 
-/** Mounts the widget into `container`; mounting the same container twice keeps one instance. */
-export function mount(container: HTMLElement): void {
-  roots.ensure(container, () => {
-    const root = createRoot(container);
-    root.render(<WidgetRoot />);
-    return root;
-  });
+function clientOf(widget: KommoWidget, options: WidgetOptions): ApiClient {
+  let client = clients.get(widget);
+  if (!client) {
+    client = createApiClient(widget, options.apiUrl);
+    clients.set(widget, client);
+  }
+  return client;
 }
 
-export function unmount(container: HTMLElement): void {
-  roots.release(container, (root) => root.unmount());
+const language = () => pickLanguage(kommoLanguage());
+
+/** One panel per container: Kommo may call the same callback again for the same place. */
+function mountPanel(widget: KommoWidget, options: WidgetOptions, host: HTMLElement | null): void {
+  if (!host) {
+    logger.error('no element to render the settings into');
+    return;
+  }
+  injectStyles();
+  let container = host.querySelector<HTMLElement>(':scope > .gptb-mount');
+  if (!container) {
+    container = document.createElement('div');
+    container.className = 'gptb-mount';
+    host.appendChild(container);
+  }
+  const target = container;
+  roots.ensure(target, () => {
+    const root = createRoot(target);
+    root.render(<SettingsPanel api={clientOf(widget, options)} lang={language()} />);
+    return root;
+  });
+  const mine = containers.get(widget) ?? new Set<HTMLElement>();
+  mine.add(target);
+  containers.set(widget, mine);
+}
+
+export function init(widget: KommoWidget, options: WidgetOptions): void {
+  // The designer's save cannot wait for the network: have the block URLs ready early.
+  preloadUrls(widget, clientOf(widget, options)).catch((error: unknown) =>
+    logger.debug('webhook URLs not loaded at init', error),
+  );
+}
+
+export function settings(
+  widget: KommoWidget,
+  options: WidgetOptions,
+  modalBody: HTMLElement,
+): void {
+  mountPanel(
+    widget,
+    options,
+    modalBody?.querySelector<HTMLElement>('.widget_settings_block__controls') ?? modalBody ?? null,
+  );
+}
+
+export function advancedSettings(widget: KommoWidget, options: WidgetOptions): void {
+  const code = widget.get_settings().widget_code ?? '';
+  mountPanel(widget, options, document.getElementById(`work-area-${code}`));
+}
+
+/** Settings are saved by our own panel as they change; Kommo's Save has nothing to add. */
+export function onSave(): boolean {
+  return true;
+}
+
+export function destroy(widget: KommoWidget): void {
+  for (const container of containers.get(widget) ?? []) {
+    roots.release(container, (root) => root.unmount());
+    container.remove();
+  }
+  containers.delete(widget);
+}
+
+export function salesbotDesignerSettings(
+  widget: KommoWidget,
+  options: WidgetOptions,
+  body: HTMLElement | undefined,
+  renderRow: (title: string, html: string) => string,
+): { exits: { code: string; title: string }[] } {
+  return designerSettings(
+    widget,
+    clientOf(widget, options),
+    translator(language()),
+    body,
+    renderRow,
+  );
+}
+
+export function onSalesbotDesignerSave(
+  widget: KommoWidget,
+  _options: WidgetOptions,
+  handlerCode: string,
+  params: BlockParams,
+): string {
+  return designerSave(widget, translator(language()), handlerCode, params);
 }

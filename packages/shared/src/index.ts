@@ -3,3 +3,4 @@ export * from './contracts/api-error.js';
 export * from './constants/lead-fields.js';
 export * from './contracts/widget-api.js';
 export * from './contracts/provider-settings.js';
+export * from './contracts/widget-panel.js';

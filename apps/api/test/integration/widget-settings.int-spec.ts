@@ -6,6 +6,7 @@ import {
   installAccount,
   leadValues,
   postJson,
+  usageCount,
 } from '../support/webhook-stack';
 
 let stack: KommoStack;
@@ -141,5 +142,82 @@ describe('provider settings in the widget', () => {
     expect((await widget('PUT', '/providers', { openaiApiKey: key }, other.id)).status).toBe(403);
     expect((await widget('GET', '/webhooks', undefined, other.id)).status).toBe(403);
     expect((await widget('GET', '/providers', undefined, other.id)).status).toBe(200);
+  });
+});
+
+describe('test console', () => {
+  const key = 'sk-test-console-int-000001';
+
+  it('answers with the saved settings, without a lead, a request row or usage', async () => {
+    // No assistant key of its own: the OpenAI assistant uses the account's OpenAI key.
+    await widget('PUT', '/providers', {
+      openaiApiKey: key,
+      assistant: { provider: 'openai', apiKey: null, model: 'gpt-4o-mini', instructions: 'Hi.' },
+    });
+    await stack.sandbox.call('PUT', `/_sandbox/ai/scripts/${key}`, {
+      answer: { mode: 'fixed', text: 'console answer' },
+      failures: [],
+    });
+    const rowsBefore = await stack.db.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM ai_requests WHERE installation_id = $1`,
+      [shop.installationId],
+    );
+    const usageBefore = await usageCount(stack, shop.installationId);
+    const answered = await widget('POST', '/test-console', { kind: 'assistant', prompt: 'Hi' });
+    expect(answered.status).toBe(200);
+    expect(answered.json).toMatchObject({
+      ok: true,
+      answer: 'console answer',
+      model: 'gpt-4o-mini',
+    });
+    expect(typeof answered.json.latencyMs).toBe('number');
+    const chat = await widget('POST', '/test-console', { kind: 'chatgpt', prompt: 'Classify: hi' });
+    expect(chat.json).toMatchObject({ ok: true, answer: 'console answer' });
+    const rowsAfter = await stack.db.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM ai_requests WHERE installation_id = $1`,
+      [shop.installationId],
+    );
+    expect(rowsAfter[0]!.n).toBe(rowsBefore[0]!.n);
+    expect(await usageCount(stack, shop.installationId)).toBe(usageBefore);
+  });
+
+  it("shows the provider's error line for a bad key and refuses an empty prompt", async () => {
+    await widget('PUT', '/providers', { openaiApiKey: 'sk-live-not-valid-0000' });
+    const failed = await widget('POST', '/test-console', { kind: 'chatgpt', prompt: 'Hi' });
+    expect(failed.status).toBe(200);
+    expect(failed.json).toMatchObject({ ok: false, errorClass: 'auth' });
+    expect(failed.json.error).toMatch(/^ERROR OpenAI: .*invalid API key/);
+    expect(failed.text).not.toContain('sk-live-not-valid-0000');
+    const empty = await widget('POST', '/test-console', { kind: 'chatgpt', prompt: '  ' });
+    expect(empty.status).toBe(400);
+    expect(empty.json.message).toBe('write a prompt to send');
+  });
+});
+
+describe('fields check', () => {
+  it('shows a field deleted in Kommo as missing until re-provisioned', async () => {
+    const before = await widget('GET', '/fields/check');
+    expect(before.json.missing).toEqual([]);
+    const fields = before.json.fields as { key: string; kommoFieldId: number; inKommo: boolean }[];
+    const answer = fields.find((field) => field.key === 'ANSWER')!;
+    await stack.sandbox.call(
+      'DELETE',
+      `/_sandbox/accounts/${shop.account.id}/custom-fields/${answer.kommoFieldId}`,
+    );
+    const gone = await widget('GET', '/fields/check');
+    expect(gone.json.missing).toEqual(['ANSWER']);
+    expect(
+      (gone.json.fields as { key: string; inKommo: boolean }[]).find((f) => f.key === 'ANSWER'),
+    ).toMatchObject({ inKommo: false });
+
+    expect((await widget('POST', '/fields/provision')).status).toBe(202);
+    const back = await waitFor(
+      async () => (await widget('GET', '/fields/check')).json,
+      (json) => (json.missing as string[]).length === 0,
+    );
+    const recreated = (back.fields as { key: string; kommoFieldId: number }[]).find(
+      (field) => field.key === 'ANSWER',
+    )!;
+    expect(recreated.kommoFieldId).not.toBe(answer.kommoFieldId);
   });
 });

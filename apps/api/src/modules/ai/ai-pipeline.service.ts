@@ -3,7 +3,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
-import { AppConfig } from '../../config/app-config';
 import { FieldsService } from '../fields/fields.service';
 import { Installation } from '../installation/installation.entity';
 import { KommoClientFactory } from '../kommo/kommo-client';
@@ -12,14 +11,12 @@ import { QuotaGate } from '../plans/quota-gate';
 import { AiRequestsStore } from './ai-requests.store';
 import { type AiRequestRow, type RequestOutcome } from './ai-request.types';
 import { AnswerWriter, UndeliverableError } from './answer-writer';
+import { AskProvider } from './ask-provider';
 import { ConversationStore } from './conversation-memory';
 import { fieldText } from './lead-fields';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderError } from './provider-error';
-import { ProviderRegistry } from './provider-registry';
-import { routeRequest } from './provider-routing';
 import { ProviderSettingsService } from './provider-settings.service';
-import { RetriesExhausted, withRetries } from './retry-policy';
 
 // Past these, a request that keeps failing (Kommo down for long) ends `failed`.
 const MAX_ATTEMPTS = 10;
@@ -39,13 +36,12 @@ export class AiPipeline {
     private readonly store: AiRequestsStore,
     private readonly writer: AnswerWriter,
     private readonly settings: ProviderSettingsService,
-    private readonly registry: ProviderRegistry,
+    private readonly ask: AskProvider,
     private readonly memories: ConversationStore,
     private readonly media: MediaPreparer,
     private readonly quota: QuotaGate,
     private readonly fields: FieldsService,
     private readonly kommo: KommoClientFactory,
-    private readonly config: AppConfig,
     private readonly clock: Clock,
     @InjectRepository(Installation) private readonly installations: Repository<Installation>,
   ) {}
@@ -113,65 +109,31 @@ export class AiPipeline {
       return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
     }
     const stored = await this.settings.load(installation.id);
-    let route: ReturnType<typeof routeRequest> | undefined;
+    let input;
     try {
-      const input = await this.media.prepare(source.prompt, source.message, stored.openaiApiKey);
-      if (input.text === '' && input.images.length === 0) {
-        return errorOutcome(
-          'ERROR: the prompt is empty (the PROMPT field had no text when the webhook was called)',
-          'empty_prompt',
-          'empty prompt',
-        );
-      }
-      route = routeRequest(row.kind, row.params, stored, this.config, input.images.length > 0);
-      const provider = this.registry.get(route.name);
-      const chosen = route;
-      const memory = this.memories.forLead(installation.id, row.leadId, chosen.memoryKey);
-      const { value } = await withRetries(
-        (timeoutMs) =>
-          provider.complete({
-            input: { text: input.text, images: input.images },
-            settings: chosen.settings,
-            memory,
-            user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
-            timeoutMs,
-          }),
-        {
-          budgetMs: this.config.get('AI_RETRY_BUDGET_MS'),
-          attemptTimeoutMs: this.config.get('AI_ATTEMPT_TIMEOUT_MS'),
-        },
-      );
-      return {
-        kind: 'answer',
-        answer: value.text,
-        logLine: ['ok', ...input.tags].join(' '),
-        provider: chosen.name,
-        model: value.model,
-        latencyMs: Date.now() - started,
-        inputTokens: value.usage?.inputTokens ?? null,
-        outputTokens: value.usage?.outputTokens ?? null,
-        totalTokens: value.usage?.totalTokens ?? null,
-      };
+      input = await this.media.prepare(source.prompt, source.message, stored.openaiApiKey);
     } catch (error) {
-      const failure =
-        error instanceof RetriesExhausted
-          ? error.last
-          : error instanceof ProviderError
-            ? error
-            : null;
-      if (!failure) throw error;
-      return {
-        kind: 'error',
-        logLine: failure.logLine(),
-        errorClass: failure.errorClass,
-        errorMessage: failure.message,
-        provider: route?.name ?? null,
-        model: route?.settings.model ?? null,
-        latencyMs: Date.now() - started,
-        stopBot: false,
-        refused: false,
-      };
+      if (!(error instanceof ProviderError)) throw error;
+      const failed = errorOutcome(error.logLine(), error.errorClass, error.message);
+      return { ...failed, latencyMs: Date.now() - started };
     }
+    if (input.text === '' && input.images.length === 0) {
+      return errorOutcome(
+        'ERROR: the prompt is empty (the PROMPT field had no text when the webhook was called)',
+        'empty_prompt',
+        'empty prompt',
+      );
+    }
+    const outcome = await this.ask.run({
+      kind: row.kind,
+      params: row.params,
+      stored,
+      input,
+      memoryFor: (key) => this.memories.forLead(installation.id, row.leadId, key),
+      user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
+    });
+    // Latency covers the whole step: reading the lead, media and the provider.
+    return { ...outcome, latencyMs: Date.now() - started };
   }
 
   /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */

@@ -10,11 +10,13 @@ import { AiJobs } from './ai-jobs';
 import { AiPipeline } from './ai-pipeline.service';
 import { AiRequestsStore } from './ai-requests.store';
 import { AnswerWriter } from './answer-writer';
+import { AskProvider } from './ask-provider';
 import { ConversationStore } from './conversation-memory';
 import { LeadDrain } from './lead-drain';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderRegistry } from './provider-registry';
 import { ProviderSettingsService } from './provider-settings.service';
+import { TestConsole } from './test-console';
 
 /** Requests, providers and answers; the worker runs the pipeline, the API stores and reads. */
 @Module({
@@ -34,9 +36,11 @@ import { ProviderSettingsService } from './provider-settings.service';
     ProviderRegistry,
     MediaPreparer,
     AnswerWriter,
+    AskProvider,
+    TestConsole,
     AiPipeline,
     LeadDrain,
   ],
-  exports: [AiRequestsStore, AiJobs, ProviderSettingsService, AiPipeline, LeadDrain],
+  exports: [AiRequestsStore, AiJobs, ProviderSettingsService, TestConsole, AiPipeline, LeadDrain],
 })
 export class AiModule {}

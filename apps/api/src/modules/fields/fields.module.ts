@@ -3,11 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { InstallationField } from '../installation/installation-field.entity';
 import { KommoModule } from '../kommo/kommo.module';
 import { FieldProvisioner } from './field-provisioner';
+import { FieldsCheck } from './fields-check';
 import { FieldsService } from './fields.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([InstallationField]), KommoModule],
-  providers: [FieldProvisioner, FieldsService],
-  exports: [FieldProvisioner, FieldsService],
+  providers: [FieldProvisioner, FieldsService, FieldsCheck],
+  exports: [FieldProvisioner, FieldsService, FieldsCheck],
 })
 export class FieldsModule {}

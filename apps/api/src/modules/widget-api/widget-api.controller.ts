@@ -1,20 +1,16 @@
-import { LEAD_FIELD_KEYS, type WidgetFieldsResponse } from '@gpt-bridge/shared';
+import {
+  LEAD_FIELD_KEYS,
+  type WidgetFieldsCheck,
+  type WidgetFieldsResponse,
+  type WidgetSessionResponse,
+} from '@gpt-bridge/shared';
 import { Controller, ForbiddenException, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { FieldsCheck } from '../fields/fields-check';
 import { FieldsService } from '../fields/fields.service';
 import { InstallationJobs } from '../installation/installation-jobs';
-import { type InstallationStatus } from '../installation/installation.entity';
 import { WidgetAuthGuard } from '../widget-auth/widget-auth.guard';
 import { WidgetSession } from '../widget-auth/widget-session.decorator';
 import { type WidgetSessionData } from '../widget-auth/widget-session';
-
-export type WidgetSessionResponse = {
-  accountId: number;
-  subdomain: string;
-  host: string;
-  userId: number;
-  isAdmin: boolean;
-  installationStatus: InstallationStatus;
-};
 
 /** What the widget calls from the account page; every route acts on the token's account only. */
 @Controller('widget-api')
@@ -22,6 +18,7 @@ export type WidgetSessionResponse = {
 export class WidgetApiController {
   constructor(
     private readonly fields: FieldsService,
+    private readonly check: FieldsCheck,
     private readonly jobs: InstallationJobs,
   ) {}
 
@@ -45,6 +42,12 @@ export class WidgetApiController {
   ): Promise<WidgetFieldsResponse> {
     const fields = await this.fields.activeFields(installation.id);
     return { fields, complete: fields.length === LEAD_FIELD_KEYS.length };
+  }
+
+  /** Our fields compared with Kommo's: shows the ones a user deleted in Kommo. */
+  @Get('fields/check')
+  checkFields(@WidgetSession() { installation }: WidgetSessionData): Promise<WidgetFieldsCheck> {
+    return this.check.check(installation);
   }
 
   /** "Re-provision": recreate fields deleted in Kommo. Creating fields is admin-only in Kommo too. */

@@ -7,6 +7,7 @@ import { PlansModule } from '../plans/plans.module';
 import { TemplatesModule } from '../templates/templates.module';
 import { WebhookTokensModule } from '../webhooks/webhook-tokens.module';
 import { WidgetApiController } from './widget-api.controller';
+import { WidgetConsoleController } from './widget-console.controller';
 import { WidgetSettingsController } from './widget-settings.controller';
 import { WidgetTemplatesController } from './widget-templates.controller';
 import { WidgetUsageController } from './widget-usage.controller';
@@ -26,6 +27,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     WidgetSettingsController,
     WidgetUsageController,
     WidgetTemplatesController,
+    WidgetConsoleController,
   ],
 })
 export class WidgetApiModule {}

@@ -1,15 +1,11 @@
+import { type WidgetUsageResponse } from '@gpt-bridge/shared';
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { QuotaGate } from '../plans/quota-gate';
-import { type UsageSummary, UsageService } from '../plans/usage.service';
+import { UsageService } from '../plans/usage.service';
 import { WidgetAuthGuard } from '../widget-auth/widget-auth.guard';
 import { WidgetSession } from '../widget-auth/widget-session.decorator';
 import { type WidgetSessionData } from '../widget-auth/widget-session';
-
-export type WidgetUsageResponse = UsageSummary & {
-  /** 80 / 95 % thresholds crossed this month (the widget shows a banner). */
-  warnings: { threshold: number; leadId: number }[];
-};
 
 /** Usage of the token's account: this month (or `?month=YYYY-MM`) in its time zone. */
 @Controller('widget-api')

@@ -1,0 +1,103 @@
+import {
+  type ProviderSettingsInput,
+  type ProviderSettingsView,
+  type TestConsoleInput,
+  type TestConsoleResult,
+  type WebhookUrlsResponse,
+  type WidgetFieldsCheck,
+  type WidgetSessionResponse,
+  type WidgetUsageResponse,
+} from '@gpt-bridge/shared';
+import { type JqXhr, type KommoWidget } from './kommo-widget';
+import { logger } from './logger';
+
+export type TemplateKind = 'classic' | 'widget_block';
+
+/** `GET /widget-api/templates/:kind`: the bot for this account, ready for Kommo's import. */
+export type InstalledTemplate = {
+  kind: TemplateKind;
+  json: string;
+  bytes: number;
+  steps: string[];
+  missingFields: string[];
+  outline: { step: number; name: string; role: string }[];
+};
+
+/** A failed call, with the API's own message when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The message our API (Nest) or a proxy put in the body, else a description of the status. */
+export function errorFromXhr(xhr: JqXhr): ApiError {
+  let body: unknown = xhr.responseJSON;
+  if (body === undefined && xhr.responseText) {
+    try {
+      body = JSON.parse(xhr.responseText);
+    } catch {
+      body = undefined;
+    }
+  }
+  const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const problems = Array.isArray(record.problems)
+    ? record.problems.filter((p): p is string => typeof p === 'string')
+    : [];
+  const message =
+    typeof record.message === 'string'
+      ? record.message
+      : Array.isArray(record.message)
+        ? record.message.join('; ')
+        : xhr.status === 0
+          ? 'network error (is the GPT Bridge API reachable from this page?)'
+          : `HTTP ${xhr.status}`;
+  return new ApiError(xhr.status, message, problems);
+}
+
+/** The widget API, always called through Kommo's `$authorizedAjax` (it adds X-Auth-Token). */
+export function createApiClient(widget: KommoWidget, apiUrl: string) {
+  const call = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      widget
+        .$authorizedAjax({
+          url: `${apiUrl}/widget-api${path}`,
+          type: method,
+          dataType: 'json',
+          ...(body === undefined
+            ? {}
+            : { contentType: 'application/json', data: JSON.stringify(body) }),
+        })
+        .then(
+          (data) => resolve(data as T),
+          (xhr) => {
+            const error = errorFromXhr(xhr);
+            logger.error(method, path, error.status, error.message);
+            reject(error);
+          },
+        );
+    });
+
+  return {
+    session: () => call<WidgetSessionResponse>('GET', '/session'),
+    checkFields: () => call<WidgetFieldsCheck>('GET', '/fields/check'),
+    provisionFields: () => call<{ queued: boolean }>('POST', '/fields/provision'),
+    webhooks: () => call<WebhookUrlsResponse>('GET', '/webhooks'),
+    rotateWebhook: (kind: string) =>
+      call<WebhookUrlsResponse>('POST', `/webhooks/${encodeURIComponent(kind)}/rotate`),
+    providers: () => call<ProviderSettingsView>('GET', '/providers'),
+    saveProviders: (input: ProviderSettingsInput) =>
+      call<ProviderSettingsView>('PUT', '/providers', input),
+    usage: () => call<WidgetUsageResponse>('GET', '/usage'),
+    template: (kind: TemplateKind) => call<InstalledTemplate>('GET', `/templates/${kind}`),
+    testConsole: (input: TestConsoleInput) =>
+      call<TestConsoleResult>('POST', '/test-console', input),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;

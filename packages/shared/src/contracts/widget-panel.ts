@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { LEAD_FIELD_KEYS } from '../constants/lead-fields.js';
+import { WEBHOOK_KINDS_CONTRACT } from './provider-settings.js';
+import { WidgetFieldSchema } from './widget-api.js';
+
+/** `GET /widget-api/session`: who is looking, and whether the installation works. */
+export const WidgetSessionResponseSchema = z.object({
+  accountId: z.number(),
+  subdomain: z.string(),
+  host: z.string(),
+  userId: z.number(),
+  isAdmin: z.boolean(),
+  installationStatus: z.enum(['pending', 'active', 'auth_failed', 'disabled']),
+});
+export type WidgetSessionResponse = z.infer<typeof WidgetSessionResponseSchema>;
+
+/** `GET /widget-api/fields/check`: our fields as Kommo has them now. */
+export const WidgetFieldsCheckSchema = z.object({
+  fields: z.array(WidgetFieldSchema.extend({ inKommo: z.boolean() })),
+  /** Fields never provisioned, or deleted in Kommo since: "re-provision" brings them back. */
+  missing: z.array(z.enum(LEAD_FIELD_KEYS)),
+});
+export type WidgetFieldsCheck = z.infer<typeof WidgetFieldsCheckSchema>;
+
+/** `GET /widget-api/usage?month=`: this month against the plan, in the account's time zone. */
+export type WidgetUsageResponse = {
+  month: string;
+  timezone: string;
+  plan: { id: string; name: string };
+  allowance: number;
+  used: number;
+  remaining: number;
+  byKind: { chatgpt: number; assistant: number };
+  byDay: { day: string; chatgpt: number; assistant: number; total: number }[];
+  resetsOn: string;
+  exhaustedOn: string | null;
+  /** 80 / 95 % thresholds crossed this month. */
+  warnings: { threshold: number; leadId: number }[];
+};
+
+/** `POST /widget-api/test-console`: one prompt through the account's provider settings. */
+export const TestConsoleInputSchema = z.object({
+  kind: z.enum(WEBHOOK_KINDS_CONTRACT),
+  prompt: z
+    .string()
+    .trim()
+    .min(1, 'write a prompt to send')
+    .max(4000, 'the test prompt is limited to 4,000 characters'),
+});
+export type TestConsoleInput = z.infer<typeof TestConsoleInputSchema>;
+
+export type TestConsoleResult =
+  | {
+      ok: true;
+      answer: string;
+      provider: string;
+      model: string;
+      latencyMs: number;
+      totalTokens: number | null;
+    }
+  | {
+      ok: false;
+      /** The line the LOG field would get, e.g. `ERROR OpenAI: invalid API key`. */
+      error: string;
+      errorClass: string;
+      provider: string | null;
+      model: string | null;
+      latencyMs: number | null;
+    };
