@@ -4,6 +4,7 @@ import { WebhooksAndAiRequests1764100000000 } from './1764100000000-WebhooksAndA
 import { PlansAndQuotas1764200000000 } from './1764200000000-PlansAndQuotas';
 import { IntakeFunction1764300000000 } from './1764300000000-IntakeFunction';
 import { AdminUsersAndAudit1764400000000 } from './1764400000000-AdminUsersAndAudit';
+import { IndexReplayOf1764500000000 } from './1764500000000-IndexReplayOf';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   PlansAndQuotas1764200000000,
   IntakeFunction1764300000000,
   AdminUsersAndAudit1764400000000,
+  IndexReplayOf1764500000000,
 ];
