@@ -3,6 +3,7 @@
 // 2-core VM absolute req/s move ±50 % between rounds; only same-round ratios are meaningful).
 import autocannon from 'autocannon';
 import { bodyFactory } from './bodies.mjs';
+import { openLoad } from './open-load.mjs';
 import { assertAlive } from './processes.mjs';
 import { median, round } from './stats.mjs';
 
@@ -10,14 +11,13 @@ import { median, round } from './stats.mjs';
 // stored as a duplicate, which is cheaper than a new delivery.
 let nextLeadId = 100_000_000;
 
-function cannon({ url, kind, seconds, connections, rate }) {
+function cannon({ url, kind, seconds, connections }) {
   const body = bodyFactory(kind);
   const target = new URL(url);
   return autocannon({
     url: target.origin,
     connections,
     duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
     requests: [
       {
         method: 'POST',
@@ -51,10 +51,11 @@ function figures(result) {
 
 /**
  * Capacity at saturation (`connections`, no pipelining) for each body kind, `rounds` rounds of
- * ours and the baseline in alternating order, each after a warm-up; then latency at a fixed rate
- * (coordinated-omission correction on, autocannon's default with a rate).
+ * ours and the baseline in alternating order, each after a warm-up; then latency at a fixed
+ * arrival rate (open model, see open-load.mjs). `settle` runs after
+ * each warm-up of ours (it refreshes the table statistics, see run.mjs).
  */
-export async function runAck({ config, oursUrl, baselineUrl, log }) {
+export async function runAck({ config, oursUrl, baselineUrl, log, settle }) {
   const { ack } = config;
   const targets = { ours: oursUrl, baseline: baselineUrl };
   const bodies = {};
@@ -74,6 +75,7 @@ export async function runAck({ config, oursUrl, baselineUrl, log }) {
         if (ack.warmupSeconds > 0) {
           count(name, await cannon({ ...settings, seconds: ack.warmupSeconds }));
         }
+        if (name === 'ours') await settle();
         const result = await cannon({ ...settings, seconds: ack.durationSeconds });
         count(name, result);
         assertAlive();
@@ -103,20 +105,25 @@ export async function runAck({ config, oursUrl, baselineUrl, log }) {
       seconds: ack.latencySeconds,
     };
     for (const name of ['ours', 'baseline']) {
-      const settings = {
-        url: targets[name],
-        kind,
-        connections: ack.latencyConnections,
-        rate: ack.latencyRate,
-      };
+      const body = bodyFactory(kind);
+      const load = (seconds) =>
+        openLoad({
+          url: targets[name],
+          rate: ack.latencyRate,
+          seconds,
+          connections: ack.latencyConnections,
+          contentType: body.contentType,
+          make: () => body.make((nextLeadId += 1)),
+        });
       if (ack.warmupSeconds > 0) {
-        count(name, await cannon({ ...settings, seconds: ack.warmupSeconds }));
+        const warm = await load(ack.warmupSeconds);
+        if (name === 'ours') ours2xx += warm.ok2xx;
       }
-      const result = await cannon({ ...settings, seconds: ack.latencySeconds });
-      count(name, result);
+      const result = await load(ack.latencySeconds);
+      if (name === 'ours') ours2xx += result.ok2xx;
       assertAlive();
-      bodies[kind].latency[name] = figures(result);
-      const { p50, p99, max } = bodies[kind].latency[name].latencyMs;
+      bodies[kind].latency[name] = result;
+      const { p50, p99, max } = result.latencyMs;
       log(`  run 1 ${kind} at ${ack.latencyRate}/s: ${name} p50 ${p50} p99 ${p99} max ${max} ms`);
     }
   }

@@ -85,45 +85,62 @@ async function stageBreakdown(sandbox, since, offset, sent, patches) {
   };
 }
 
+/**
+ * Sends `total` webhooks at the configured rate over the accounts, one new lead each, and waits
+ * for their PATCHes. Returns what was sent and when each PATCH arrived.
+ */
+async function sendSteadily({ config, sandbox, accounts, total }) {
+  const { e2e } = config;
+  // Webhook i goes to account i mod n, each to a lead of its own (one answer per lead).
+  const perAccount = Math.ceil(total / accounts.length);
+  const leads = await Promise.all(accounts.map((a) => createLeads(sandbox, a.id, perAccount)));
+  await sandbox.call('DELETE', '/_sandbox/requests');
+  await sandbox.call('DELETE', '/_sandbox/ai/calls');
+  const offset = await sandboxClockOffset(sandbox);
+  const since = Math.floor(Date.now() - offset);
+  const interval = 1000 / e2e.ratePerSecond;
+  const start = Date.now() + 200;
+  const sends = [];
+  for (let i = 0; i < total; i += 1) {
+    const scheduled = start + i * interval;
+    const wait = scheduled - Date.now();
+    if (wait > 0) await sleep(wait);
+    const account = accounts[i % accounts.length];
+    const leadId = leads[i % accounts.length][Math.floor(i / accounts.length)];
+    sends.push(
+      sendWebhook(account, leadId, true).then((sent) => ({
+        ...sent,
+        key: `${account.id}:${leadId}`,
+        lagMs: sent.sentAt - scheduled,
+      })),
+    );
+  }
+  const sent = await Promise.all(sends);
+  const times = await waitForPatches(
+    sandbox,
+    since,
+    offset,
+    sent.map((s) => s.key),
+    Date.now() + Math.max(60_000, e2e.seconds * 2_000),
+  );
+  return { sent, times, since, offset };
+}
+
 export async function runE2e({ config, sandbox, accounts, log }) {
   const { e2e } = config;
   const total = Math.round(e2e.ratePerSecond * e2e.seconds);
   const phases = [];
+  // The API and worker were just started: the first seconds open database connections and
+  // compile hot paths. Like run 1's warm-up, that traffic is sent and its figures discarded.
+  if (config.ack.warmupSeconds > 0) {
+    await setProviderLatency(sandbox, 0);
+    const warmup = Math.round(e2e.ratePerSecond * config.ack.warmupSeconds);
+    await sendSteadily({ config, sandbox, accounts, total: warmup });
+    log(`  run 2 warm-up: ${warmup} webhooks sent and discarded`);
+  }
   for (const latencyMs of e2e.providerLatenciesMs) {
     await setProviderLatency(sandbox, latencyMs);
-    // Webhook i goes to account i mod n, each to a lead of its own (one answer per lead).
-    const perAccount = Math.ceil(total / accounts.length);
-    const leads = await Promise.all(accounts.map((a) => createLeads(sandbox, a.id, perAccount)));
-    await sandbox.call('DELETE', '/_sandbox/requests');
-    await sandbox.call('DELETE', '/_sandbox/ai/calls');
-    const offset = await sandboxClockOffset(sandbox);
-    const since = Math.floor(Date.now() - offset);
-    const interval = 1000 / e2e.ratePerSecond;
-    const start = Date.now() + 200;
-    const sends = [];
-    for (let i = 0; i < total; i += 1) {
-      const scheduled = start + i * interval;
-      const wait = scheduled - Date.now();
-      if (wait > 0) await sleep(wait);
-      const account = accounts[i % accounts.length];
-      const leadId = leads[i % accounts.length][Math.floor(i / accounts.length)];
-      sends.push(
-        sendWebhook(account, leadId, true).then((sent) => ({
-          ...sent,
-          key: `${account.id}:${leadId}`,
-          lagMs: sent.sentAt - scheduled,
-        })),
-      );
-    }
-    const sent = await Promise.all(sends);
-    const keys = sent.map((s) => s.key);
-    const times = await waitForPatches(
-      sandbox,
-      since,
-      offset,
-      keys,
-      Date.now() + Math.max(60_000, e2e.seconds * 2_000),
-    );
+    const { sent, times, since, offset } = await sendSteadily({ config, sandbox, accounts, total });
     const overheads = [];
     for (const s of sent) {
       const received = times.get(s.key);
