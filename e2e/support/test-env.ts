@@ -37,4 +37,6 @@ export const API_ENV: Record<string, string> = {
   OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${SANDBOX_PORT}`,
   INTAKE_SWEEP_INTERVAL_MS: '1000',
   INTAKE_STALE_AFTER_MS: '5000',
+  // Six seconds, so the lockout test can wait one out (the default is 15 minutes).
+  ADMIN_LOCKOUT_MINUTES: '0.1',
 };

@@ -111,7 +111,7 @@ describe('admin sign-in', () => {
 
 describe('admin API guard', () => {
   // Acceptance 4: the list comes from Fastify, so a route added later is covered too.
-  it('answers 401 on every /admin/api route without a session (login aside)', async () => {
+  it('answers 401 on every /admin/api route without a session (login and session aside)', async () => {
     const routes = routesUnder(stack, '/admin/api');
     expect(routes.length).toBeGreaterThanOrEqual(20);
     expect(routes).toContainEqual({ method: 'POST', url: '/admin/api/requests/:id/replay' });
@@ -119,6 +119,14 @@ describe('admin API guard', () => {
     const checked: string[] = [];
     for (const route of routes) {
       if (route.url === '/admin/api/login') continue;
+      if (route.url === '/admin/api/session') {
+        // Public by design: it says "nobody" instead of failing, and hands out nothing.
+        for (const cookie of [null, 'gptb_admin=forged-token-value']) {
+          const response = await new AdminClient(stack, cookie).call('GET', route.url);
+          expect([response.status, response.body]).toEqual([200, { user: null }]);
+        }
+        continue;
+      }
       const url = route.url.replace(/:(\w+)/g, (_, name: string) => ids[name] ?? 'x');
       for (const cookie of [null, 'gptb_admin=forged-token-value']) {
         const response = await new AdminClient(stack, cookie).call(

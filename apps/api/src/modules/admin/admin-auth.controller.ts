@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 import { AppConfig } from '../../config/app-config';
-import { clearedSessionCookie, sessionCookie } from './admin-cookies';
+import { clearedSessionCookie, parseCookies, SESSION_COOKIE, sessionCookie } from './admin-cookies';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { type AdminSessionData, AdminAuthService } from './admin-auth.service';
 import { AdminPublic, CurrentAdmin } from './admin-role.decorator';
@@ -47,6 +47,21 @@ export class AdminAuthController {
     await this.auth.logout(session.sessionId);
     void reply.header('set-cookie', clearedSessionCookie(this.secure));
     return { ok: true };
+  }
+
+  /**
+   * The panel's first call: who is signed in, or `user: null` (a 200, so opening the sign-in
+   * page logs no failed request in the browser's console).
+   */
+  @Get('session')
+  @AdminPublic()
+  async session(
+    @Headers('cookie') cookie: string | undefined,
+  ): Promise<{ user: AdminUserView; csrfToken: string } | { user: null }> {
+    const session = await this.auth.session(parseCookies(cookie).get(SESSION_COOKIE));
+    return session
+      ? { user: session.user, csrfToken: csrfTokenFor(session.token) }
+      : { user: null };
   }
 
   @Get('me')
