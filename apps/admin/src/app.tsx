@@ -7,6 +7,7 @@ import { RequestPage } from './features/requests/request-page';
 import { RequestsPage } from './features/requests/requests-page';
 import { AuditPage } from './features/system/audit-page';
 import { QueuesPage } from './features/system/queues-page';
+import { UsersPage } from './features/users/users-page';
 import { api, setCsrfToken, whenSignedOut } from './lib/api';
 import { href, useRoute, type Route } from './lib/router';
 import { type AdminUser } from './lib/types';
@@ -28,6 +29,8 @@ function Page({ route, user }: { route: Route; user: AdminUser }) {
       return <QueuesPage />;
     case 'audit':
       return <AuditPage />;
+    case 'users':
+      return user.role === 'admin' ? <UsersPage me={user} /> : <AccountsPage initial="" />;
     default:
       return <AccountsPage initial="" />;
   }
@@ -38,6 +41,7 @@ const NAV = [
   ['requests', 'Requests'],
   ['queues', 'Queues'],
   ['audit', 'Audit log'],
+  ['users', 'Users'],
 ] as const;
 
 export function App() {
@@ -72,15 +76,17 @@ export function App() {
         <h1>GPT Bridge admin</h1>
         {session.state === 'in' && (
           <nav aria-label="Sections">
-            {NAV.map(([segment, label]) => (
-              <a
-                key={segment}
-                href={href(segment)}
-                aria-current={route.segments[0] === segment ? 'page' : undefined}
-              >
-                {label}
-              </a>
-            ))}
+            {NAV.filter(([segment]) => segment !== 'users' || session.user.role === 'admin').map(
+              ([segment, label]) => (
+                <a
+                  key={segment}
+                  href={href(segment)}
+                  aria-current={route.segments[0] === segment ? 'page' : undefined}
+                >
+                  {label}
+                </a>
+              ),
+            )}
             <span className="who">
               {session.user.email} ({session.user.role})
             </span>

@@ -122,6 +122,16 @@ test('find the account, see the failed request, replay it, and find the replay i
   await page.getByRole('link', { name: 'Audit log' }).click();
   const entry = page.getByTestId('audit').locator('tr', { hasText: 'request.replay' }).first();
   await expect(entry).toContainText(admin.email);
+
+  // Admins manage the panel's users; the new one shows in the list with its role.
+  const newcomer = `newcomer-${Date.now().toString(36)}@gptbridge.test`;
+  await page.getByRole('link', { name: 'Users' }).click();
+  const add = page.getByRole('form', { name: 'Add a user' });
+  await add.getByLabel('Email').fill(newcomer);
+  await add.getByLabel('Password').fill('a newcomer password 123');
+  await add.getByRole('button', { name: 'Save user' }).click();
+  await expect(add.getByRole('status')).toHaveText(`${newcomer} added.`);
+  await expect(page.getByLabel(`Role of ${newcomer}`)).toHaveValue('support');
 });
 
 test('a support user has no plan controls, and the API refuses the change with 403', async ({
@@ -134,6 +144,7 @@ test('a support user has no plan controls, and the API refuses the change with 4
   await expect(page.getByRole('button', { name: 'Change plan' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Disable account' })).toHaveCount(0);
   await expect(page.getByTestId('plan-form')).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
 
   // The same browser session, asking the API directly.
   const me = (await (await page.request.get('/admin/api/me')).json()) as { csrfToken: string };
