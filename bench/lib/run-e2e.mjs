@@ -166,6 +166,15 @@ export async function runE2e({ config, sandbox, accounts, log }) {
       stagesMs: stages,
       kommo429: rateLimited.length,
       kommo403: blocked.length,
+      // Each webhook: ms after the phase's first send, ack ms, overhead ms (null: no PATCH).
+      samples: sent.map((s) => {
+        const received = times.get(s.key);
+        return [
+          s.sentAt - sent[0].sentAt,
+          s.ackMs,
+          received === undefined ? null : round(received - s.sentAt - latencyMs, 1),
+        ];
+      }),
     };
     log(
       `  run 2 provider ${latencyMs} ms: overhead p50 ${phase.overheadMs.p50} p99 ${phase.overheadMs.p99} ms, ${phase.missing} missing`,

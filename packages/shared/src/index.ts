@@ -4,3 +4,4 @@ export * from './constants/lead-fields.js';
 export * from './contracts/widget-api.js';
 export * from './contracts/provider-settings.js';
 export * from './contracts/widget-panel.js';
+export * from './contracts/admin-api.js';

@@ -22,8 +22,8 @@ export const WidgetFieldsCheckSchema = z.object({
 });
 export type WidgetFieldsCheck = z.infer<typeof WidgetFieldsCheckSchema>;
 
-/** `GET /widget-api/usage?month=`: this month against the plan, in the account's time zone. */
-export type WidgetUsageResponse = {
+/** A month of usage against the plan, in the account's time zone (widget and admin panel). */
+export type UsageSummary = {
   month: string;
   timezone: string;
   plan: { id: string; name: string };
@@ -32,9 +32,14 @@ export type WidgetUsageResponse = {
   remaining: number;
   byKind: { chatgpt: number; assistant: number };
   byDay: { day: string; chatgpt: number; assistant: number; total: number }[];
+  /** When the allowance starts again (the account's midnight). */
   resetsOn: string;
+  /** At the month's pace so far, the day the allowance runs out; null when it will not. */
   exhaustedOn: string | null;
-  /** 80 / 95 % thresholds crossed this month. */
+};
+
+/** `GET /widget-api/usage?month=`: the month, and the 80 / 95 % thresholds crossed in it. */
+export type WidgetUsageResponse = UsageSummary & {
   warnings: { threshold: number; leadId: number }[];
 };
 

@@ -1,49 +1,16 @@
-import { type ProviderSettingsView } from '@gpt-bridge/shared';
+import { type AccountDetail, type AccountListItem } from '@gpt-bridge/shared';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
 import { ProviderSettingsService } from '../ai/provider-settings.service';
-import { type ActiveField, FieldsService } from '../fields/fields.service';
+import { FieldsService } from '../fields/fields.service';
 import { type InstallationStatus } from '../installation/installation.entity';
 import { type UsageSummary, UsageService } from '../plans/usage.service';
-import { type AdminRequestView, AdminRequestsService } from './admin-requests.service';
+import { AdminRequestsService } from './admin-requests.service';
 import { isUuid } from './admin-users.service';
 
-export type AccountListItem = {
-  id: string;
-  kommoAccountId: number;
-  subdomain: string;
-  host: string;
-  status: InstallationStatus;
-  plan: { id: string; name: string };
-  monthlyRequestsOverride: number | null;
-  leadDailyCap: number | null;
-  usage: { month: string; used: number; allowance: number };
-  lastRequestAt: string | null;
-  /** Failed ÷ finished requests of the last 7 days; null when none finished. */
-  errorRate: number | null;
-  finished7d: number;
-  failed7d: number;
-};
-
-export type AccountDetail = AccountListItem & {
-  language: string;
-  timezone: string;
-  installedAt: string | null;
-  disabledAt: string | null;
-  tokenHealth: {
-    hasTokens: boolean;
-    expiresAt: string | null;
-    lastRefreshAt: string | null;
-    authError: string | null;
-  };
-  fields: ActiveField[];
-  webhookKinds: string[];
-  provider: ProviderSettingsView;
-  usageSummary: UsageSummary;
-  recentRequests: AdminRequestView[];
-};
+export type { AccountDetail, AccountListItem };
 
 type Row = {
   id: string;

@@ -12,29 +12,9 @@ import { type AiRequestStatus } from '../ai/ai-request.types';
 import { AuditLogService } from './audit-log.service';
 import { isUuid } from './admin-users.service';
 import { type AdminUserView } from './admin-user.types';
+import { type AdminRequestView } from '@gpt-bridge/shared';
 
-export type AdminRequestView = {
-  id: string;
-  installationId: string;
-  subdomain: string;
-  kommoAccountId: number;
-  kind: string;
-  mode: string;
-  leadId: number | null;
-  status: AiRequestStatus;
-  provider: string | null;
-  model: string | null;
-  latencyMs: number | null;
-  tokens: { input: number | null; output: number | null; total: number | null };
-  errorClass: string | null;
-  errorMessage: string | null;
-  logLine: string | null;
-  attempts: number;
-  receivedAt: string;
-  finishedAt: string | null;
-  replayOf: string | null;
-  duplicateOf: string | null;
-};
+export type { AdminRequestView };
 
 export type RequestFilter = {
   account?: string;

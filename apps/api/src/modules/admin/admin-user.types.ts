@@ -1,15 +1,9 @@
+import { type AdminUserView } from '@gpt-bridge/shared';
+
 export const ADMIN_ROLES = ['support', 'admin'] as const;
 export type AdminRoleName = (typeof ADMIN_ROLES)[number];
 
-/** What any response may show of a user: never the hash. */
-export type AdminUserView = {
-  id: string;
-  email: string;
-  role: AdminRoleName;
-  createdAt: string;
-  lastLoginAt: string | null;
-  lockedUntil: string | null;
-};
+export type { AdminUserView };
 
 export function isAdminRole(value: unknown): value is AdminRoleName {
   return ADMIN_ROLES.includes(value as AdminRoleName);

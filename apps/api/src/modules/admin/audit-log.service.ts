@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type AdminUserView } from './admin-user.types';
+import { type AuditEntry } from '@gpt-bridge/shared';
 
 export type AuditEntryInput = {
   actor: Pick<AdminUserView, 'id' | 'email'>;
@@ -12,17 +13,7 @@ export type AuditEntryInput = {
   after?: unknown;
 };
 
-export type AuditEntry = {
-  id: string;
-  at: string;
-  actorUserId: string | null;
-  actorEmail: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  before: unknown;
-  after: unknown;
-};
+export type { AuditEntry };
 
 /** Who did what to which target, when, with the state before and after. Never holds secrets. */
 @Injectable()

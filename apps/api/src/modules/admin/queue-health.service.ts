@@ -3,16 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { type Queue } from 'bull';
 import { Clock } from '../../common/clock/clock';
 import { QueueName } from '../../queues/queue-names';
+import { type QueueHealth } from '@gpt-bridge/shared';
 
-export type QueueHealth = {
-  name: QueueName;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  /** Age of the job that has waited longest; null when none waits. */
-  oldestWaitingSeconds: number | null;
-};
+export type { QueueHealth };
 
 /** Counts per Bull queue, for the panel's queue health view. */
 @Injectable()
@@ -33,7 +26,7 @@ export class QueueHealthService {
     // Bull's wait list is LPUSHed, so its oldest job is the last one.
     const [oldest] = counts.waiting > 0 ? await queue.getWaiting(-1, -1) : [];
     return {
-      name: queue.name as QueueName,
+      name: queue.name,
       waiting: counts.waiting,
       active: counts.active,
       delayed: counts.delayed,

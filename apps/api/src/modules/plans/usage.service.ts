@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
+import { type UsageSummary } from '@gpt-bridge/shared';
 
 /** An installation's plan and allowance, and the calendar in its time zone at a moment. */
 export type Allowance = {
@@ -17,20 +18,7 @@ export type Allowance = {
   today: string;
 };
 
-export type UsageSummary = {
-  month: string;
-  timezone: string;
-  plan: { id: string; name: string };
-  allowance: number;
-  used: number;
-  remaining: number;
-  byKind: { chatgpt: number; assistant: number };
-  byDay: { day: string; chatgpt: number; assistant: number; total: number }[];
-  /** When the allowance starts again (the account's midnight). */
-  resetsOn: string;
-  /** At the month's pace so far, the day the allowance runs out; null when it will not. */
-  exhaustedOn: string | null;
-};
+export type { UsageSummary };
 
 const DAY_MS = 86_400_000;
 

@@ -1,0 +1,98 @@
+// What the admin API answers (apps/api/src/modules/admin) and the panel (apps/admin) reads.
+import { type ProviderSettingsView } from './provider-settings.js';
+import { type WidgetField } from './widget-api.js';
+import { type WidgetSessionResponse, type UsageSummary } from './widget-panel.js';
+
+export type AdminRoleName = 'support' | 'admin';
+
+/** What any response may show of a panel user: never the password hash. */
+export type AdminUserView = {
+  id: string;
+  email: string;
+  role: AdminRoleName;
+  createdAt: string;
+  lastLoginAt: string | null;
+  lockedUntil: string | null;
+};
+
+export type AdminRequestView = {
+  id: string;
+  installationId: string;
+  subdomain: string;
+  kommoAccountId: number;
+  kind: string;
+  mode: string;
+  leadId: number | null;
+  status: string;
+  provider: string | null;
+  model: string | null;
+  latencyMs: number | null;
+  tokens: { input: number | null; output: number | null; total: number | null };
+  errorClass: string | null;
+  errorMessage: string | null;
+  logLine: string | null;
+  attempts: number;
+  receivedAt: string;
+  finishedAt: string | null;
+  replayOf: string | null;
+  duplicateOf: string | null;
+};
+
+export type AccountListItem = {
+  id: string;
+  kommoAccountId: number;
+  subdomain: string;
+  host: string;
+  status: WidgetSessionResponse['installationStatus'];
+  plan: { id: string; name: string };
+  monthlyRequestsOverride: number | null;
+  leadDailyCap: number | null;
+  usage: { month: string; used: number; allowance: number };
+  lastRequestAt: string | null;
+  /** Failed ÷ finished requests of the last 7 days; null when none finished. */
+  errorRate: number | null;
+  finished7d: number;
+  failed7d: number;
+};
+
+export type AccountDetail = AccountListItem & {
+  language: string;
+  timezone: string;
+  installedAt: string | null;
+  disabledAt: string | null;
+  tokenHealth: {
+    hasTokens: boolean;
+    expiresAt: string | null;
+    lastRefreshAt: string | null;
+    authError: string | null;
+  };
+  fields: WidgetField[];
+  webhookKinds: string[];
+  provider: ProviderSettingsView;
+  usageSummary: UsageSummary;
+  recentRequests: AdminRequestView[];
+};
+
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actorUserId: string | null;
+  actorEmail: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before: unknown;
+  after: unknown;
+};
+
+export type QueueHealth = {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** Age of the job that has waited longest; null when none waits. */
+  oldestWaitingSeconds: number | null;
+};
+
+export type AdminPlan = { id: string; name: string; monthlyRequests: number; sort: number };
