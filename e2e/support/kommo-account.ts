@@ -25,6 +25,9 @@ export async function configureSandbox(request: APIRequestContext): Promise<void
       },
     }),
   );
+  // A spec before this one may have moved the sandbox's clock; Kommo's clock and ours agree, so
+  // widget tokens it mints must not be "issued in the future".
+  await ok(await request.post(`${SANDBOX_URL}/_sandbox/clock/reset`));
   // The fake OpenAI compiles its spec on first use and stalls the sandbox meanwhile.
   await ok(await request.post(`${SANDBOX_URL}/_sandbox/ai/spec/warm`));
 }

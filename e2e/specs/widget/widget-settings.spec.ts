@@ -73,6 +73,15 @@ test('settings show the fields, both URLs and usage; copy puts a URL on the clip
     (globalThis as unknown as Clipboard).navigator.clipboard.readText(),
   );
   expect(copied).toBe(webhooks.find((hook) => hook.kind === 'chatgpt')?.handlerUrl);
+
+  // The keyboard alone works too: Enter on a focused button.
+  const assistant = root.getByTestId('gptb-webhook-assistant');
+  await assistant.getByRole('button', { name: 'Copy' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(assistant.getByRole('status')).toHaveText('Copied');
+  expect(
+    await page.evaluate(() => (globalThis as unknown as Clipboard).navigator.clipboard.readText()),
+  ).toBe(webhooks.find((hook) => hook.kind === 'assistant')?.handlerUrl);
   await expectQuietGuest(page);
 });
 

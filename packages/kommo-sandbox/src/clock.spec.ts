@@ -19,4 +19,13 @@ describe('SandboxClock', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(clock.now() - before).toBeGreaterThanOrEqual(19_999);
   });
+
+  it('goes back to real time at speed 1 after being moved', () => {
+    const clock = new SandboxClock({ speed: 50 });
+    clock.advance(3_600_000);
+    expect(clock.now() - Date.now()).toBeGreaterThan(3_500_000);
+    clock.resetToRealTime();
+    expect(Math.abs(clock.now() - Date.now())).toBeLessThan(50);
+    expect(clock.getSpeed()).toBe(1);
+  });
 });

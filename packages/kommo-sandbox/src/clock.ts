@@ -41,6 +41,19 @@ export class SandboxClock {
     this.reschedule();
   }
 
+  /**
+   * Back to real time at speed 1: for a test that moved the clock, so later ones see Kommo's
+   * clock agree with ours again (widget tokens issued "in the future" are refused). Sleepers keep
+   * their virtual wake-up times.
+   */
+  resetToRealTime(): void {
+    this.offsetMs = 0;
+    this.speed = 1;
+    this.anchorReal = Date.now();
+    this.anchorVirtual = this.anchorReal;
+    this.reschedule();
+  }
+
   /** Resolves once `ms` virtual milliseconds have passed. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {

@@ -36,7 +36,8 @@
  *   GET  /_sandbox/requests/counters  → {total, status429, status403, blocked}
  *   POST /_sandbox/faults {path, method?, account_id?, count?, status?, body?, retry_after?, delay_ms?, hang?, hang_ms?}
  *   GET|DELETE /_sandbox/faults;  DELETE /_sandbox/faults/:id
- *   GET  /_sandbox/clock;  POST /_sandbox/clock/advance {ms|seconds|minutes|hours};  PUT /_sandbox/clock/speed {speed}
+ *   GET  /_sandbox/clock;  POST /_sandbox/clock/advance {ms|seconds|minutes|hours};  PUT /_sandbox/clock/speed {speed};
+ *   POST /_sandbox/clock/reset (real time, speed 1)
  *   POST /_sandbox/reset {keep_integration?}
  */
 import { type FastifyInstance } from 'fastify';

@@ -98,6 +98,10 @@ export function registerRuntimeControl(app: FastifyInstance, context: SandboxCon
     context.clock.advance(ms);
     return clockState();
   });
+  app.post('/_sandbox/clock/reset', () => {
+    context.clock.resetToRealTime();
+    return clockState();
+  });
   app.put('/_sandbox/clock/speed', async (request, reply) => {
     const speed = Number(bodyOf(request).speed);
     if (!(speed > 0)) return reply.code(400).send({ error: 'speed must be > 0' });
