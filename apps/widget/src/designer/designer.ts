@@ -60,6 +60,8 @@ export function designerSettings(
       if (status) status.textContent = text;
     };
     show(t('blockStatusLoading'));
+    // Asked again here: a URL rotated since init must not go into the saved block.
+    pending.delete(widget);
     preloadUrls(widget, api).then(
       (urls) =>
         show(
