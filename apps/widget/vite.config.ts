@@ -13,6 +13,8 @@ export default defineConfig({
       name: 'GptBridgeWidget',
       formats: ['umd'],
       fileName: () => 'app.js',
+      // If the bundle ever imports CSS, pack.mjs ships it as style.css.
+      cssFileName: 'style',
     },
     outDir: 'dist',
     emptyOutDir: true,

@@ -130,7 +130,9 @@ function textWidth(text, scale) {
 }
 
 function drawText(c, text, ox, oy, scale) {
-  let x0 = ox;
+  // Whole-pixel origin: cells on fractional edges would blend twice and show seams.
+  let x0 = Math.round(ox);
+  oy = Math.round(oy);
   for (const ch of text) {
     const glyph = FONT[ch];
     glyph.forEach((row, gy) =>

@@ -2,7 +2,7 @@
 // app.js, i18n/, images/), UTF-8 without BOM. Our API's public URL is written into script.js and
 // the widget code into manifest.json's designer logo path, because Kommo serves the files as they
 // are. Usage: node scripts/pack.mjs [--api-url URL] [--code CODE] [--out PATH]
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
@@ -13,14 +13,17 @@ const DIST = path.join(ROOT, 'dist');
 // A fixed date keeps the archive byte-identical for the same inputs.
 const MTIME = new Date('2026-01-01T00:00:00Z');
 
-function option(name) {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? undefined : process.argv[index + 1];
-}
-
 function fail(message) {
   process.stderr.write(`pack: ${message}\n`);
   process.exit(1);
+}
+
+function option(name) {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index === -1) return undefined;
+  const value = process.argv[index + 1];
+  if (value === undefined || value.startsWith('--')) fail(`--${name} needs a value`);
+  return value;
 }
 
 function apiUrl() {
@@ -36,16 +39,18 @@ function apiUrl() {
     fail(`the API URL "${raw}" is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('the API URL must be http(s)');
-  return raw.replace(/\/+$/, '');
+  // script.js appends paths to it, so a query, fragment or credentials would break every call.
+  if (url.search || url.hash || url.username || url.password) {
+    fail(`the API URL "${raw}" must be a plain base URL (no query, fragment or credentials)`);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 const code = option('code') ?? process.env.WIDGET_CODE ?? 'gpt_bridge';
 if (!/^\w+$/.test(code)) fail(`the widget code "${code}" may hold letters, digits and _ only`);
 const out = path.resolve(option('out') ?? path.join(DIST, 'widget.zip'));
 const appJs = path.join(DIST, 'app.js');
-try {
-  statSync(appJs);
-} catch {
+if (!existsSync(appJs)) {
   fail(`${appJs} is missing: run "vite build" first (pnpm --filter @gpt-bridge/widget build)`);
 }
 
@@ -56,6 +61,9 @@ const files = {
   'script.js': text(path.join(STATIC, 'script.js')).replaceAll('#API_URL#', api),
   'app.js': text(appJs),
 };
+// Only if the bundle imports CSS (vite.config.ts names it style.css); today styles are injected by JS.
+const css = path.join(DIST, 'style.css');
+if (existsSync(css)) files['style.css'] = text(css);
 for (const folder of ['i18n', 'images']) {
   for (const name of readdirSync(path.join(STATIC, folder)).sort()) {
     const file = path.join(STATIC, folder, name);

@@ -87,11 +87,16 @@ describe('widget.zip', () => {
         'script.js',
         ...LANGS.map((l) => `i18n/${l}.json`),
         ...Object.keys(LOGOS),
+        // Packed only when the bundle emits CSS.
+        ...(existsSync(path.join(ROOT, 'dist/style.css')) ? ['style.css'] : []),
       ].sort(),
     );
     for (const name of names.filter((n) => !n.endsWith('.png'))) {
       expect([...files[name]!.subarray(0, 3)], name).not.toEqual([0xef, 0xbb, 0xbf]);
       expect(() => text(name), name).not.toThrow();
+      if (name.endsWith('.json')) expect(() => json(name), name).not.toThrow();
+      // Packing fills #API_URL# and #WIDGET_CODE#; the bundle is ours only through src/.
+      if (name !== 'app.js') expect(text(name), name).not.toMatch(/#[A-Z_]+#/);
     }
   });
 
