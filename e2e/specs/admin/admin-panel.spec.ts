@@ -21,7 +21,11 @@ const webhookTokens: string[] = [];
 /** Every response body the browser received, searched for secrets at the end. */
 const bodies: string[] = [];
 
-function watch(page: Page): void {
+/**
+ * Keeps every response body of the page, and its console errors (except where failed sign-ins
+ * are the point: Chromium logs each 401 and 429 as a console error).
+ */
+function watch(page: Page, { consoleErrors = true } = {}): void {
   page.on('response', (response) => {
     void response.text().then(
       (text) => bodies.push(text),
@@ -29,7 +33,9 @@ function watch(page: Page): void {
     );
   });
   page.on('console', (message) => {
-    if (message.type() === 'error') bodies.push(`CONSOLE ERROR ${message.text()}`);
+    if (consoleErrors && message.type() === 'error') {
+      bodies.push(`CONSOLE ERROR ${message.text()}`);
+    }
   });
 }
 
@@ -123,6 +129,29 @@ test('find the account, see the failed request, replay it, and find the replay i
   const entry = page.getByTestId('audit').locator('tr', { hasText: 'request.replay' }).first();
   await expect(entry).toContainText(admin.email);
 
+  // The account's usage chart adds up to its figures; an earlier month has a bar per day, all empty.
+  await openAccount(page);
+  const figures = page.getByTestId('usage-figures');
+  const used = Number((await figures.textContent())?.split(' ')[0]);
+  expect(used).toBeGreaterThanOrEqual(1);
+  let charted = 0;
+  for (const bar of await page.getByTestId('usage-chart').getByRole('img').all()) {
+    charted += Number(await bar.getAttribute('data-total'));
+  }
+  expect(charted).toBe(used);
+  const month = (await page.locator('#usage-title').textContent())!.replace('Usage ', '');
+  const [year, monthNo] = month.split('-').map(Number) as [number, number];
+  const previous = new Date(Date.UTC(year, monthNo - 2, 1)).toISOString().slice(0, 7);
+  await page.getByRole('button', { name: 'Previous month' }).click();
+  await expect(page.locator('#usage-title')).toHaveText(`Usage ${previous}`);
+  await expect(figures).toContainText('0 of');
+  await expect(page.getByTestId('usage-chart').getByRole('img')).toHaveCount(
+    new Date(Date.UTC(year, monthNo - 1, 0)).getUTCDate(),
+  );
+  await page.getByRole('button', { name: 'Next month' }).click();
+  await expect(page.locator('#usage-title')).toHaveText(`Usage ${month}`);
+  await expect(page.getByRole('button', { name: 'Next month' })).toBeDisabled();
+
   // Admins manage the panel's users; the new one shows in the list with its role.
   const newcomer = `newcomer-${Date.now().toString(36)}@gptbridge.test`;
   await page.getByRole('link', { name: 'Users' }).click();
@@ -132,6 +161,62 @@ test('find the account, see the failed request, replay it, and find the replay i
   await add.getByRole('button', { name: 'Save user' }).click();
   await expect(add.getByRole('status')).toHaveText(`${newcomer} added.`);
   await expect(page.getByLabel(`Role of ${newcomer}`)).toHaveValue('support');
+});
+
+test('an admin refreshes the token, disables and enables the account and changes its plan; the audit log shows before and after', async ({
+  page,
+}) => {
+  watch(page);
+  await signIn(page, admin);
+  await openAccount(page);
+  const audit = page.getByTestId('audit');
+  /** The Before and After cells of the newest audit row for `action`, parsed. */
+  const beforeAfter = async (action: string) => {
+    const row = audit.locator('tr', { hasText: action }).first();
+    await expect(row).toContainText(admin.email);
+    const cells = row.locator('td');
+    return [
+      JSON.parse((await cells.nth(4).textContent())!) as Record<string, unknown>,
+      JSON.parse((await cells.nth(5).textContent())!) as Record<string, unknown>,
+    ] as const;
+  };
+
+  await page.getByRole('button', { name: 'Force token refresh' }).click();
+  await expect(page.getByRole('status')).toHaveText('Force token refresh: done.');
+  const [tokenBefore, tokenAfter] = await beforeAfter('account.refresh_token');
+  expect(tokenAfter.lastRefreshAt).not.toBe(tokenBefore.lastRefreshAt);
+  expect(Date.parse(tokenAfter.lastRefreshAt as string)).toBeGreaterThan(Date.now() - 60_000);
+  expect(tokenAfter.authError).toBeNull();
+
+  await page.getByRole('button', { name: 'Disable account' }).click();
+  await expect(page.getByRole('heading', { level: 2 })).toContainText('disabled');
+  await expect(page.getByRole('button', { name: 'Disable account' })).toHaveCount(0);
+  expect(await beforeAfter('account.disable')).toEqual([
+    { status: 'active' },
+    { status: 'disabled' },
+  ]);
+  await page.getByRole('button', { name: 'Enable account' }).click();
+  await expect(page.getByRole('heading', { level: 2 })).toContainText('active');
+  const [, enabled] = await beforeAfter('account.enable');
+  expect(enabled).toEqual({ status: 'active' });
+
+  const form = page.getByTestId('plan-form');
+  const plan = form.getByLabel('Plan', { exact: true });
+  const override = form.getByLabel('Monthly requests override');
+  const original = await plan.inputValue();
+  await plan.selectOption('pro');
+  await override.fill('4321');
+  await form.getByRole('button', { name: 'Change plan' }).click();
+  await expect(form.getByRole('status')).toHaveText('Saved.');
+  await expect(page.getByTestId('facts-plan')).toHaveText('Pro (override 4321)');
+  const [planBefore, planAfter] = await beforeAfter('account.change_plan');
+  expect(planBefore).toMatchObject({ planId: original, monthlyRequestsOverride: null });
+  expect(planAfter).toMatchObject({ planId: 'pro', monthlyRequestsOverride: 4321 });
+  // Back to the plan it had, so the other tests see the account as it was.
+  await plan.selectOption(original);
+  await override.fill('');
+  await form.getByRole('button', { name: 'Change plan' }).click();
+  await expect(page.getByTestId('facts-plan')).not.toContainText('override');
 });
 
 test('a support user has no plan controls, and the API refuses the change with 403', async ({
@@ -158,6 +243,7 @@ test('a support user has no plan controls, and the API refuses the change with 4
 test('five wrong passwords lock the email out; the right one works once the lockout ends', async ({
   page,
 }) => {
+  watch(page, { consoleErrors: false });
   const locked = createAdminUser('support', 'locked');
   await page.goto('/admin/');
   for (let attempt = 1; attempt <= 5; attempt += 1) {
@@ -214,8 +300,18 @@ test('without a session every admin route answers 401; without the CSRF token a 
 
   const signedIn = await playwright.request.newContext({ baseURL: API_URL });
   expect((await signedIn.post('/admin/api/login', { data: admin })).status()).toBe(200);
-  const withoutCsrf = await signedIn.post(`/admin/api/accounts/${id}/reprovision`);
+  const reprovision = `/admin/api/accounts/${id}/reprovision`;
+  const withoutCsrf = await signedIn.post(reprovision);
   expect(withoutCsrf.status()).toBe(403);
+  expect(await withoutCsrf.text()).toContain('x-csrf-token');
+  const wrongCsrf = await signedIn.post(reprovision, { headers: { 'x-csrf-token': 'forged' } });
+  expect(wrongCsrf.status()).toBe(403);
+  // The same session with its own token is let through, so the refusals above were the CSRF check.
+  const { csrfToken } = (await (await signedIn.get('/admin/api/me')).json()) as {
+    csrfToken: string;
+  };
+  const withCsrf = await signedIn.post(reprovision, { headers: { 'x-csrf-token': csrfToken } });
+  expect(withCsrf.status()).toBe(202);
   await anonymous.dispose();
   await signedIn.dispose();
 });

@@ -9,12 +9,24 @@ export class AdminApiError extends Error {
   }
 }
 
-/** The message the API put in the body (Nest: `message`, a string or a list), else the status. */
+/** What a status means to the person at the panel, when the API sent no message of its own. */
+const FALLBACKS: Record<number, string> = {
+  0: 'The API could not be reached. Check the connection and try again.',
+  401: 'Your session has ended. Sign in again.',
+  403: 'Your role may not do this.',
+  404: 'Not found: it may have been removed.',
+  429: 'Too many attempts. Wait a little and try again.',
+};
+
+/** The message the API put in the body (Nest: `message`, a string or a list), else the status's. */
 export function messageOf(status: number, body: unknown): string {
   const record = (typeof body === 'object' && body !== null ? body : {}) as { message?: unknown };
-  if (typeof record.message === 'string') return record.message;
-  if (Array.isArray(record.message)) return record.message.join('; ');
-  if (status === 0) return 'The API could not be reached.';
+  if (typeof record.message === 'string' && record.message) return record.message;
+  if (Array.isArray(record.message) && record.message.length) return record.message.join('; ');
+  if (FALLBACKS[status]) return FALLBACKS[status];
+  if (status >= 500) {
+    return `The API failed (${status}). Try again; if it persists, check its logs.`;
+  }
   return `The API answered ${status}.`;
 }
 

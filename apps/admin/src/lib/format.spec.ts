@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageOf, query } from './api';
+import { query } from './api';
 import { age, percent, when } from './format';
 import { parseHash } from './router';
 
@@ -12,12 +12,6 @@ describe('formatting', () => {
     expect(age(7500)).toBe('2 h 5 min');
     expect(when(null)).toBe('—');
     expect(when('2026-11-25T10:05:00')).toBe('2026-11-25 10:05');
-  });
-
-  it('takes the API message, in either of Nest shapes', () => {
-    expect(messageOf(403, { message: 'Only admins' })).toBe('Only admins');
-    expect(messageOf(400, { message: ['a', 'b'] })).toBe('a; b');
-    expect(messageOf(502, 'gateway')).toBe('The API answered 502.');
   });
 
   it('routes by hash and builds queries from filled values only', () => {

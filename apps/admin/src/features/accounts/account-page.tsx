@@ -8,7 +8,7 @@ import { AuditTable } from '../system/audit-table';
 import { RequestsTable } from '../requests/requests-table';
 import { ErrorLine, Loaded, Status } from '../shared';
 import { PlanForm } from './plan-form';
-import { UsageBars } from './usage-bars';
+import { UsageSection } from './usage-section';
 
 type Action = { path: string; label: string; adminOnly: boolean };
 
@@ -100,7 +100,7 @@ function Details({
           {t.authError && <span className="error"> · failure: {t.authError}</span>}
         </dd>
         <dt>Plan</dt>
-        <dd>
+        <dd data-testid="facts-plan">
           {account.plan.name}
           {account.monthlyRequestsOverride !== null &&
             ` (override ${account.monthlyRequestsOverride})`}
@@ -121,12 +121,7 @@ function Details({
       <Actions account={account} user={user} onDone={refresh} />
       {user.role === 'admin' && <PlanForm account={account} onSaved={refresh} />}
 
-      <h3>Usage {account.usageSummary.month}</h3>
-      <p>
-        {account.usageSummary.used} of {account.usageSummary.allowance} requests,{' '}
-        {account.usageSummary.remaining} left
-      </p>
-      <UsageBars month={account.usageSummary.month} days={account.usageSummary.byDay} />
+      <UsageSection account={account} />
 
       <h3>Fields</h3>
       <table data-testid="fields">

@@ -1,14 +1,9 @@
 import { type UsageDay } from '../../lib/types';
+import { monthDays } from './usage-month';
 
 /** Requests per day of the month as bars; each bar names its day and counts. */
 export function UsageBars({ month, days }: { month: string; days: UsageDay[] }) {
-  const byDay = new Map(days.map((day) => [day.day, day]));
-  const [year, monthNo] = month.split('-').map(Number) as [number, number];
-  const length = new Date(Date.UTC(year, monthNo, 0)).getUTCDate();
-  const all = Array.from({ length }, (_, i) => {
-    const day = `${month}-${String(i + 1).padStart(2, '0')}`;
-    return byDay.get(day) ?? { day, chatgpt: 0, assistant: 0, total: 0 };
-  });
+  const all = monthDays(month, days);
   const peak = Math.max(1, ...all.map((d) => d.total));
   return (
     <div className="bars" data-testid="usage-chart" aria-label={`Requests per day, ${month}`}>
@@ -16,6 +11,7 @@ export function UsageBars({ month, days }: { month: string; days: UsageDay[] }) 
         <span
           key={d.day}
           role="img"
+          data-total={d.total}
           aria-label={`${d.day}: ${d.total} (${d.chatgpt} ChatGPT, ${d.assistant} Assistant)`}
           title={`${d.day}: ${d.total}`}
           style={{ height: `${(d.total / peak) * 100}%` }}
