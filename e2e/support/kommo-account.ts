@@ -92,3 +92,27 @@ export async function scriptProvider(
 ): Promise<void> {
   await ok(await request.put(`${SANDBOX_URL}/_sandbox/ai/scripts/${apiKey}`, { data: script }));
 }
+
+/**
+ * Saves a new OpenAI key for the account (the ChatGPT webhook, and the assistant on OpenAI with
+ * `gpt-4o-mini`) and scripts the fake OpenAI to answer `answer` after `failures`. Returns the key.
+ */
+export async function openAiAnswering(
+  request: APIRequestContext,
+  accountId: number,
+  answer: string,
+  failures: Record<string, unknown>[] = [],
+): Promise<string> {
+  const key = `sk-test-${accountId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  await widgetApi(request, accountId, 'PUT', '/providers', {
+    openaiApiKey: key,
+    assistant: {
+      provider: 'openai',
+      apiKey: null,
+      model: 'gpt-4o-mini',
+      instructions: 'Be brief.',
+    },
+  });
+  await scriptProvider(request, key, { answer: { mode: 'fixed', text: answer }, failures });
+  return key;
+}

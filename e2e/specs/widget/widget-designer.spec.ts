@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { installAccount, scriptProvider, widgetApi } from '../../support/kommo-account.js';
+import { installAccount, openAiAnswering } from '../../support/kommo-account.js';
 import { API_URL, SANDBOX_URL } from '../../support/test-env.js';
 import { expectQuietGuest, openWidget, uploadWidget } from '../../support/widget-host.js';
 
@@ -15,15 +15,7 @@ test('the designer block saved in the sandbox produces a bot that runs', async (
 }) => {
   const account = await installAccount(request, { prefix: 'designer' });
   await uploadWidget(request);
-  const key = `sk-test-designer-${Date.now().toString(36)}-0001`;
-  await widgetApi(request, account.id, 'PUT', '/providers', {
-    openaiApiKey: key,
-    assistant: { provider: 'openai', model: 'gpt-4o-mini', instructions: 'Answer briefly.' },
-  });
-  await scriptProvider(request, key, {
-    answer: { mode: 'fixed', text: 'We open at nine.' },
-    failures: [],
-  });
+  await openAiAnswering(request, account.id, 'We open at nine.');
 
   await openWidget(page, account.subdomain, 'salesbot_designer');
   const block = page.locator('[data-handler="ask_assistant"]');

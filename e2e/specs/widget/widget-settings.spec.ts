@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import {
   installAccount,
-  scriptProvider,
+  openAiAnswering,
   widgetApi,
   type SandboxAccount,
 } from '../../support/kommo-account.js';
@@ -120,15 +120,7 @@ test('the test console answers through the fake provider, and shows the provider
   page,
   request,
 }) => {
-  const key = `sk-test-console-${Date.now().toString(36)}-0001`;
-  await widgetApi(request, account.id, 'PUT', '/providers', {
-    openaiApiKey: key,
-    assistant: { provider: 'openai', model: 'gpt-4o-mini', instructions: 'Be brief.' },
-  });
-  await scriptProvider(request, key, {
-    answer: { mode: 'fixed', text: 'Hello from the console test' },
-    failures: [],
-  });
+  await openAiAnswering(request, account.id, 'Hello from the console test');
   await openWidget(page, account.subdomain, 'settings');
   const root = page.getByTestId('gptb-root');
   await root.getByLabel('Prompt').fill('Do you ship to Lisbon?');

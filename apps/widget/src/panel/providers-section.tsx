@@ -51,6 +51,27 @@ function KeyInput(props: {
   );
 }
 
+/** A labelled one-line input. */
+function TextInput(props: {
+  id: string;
+  label: string;
+  type?: 'text' | 'url';
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <>
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type={props.type ?? 'text'}
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </>
+  );
+}
+
 function ProvidersForm({
   view,
   onSaved,
@@ -116,24 +137,21 @@ function ProvidersForm({
         onRemove={() => set({ removeApiKey: true })}
       />
       {uses.baseUrl && (
-        <>
-          <label htmlFor="gptb-base-url">{t('baseUrl')}</label>
-          <input
-            id="gptb-base-url"
-            type="url"
-            value={form.baseUrl}
-            onChange={(e) => set({ baseUrl: e.target.value })}
-          />
-        </>
+        <TextInput
+          id="gptb-base-url"
+          label={t('baseUrl')}
+          type="url"
+          value={form.baseUrl}
+          onChange={(baseUrl) => set({ baseUrl })}
+        />
       )}
       {uses.agent && (
         <>
-          <label htmlFor="gptb-agent">{t('agentId')}</label>
-          <input
+          <TextInput
             id="gptb-agent"
-            type="text"
+            label={t('agentId')}
             value={form.agentId}
-            onChange={(e) => set({ agentId: e.target.value })}
+            onChange={(agentId) => set({ agentId })}
           />
           <label htmlFor="gptb-api-version">{t('apiVersion')}</label>
           <select
@@ -147,15 +165,12 @@ function ProvidersForm({
         </>
       )}
       {uses.model && (
-        <>
-          <label htmlFor="gptb-model">{t('model')}</label>
-          <input
-            id="gptb-model"
-            type="text"
-            value={form.model}
-            onChange={(e) => set({ model: e.target.value })}
-          />
-        </>
+        <TextInput
+          id="gptb-model"
+          label={t('model')}
+          value={form.model}
+          onChange={(model) => set({ model })}
+        />
       )}
       {uses.instructions && (
         <>

@@ -5,6 +5,23 @@ import { type WidgetSessionResponse, type UsageSummary } from './widget-panel.js
 
 export type AdminRoleName = 'support' | 'admin';
 
+/**
+ * A request's life (apps/api docs/architecture.md): `queued` when acknowledged, `processing` while
+ * a worker holds its lead, `answered` once the outcome is stored and must still reach Kommo, then
+ * `done`, `failed` or `refused` (quota). `duplicate` and `rejected` rows are only logged.
+ */
+export const AI_REQUEST_STATUSES = [
+  'queued',
+  'processing',
+  'answered',
+  'done',
+  'failed',
+  'refused',
+  'duplicate',
+  'rejected',
+] as const;
+export type AiRequestStatus = (typeof AI_REQUEST_STATUSES)[number];
+
 /** What any response may show of a panel user: never the password hash. */
 export type AdminUserView = {
   id: string;
@@ -23,7 +40,7 @@ export type AdminRequestView = {
   kind: string;
   mode: string;
   leadId: number | null;
-  status: string;
+  status: AiRequestStatus;
   provider: string | null;
   model: string | null;
   latencyMs: number | null;

@@ -1,3 +1,4 @@
+import { AI_REQUEST_STATUSES } from '@gpt-bridge/shared';
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../../lib/api';
 import { type RequestView } from '../../lib/types';
@@ -5,16 +6,6 @@ import { useData } from '../../lib/use-data';
 import { Loaded } from '../shared';
 import { RequestsTable } from './requests-table';
 
-const STATUSES = [
-  'queued',
-  'processing',
-  'answered',
-  'done',
-  'failed',
-  'refused',
-  'duplicate',
-  'rejected',
-];
 const FILTERS = ['account', 'kind', 'status', 'from', 'to'] as const;
 type Filter = Record<(typeof FILTERS)[number], string>;
 
@@ -63,7 +54,7 @@ export function RequestsPage({ params }: { params: URLSearchParams }) {
           Status
           <select value={form.status} onChange={(e) => set('status')(e.target.value)}>
             <option value="">any</option>
-            {STATUSES.map((s) => (
+            {AI_REQUEST_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>

@@ -9,6 +9,11 @@ import { LoginBody, parseBody } from './admin-schemas';
 import { csrfTokenFor } from './admin-tokens';
 import { type AdminUserView } from './admin-user.types';
 
+/** Who is signed in, and the CSRF token that session's changes must carry. */
+function signedIn(session: AdminSessionData): { user: AdminUserView; csrfToken: string } {
+  return { user: session.user, csrfToken: csrfTokenFor(session.token) };
+}
+
 /** Sign-in, sign-out and "who am I" (which also hands the CSRF token out again after a reload). */
 @Controller('admin/api')
 @UseGuards(AdminAuthGuard)
@@ -59,13 +64,11 @@ export class AdminAuthController {
     @Headers('cookie') cookie: string | undefined,
   ): Promise<{ user: AdminUserView; csrfToken: string } | { user: null }> {
     const session = await this.auth.session(parseCookies(cookie).get(SESSION_COOKIE));
-    return session
-      ? { user: session.user, csrfToken: csrfTokenFor(session.token) }
-      : { user: null };
+    return session ? signedIn(session) : { user: null };
   }
 
   @Get('me')
   me(@CurrentAdmin() session: AdminSessionData): { user: AdminUserView; csrfToken: string } {
-    return { user: session.user, csrfToken: csrfTokenFor(session.token) };
+    return signedIn(session);
   }
 }

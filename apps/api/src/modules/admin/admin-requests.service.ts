@@ -12,7 +12,7 @@ import { type AiRequestStatus } from '../ai/ai-request.types';
 import { AuditLogService } from './audit-log.service';
 import { isUuid } from './admin-users.service';
 import { type AdminUserView } from './admin-user.types';
-import { type AdminRequestView } from '@gpt-bridge/shared';
+import { AI_REQUEST_STATUSES, type AdminRequestView } from '@gpt-bridge/shared';
 
 export type { AdminRequestView };
 
@@ -57,17 +57,6 @@ const SELECT = `SELECT r.id, r.installation_id, i.subdomain, i.kommo_account_id,
        r.finished_at, r.replay_of, r.duplicate_of
   FROM ai_requests r JOIN installations i ON i.id = r.installation_id`;
 
-const STATUSES: readonly AiRequestStatus[] = [
-  'queued',
-  'processing',
-  'answered',
-  'done',
-  'failed',
-  'refused',
-  'duplicate',
-  'rejected',
-];
-
 function toView(row: Row): AdminRequestView {
   return {
     id: row.id,
@@ -110,8 +99,8 @@ export class AdminRequestsService {
   ) {}
 
   async list(filter: RequestFilter): Promise<AdminRequestView[]> {
-    if (filter.status && !STATUSES.includes(filter.status as AiRequestStatus)) {
-      throw new BadRequestException(`status must be one of ${STATUSES.join(', ')}`);
+    if (filter.status && !AI_REQUEST_STATUSES.includes(filter.status as AiRequestStatus)) {
+      throw new BadRequestException(`status must be one of ${AI_REQUEST_STATUSES.join(', ')}`);
     }
     if (filter.kind && !['chatgpt', 'assistant'].includes(filter.kind)) {
       throw new BadRequestException('kind must be chatgpt or assistant');

@@ -1,13 +1,8 @@
+import { type AiRequestStatus } from '@gpt-bridge/shared';
 import { type WebhookKind } from '../webhooks/webhook-token';
 
-/**
- * A request's life (docs/architecture.md): `queued` when acknowledged, `processing` while a
- * worker holds its lead, `answered` once the outcome (answer or error line) is stored and must
- * still reach Kommo, then `done`, `failed` or `refused` (quota). `duplicate` and `rejected`
- * rows are only logged.
- */
-export type AiRequestStatus =
-  'queued' | 'processing' | 'answered' | 'done' | 'failed' | 'refused' | 'duplicate' | 'rejected';
+// A request's life: AI_REQUEST_STATUSES in packages/shared.
+export type { AiRequestStatus };
 
 export const PENDING_STATUSES: readonly AiRequestStatus[] = ['queued', 'processing', 'answered'];
 
