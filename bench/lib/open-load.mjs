@@ -21,6 +21,7 @@ export async function openLoad({ url, rate, seconds, connections, contentType, m
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const total = Math.round(rate * seconds);
   const latencies = [];
+  const byIndex = new Float64Array(Math.round(rate * seconds));
   const counts = { ok2xx: 0, non2xx: 0, errors: 0 };
   const interval = 1000 / rate;
   const start = performance.now() + 20;
@@ -33,6 +34,7 @@ export async function openLoad({ url, rate, seconds, connections, contentType, m
     const settle = (i, kind) => {
       const now = performance.now();
       latencies.push(now - dueAt(i));
+      byIndex[i] = now - dueAt(i);
       counts[kind] += 1;
       lastDone = now;
       done += 1;
@@ -69,6 +71,13 @@ export async function openLoad({ url, rate, seconds, connections, contentType, m
   agent.destroy();
 
   const sorted = latencies.sort((a, b) => a - b);
+  // The slowest request of each second (by due time): a stall shows as one or two high seconds,
+  // queueing throughout as a raised line.
+  const perSecondMax = [];
+  for (let i = 0; i < total; i += 1) {
+    const second = Math.floor((i * interval) / 1000);
+    perSecondMax[second] = Math.max(perSecondMax[second] ?? 0, round(byIndex[i], 1));
+  }
   return {
     // Completed per second over the whole load: below the rate means the server fell behind.
     rps: round(total / ((lastDone - start) / 1000)),
@@ -81,5 +90,7 @@ export async function openLoad({ url, rate, seconds, connections, contentType, m
       p99: round(percentile(sorted, 0.99), 1),
       max: round(sorted.at(-1) ?? 0, 1),
     },
+    perSecondMax,
+    startedAt: Math.round(performance.timeOrigin + start),
   };
 }

@@ -184,10 +184,7 @@ export async function configureIntegration(sandbox, apiUrl) {
 export async function startApi(env, label) {
   const entry = startNode(`api (${label})`, API_MAIN, {
     cwd: CHILD_CWD,
-    // BENCH_API_LOG_LEVEL shows what per-request logging costs (the worker must log "started").
-    env: process.env.BENCH_API_LOG_LEVEL
-      ? { ...env, LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL }
-      : env,
+    env,
     logFile: path.join(LOG_DIR, `api-${label}.log`),
     core: pinning.serverCore,
   });
@@ -198,7 +195,8 @@ export async function startApi(env, label) {
 export async function startWorker(env, label) {
   const entry = startNode(`worker (${label})`, API_WORKER, {
     cwd: CHILD_CWD,
-    env,
+    // Its readiness is an info line; BENCH_LOG_LEVEL is for the API's per-request lines.
+    env: { ...env, LOG_LEVEL: 'info' },
     logFile: path.join(LOG_DIR, `worker-${label}.log`),
     core: pinning.serverCore,
   });

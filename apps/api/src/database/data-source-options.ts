@@ -2,6 +2,7 @@ import { type DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { POOL_OPTIONS } from './pool-options';
 
 /** One set of options for the app and the migration CLI; schema changes only through migrations. */
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
@@ -15,7 +16,6 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,
-    // Fail fast instead of hanging when PostgreSQL goes away; the pool reconnects by itself.
-    extra: { connectionTimeoutMillis: 5_000, max: poolSize },
+    extra: { ...POOL_OPTIONS, max: poolSize },
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
 import { AppConfig } from '../../config/app-config';
+import { POOL_OPTIONS } from '../../database/pool-options';
 import { AiRequestsStore } from './ai-requests.store';
 import { type AiRequestRow } from './ai-request.types';
 
@@ -56,8 +57,8 @@ export class LeadDrain implements OnModuleDestroy {
   private async withLock(key: string, body: () => Promise<void>): Promise<boolean> {
     this.pool ??= new Pool({
       connectionString: this.config.get('DATABASE_URL'),
+      ...POOL_OPTIONS,
       max: this.config.get('AI_WORKER_CONCURRENCY'),
-      connectionTimeoutMillis: 5_000,
     });
     const client: PoolClient = await this.pool.connect();
     let locked = false;
