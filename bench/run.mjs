@@ -14,6 +14,7 @@ import {
   stopProcess,
   waitForLog,
 } from './lib/processes.mjs';
+import { pinServices } from './lib/pin-services.mjs';
 import { checkGoals, markdownTable, writeDocsTable, writeResults } from './lib/report.mjs';
 import { runAck } from './lib/run-ack.mjs';
 import { runDrain } from './lib/run-drain.mjs';
@@ -54,6 +55,7 @@ async function main() {
   const config = loadBenchConfig();
   checkBuilt();
   pinSelf();
+  const services = pinServices(config.pinServices);
   const started = Date.now();
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -62,9 +64,9 @@ async function main() {
     node: process.version,
     os: `${os.type()} ${os.release()}`,
     loadBefore: os.loadavg().map((n) => Math.round(n * 100) / 100),
-    pinning: pinning.note,
+    pinning: `${pinning.note}; ${services.note}`,
   };
-  log(`bench: ${config.quick ? 'QUICK smoke run' : 'full run'}; ${pinning.note}`);
+  log(`bench: ${config.quick ? 'QUICK smoke run' : 'full run'}; ${machine.pinning}`);
   log('bench: fresh database and Redis prefix');
   await resetStores(config);
   Object.assign(machine, await serviceVersions(config));
@@ -166,6 +168,7 @@ async function main() {
   });
   results.runs.kommoCounters = await sandbox.call('GET', '/_sandbox/requests/counters');
   await stopAll();
+  services.restore();
 
   machine.loadAfter = os.loadavg().map((n) => Math.round(n * 100) / 100);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);

@@ -54,6 +54,8 @@ export function loadBenchConfig() {
     kommoBudgetPerSecond: int('BENCH_KOMMO_BUDGET', 6, 6),
     workerConcurrency: process.env.BENCH_WORKER_CONCURRENCY || undefined,
     logLevel: process.env.BENCH_LOG_LEVEL || 'info',
+    // The machine's PostgreSQL and Redis on the load core during the run (put back after).
+    pinServices: process.env.BENCH_PIN_SERVICES !== '0',
     databaseUrl:
       process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/gpt_bridge_bench',
     redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/9',

@@ -19,7 +19,7 @@ export const pinning = (() => {
     enabled: true,
     serverCore: 0,
     loadCore: 1,
-    note: 'API, worker and baseline pinned to core 0; load generator, sandbox and this script to core 1 (taskset); PostgreSQL and Redis not pinned',
+    note: 'API, worker and baseline pinned to core 0; load generator, sandbox and this script to core 1 (taskset)',
   };
 })();
 
