@@ -1,7 +1,7 @@
 // PostgreSQL and Redis on the load core for the run, as perf-reliability.md §5.2 lays it out, so
 // the API and worker keep core 0 to themselves; their affinity is put back when the bench ends.
 import { spawnSync } from 'node:child_process';
-import { pinning } from './processes.mjs';
+import { pinning, setAffinity } from './processes.mjs';
 
 const SERVICES = [
   { name: 'PostgreSQL', command: 'postgres' },
@@ -19,20 +19,18 @@ function affinity(pid) {
   return shown.status === 0 ? /:\s*(\S+)\s*$/.exec(shown.stdout.trim())?.[1] : undefined;
 }
 
-// -a: every thread. New PostgreSQL backends fork from the postmaster and inherit its affinity.
-const setAffinity = (pid, cores) =>
-  spawnSync('taskset', ['-a', '-c', '-p', cores, pid], { stdio: 'ignore' }).status === 0;
-
 /** Pins the local PostgreSQL and Redis to the load core; `restore()` (also run at exit) undoes it. */
 export function pinServices(enabled) {
   const original = new Map();
   if (pinning.enabled && enabled) {
     for (const service of SERVICES) {
       // The oldest process is the postmaster (or Redis itself): its affinity is the one to restore.
-      const before = pids(service.command, true).map(affinity)[0];
+      // New PostgreSQL backends fork from the postmaster and inherit the pinned affinity.
+      const [oldest] = pids(service.command, true);
+      const before = oldest && affinity(oldest);
       if (!before) continue;
       const all = pids(service.command);
-      if (all.every((pid) => setAffinity(pid, String(pinning.loadCore)))) {
+      if (all.every((pid) => setAffinity(pid, pinning.loadCore))) {
         original.set(service, before);
       } else {
         for (const pid of all) setAffinity(pid, before);

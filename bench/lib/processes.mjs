@@ -25,10 +25,15 @@ export const pinning = (() => {
 
 /** Moves this process (every thread) to the load core; children inherit it unless pinned. */
 export function pinSelf() {
-  if (!pinning.enabled) return;
-  spawnSync('taskset', ['-a', '-p', '-c', String(pinning.loadCore), String(process.pid)], {
-    stdio: 'ignore',
-  });
+  if (pinning.enabled) setAffinity(process.pid, pinning.loadCore);
+}
+
+/** Moves a running process, every thread (-a), to `cores` (a taskset list); false if refused. */
+export function setAffinity(pid, cores) {
+  return (
+    spawnSync('taskset', ['-a', '-c', '-p', String(cores), String(pid)], { stdio: 'ignore' })
+      .status === 0
+  );
 }
 
 /** Starts `node script` with its output in `logFile`; `core` pins it when pinning is possible. */
