@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_NODE_FLAGS } from './api-node-flags.mjs';
 import { migrate, Stopping, Supervisor, waitForHttp } from './demo/processes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,6 +65,7 @@ async function runService() {
     supervisor.start(name, api(`${name === 'api' ? 'main' : 'worker'}.js`), {
       cwd: root,
       env: process.env,
+      nodeFlags: name === 'api' ? API_NODE_FLAGS : [],
     });
   }
   // Say where things are once the API answers.

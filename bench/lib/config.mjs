@@ -32,7 +32,7 @@ export function loadBenchConfig() {
       connections: int('BENCH_CONNECTIONS', 50, 50),
       latencyRate: int('BENCH_LATENCY_RATE', 500, 500),
       latencyConnections: int('BENCH_LATENCY_CONNECTIONS', 10, 10),
-      latencySeconds: int('BENCH_LATENCY_SECONDS', 10, 2),
+      latencySeconds: int('BENCH_LATENCY_SECONDS', 60, 2),
       // form = what Kommo's webhook step sends; json = the salesbot-style JSON of §1.3.
       bodies: list('BENCH_ACK_BODIES', 'form,json'),
     },

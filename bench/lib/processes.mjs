@@ -36,18 +36,22 @@ export function setAffinity(pid, cores) {
   );
 }
 
-/** Starts `node script` with its output in `logFile`; `core` pins it when pinning is possible. */
-export function startNode(name, script, { env, cwd, logFile, core }) {
+/**
+ * Starts `node [nodeFlags] script` with its output in `logFile`; `core` pins it when pinning is
+ * possible.
+ */
+export function startNode(name, script, { env, cwd, logFile, core, nodeFlags = [] }) {
   const fd = openSync(logFile, 'w');
   const pinned = pinning.enabled && core !== undefined;
+  const args = [...nodeFlags, script];
   // taskset execs node, so the child's pid is node's (memory is read from /proc/<pid>).
   const child = pinned
-    ? spawn('taskset', ['-c', String(core), process.execPath, script], {
+    ? spawn('taskset', ['-c', String(core), process.execPath, ...args], {
         cwd,
         env,
         stdio: ['ignore', fd, fd],
       })
-    : spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', fd, fd] });
+    : spawn(process.execPath, args, { cwd, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const entry = { name, child, logFile, stopping: false };
   live.add(entry);

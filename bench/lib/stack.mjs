@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_NODE_FLAGS } from '../../scripts/api-node-flags.mjs';
 import {
   freePort,
   pinning,
@@ -185,6 +186,8 @@ export async function startApi(env, label) {
   const entry = startNode(`api (${label})`, API_MAIN, {
     cwd: CHILD_CWD,
     env,
+    // As production starts it (scripts/api-node-flags.mjs).
+    nodeFlags: API_NODE_FLAGS,
     logFile: path.join(LOG_DIR, `api-${label}.log`),
     core: pinning.serverCore,
   });

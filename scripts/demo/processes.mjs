@@ -14,10 +14,13 @@ export class Supervisor {
   children = [];
   stopping = false;
 
-  /** `quiet` keeps the child's stdout to itself (read it through `child.stdout`). */
-  start(name, file, { env, cwd, quiet = false }) {
+  /**
+   * `quiet` keeps the child's stdout to itself (read it through `child.stdout`); `nodeFlags` go
+   * before the script.
+   */
+  start(name, file, { env, cwd, quiet = false, nodeFlags = [] }) {
     this.check();
-    const child = spawn(process.execPath, [file], {
+    const child = spawn(process.execPath, [...nodeFlags, file], {
       cwd,
       env,
       stdio: ['ignore', quiet ? 'pipe' : 'inherit', 'inherit'],

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DEMO_SUBDOMAIN, setUpDemo } from './demo-setup.mjs';
 import { migrate, waitForHttp } from './processes.mjs';
+import { API_NODE_FLAGS } from '../api-node-flags.mjs';
 
 /** `name` with `_demo` (or `-demo`) appended unless it already says demo. */
 const demoName = (name, separator) => (/demo/i.test(name) ? name : `${name}${separator}demo`);
@@ -157,7 +158,11 @@ export async function runDemo({ root, supervisor, logLevel }) {
     CHATBASE_BASE_URL: `${sandboxUrl}/chatbase/api`,
     OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${sandboxPort}`,
   };
-  supervisor.start('api', path.join(root, 'apps/api/dist/main.js'), { cwd: root, env });
+  supervisor.start('api', path.join(root, 'apps/api/dist/main.js'), {
+    cwd: root,
+    env,
+    nodeFlags: API_NODE_FLAGS,
+  });
   supervisor.start('worker', path.join(root, 'apps/api/dist/worker.js'), { cwd: root, env });
   if (!(await waitForHttp(supervisor, `${apiUrl}/health`))) {
     throw new Error(`the API did not answer on ${apiUrl} within 30 s`);
