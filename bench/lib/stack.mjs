@@ -182,12 +182,13 @@ export async function configureIntegration(sandbox, apiUrl) {
   });
 }
 
-export async function startApi(env, label) {
-  const entry = startNode(`api (${label})`, API_MAIN, {
+/** The built API; `main` and `nodeFlags` let `pnpm bench:ab` start another build or flag set. */
+export async function startApi(env, label, { main = API_MAIN, nodeFlags = API_NODE_FLAGS } = {}) {
+  const entry = startNode(`api (${label})`, main, {
     cwd: CHILD_CWD,
     env,
-    // As production starts it (scripts/api-node-flags.mjs).
-    nodeFlags: API_NODE_FLAGS,
+    // By default as production starts it (scripts/api-node-flags.mjs).
+    nodeFlags,
     logFile: path.join(LOG_DIR, `api-${label}.log`),
     core: pinning.serverCore,
   });
