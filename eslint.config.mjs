@@ -8,6 +8,8 @@ export default tseslint.config(
   {
     ignores: [
       '**/dist/**',
+      // kept builds for `pnpm bench:ab` (docs/performance.md)
+      '**/dist-*/**',
       '**/node_modules/**',
       '**/coverage/**',
       'e2e/artifacts/**',

@@ -11,7 +11,8 @@ import { median, round } from './stats.mjs';
 // stored as a duplicate, which is cheaper than a new delivery.
 let nextLeadId = 100_000_000;
 
-function cannon({ url, kind, seconds, connections }) {
+/** Saturation load (autocannon, no pipelining); every request a new lead. */
+export function cannon({ url, kind, seconds, connections }) {
   const body = bodyFactory(kind);
   const target = new URL(url);
   return autocannon({
@@ -32,7 +33,7 @@ function cannon({ url, kind, seconds, connections }) {
   });
 }
 
-function figures(result) {
+export function figures(result) {
   return {
     rps: round(result.requests.average),
     total: result.requests.total,

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AiRequestsStore } from '../../src/modules/ai/ai-requests.store';
 import { FieldsService } from '../../src/modules/fields/fields.service';
 import { UsageService } from '../../src/modules/plans/usage.service';
@@ -301,6 +302,30 @@ describe('bad input', () => {
     expect(rejected.map((r) => r.error_class)).toEqual(
       expect.arrayContaining(['no_lead_id', 'bad_body', 'body_too_large', 'bad_tokens']),
     );
+  });
+
+  it('answers 503 "send it again" when the request cannot be stored, and logs why', async () => {
+    const store = vi
+      .spyOn(AiRequestsStore.prototype, 'intakeBatch')
+      .mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+    const logged = vi.spyOn(Logger.prototype, 'error');
+    try {
+      const response = await postJson(shop.chatgptUrl, { lead_id: 4242 });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({
+        error: 'unavailable',
+        message: 'the request could not be stored; send it again',
+      });
+      const call = logged.mock.calls.find(([, message]) => message === 'webhook intake failed');
+      const fields = call?.[0] as { err?: Error; reqId?: string } | undefined;
+      expect(fields?.err?.message).toBe('Connection terminated unexpectedly');
+      expect(fields?.reqId).toMatch(/\S/);
+    } finally {
+      store.mockRestore();
+      logged.mockRestore();
+    }
+    // The next delivery is stored as usual.
+    expect((await postJson(shop.chatgptUrl, { lead_id: 4242 })).status).toBe(200);
   });
 });
 

@@ -7,14 +7,17 @@ type Waiting = {
   reject: (error: unknown) => void;
 };
 
-// A few statements in flight at once; what arrives meanwhile waits and goes in the next batch.
-const MAX_IN_FLIGHT = 4;
+// One statement in flight at a time; what arrives meanwhile waits and goes in the next batch.
+// Each statement ends in its own WAL flush, and concurrent ones mostly wait on each other's
+// (WALWrite/WALSync in pg_stat_activity): at saturation, 4 in flight made batches of about 6
+// and 1 makes batches of about 25, for 1.3 times the acks per second (docs/performance.md).
+const MAX_IN_FLIGHT = 1;
 const MAX_BATCH = 200;
 
 /**
  * Group commit for the ack path: every webhook is still stored and committed before its 200,
- * but webhooks that arrive while earlier ones are being stored share one statement and one
- * WAL flush. Alone, a webhook goes out at once (a batch of one): no added wait.
+ * but webhooks that arrive while a batch is being stored share the next statement and its WAL
+ * flush. When nothing is being stored, a webhook goes out at once (a batch of one).
  */
 @Injectable()
 export class IntakeBatcher {

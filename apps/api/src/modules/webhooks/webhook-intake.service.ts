@@ -52,8 +52,8 @@ class Refusal extends Error {
 
 /**
  * The two webhooks' front door: find the installation by the URL token, read the body, store
- * the request durably (the PostgreSQL row is the copy a crash cannot lose), enqueue it, and
- * answer at once. No call to Kommo or a provider happens here.
+ * the request durably (the PostgreSQL row is the copy a crash cannot lose), answer, and enqueue
+ * it for the worker. No call to Kommo or a provider happens here.
  */
 @Injectable()
 export class WebhookIntake {
@@ -75,7 +75,7 @@ export class WebhookIntake {
    */
   async classic(request: IntakeRequest): Promise<IntakeReply> {
     if (!isWebhookTokenShaped(request.token)) return NOT_FOUND;
-    let read: { leadId: number; params: RequestParams; body: BodyRecord };
+    let read: { leadId: number; params: RequestParams };
     try {
       read = this.readClassic(request);
     } catch (error) {
@@ -91,7 +91,7 @@ export class WebhookIntake {
       deliveryKey: deliveryKey({
         idempotencyKey: request.idempotencyKey,
         query: request.query,
-        body: read.body,
+        rawBody: request.rawBody,
       }),
       params: read.params,
       dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
@@ -121,7 +121,7 @@ export class WebhookIntake {
     // Kept for the ChatGPT webhook only (the statement drops them for the Assistant's).
     const params = this.chatParams(request.query, leadId);
     const leadFields = extractLeadFields(body);
-    return { leadId, body, params: leadFields ? { ...params, leadFields } : params };
+    return { leadId, params: leadFields ? { ...params, leadFields } : params };
   }
 
   /** `POST /{token}/widget-request`: Kommo's widget_request, answered through continue. */
@@ -204,7 +204,7 @@ export class WebhookIntake {
           idempotencyKey: request.idempotencyKey,
           continuePath: path,
           query: request.query,
-          body: {},
+          rawBody: request.rawBody,
         }),
         params,
         dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
@@ -244,16 +244,19 @@ export class WebhookIntake {
     }
   }
 
-  private async acknowledge(
+  private acknowledge(
     installationId: string,
     leadId: number,
     requestId: string,
     duplicateOf: string | null,
-  ): Promise<IntakeReply> {
+  ): IntakeReply {
     if (duplicateOf) {
       return { status: 200, body: { ok: true, request_id: duplicateOf, duplicate: true } };
     }
-    await this.jobs.drain({ installationId, leadId, requestId });
+    // Not waited for: the committed row is the durable copy, and the job only wakes the worker
+    // sooner. An add that fails or is late is the sweeper's (INTAKE_STALE_AFTER_MS), as it was
+    // when the ack waited (for 250 ms at most); waiting added a Redis round trip to every ack.
+    this.jobs.wake({ installationId, leadId, requestId });
     return { status: 200, body: { ok: true, request_id: requestId } };
   }
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type IntakeRequest, type WebhookIntake } from './webhook-intake.service';
 
@@ -6,6 +7,9 @@ import { type IntakeRequest, type WebhookIntake } from './webhook-intake.service
 const HARD_BODY_LIMIT = 1_048_576;
 
 type TokenRoute = { Params: { token: string } };
+
+// Fastify's own request logger is off (Nest's pino logger writes our lines), so errors go here.
+const logger = new Logger('WebhookRoutes');
 
 /**
  * The webhooks as plain Fastify routes, outside Nest's request pipeline: the ack path is the
@@ -22,7 +26,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, intake: WebhookI
     scope.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
       // An unexpected failure here is the database or Redis: "try again", not "you sent it wrong".
       const status = error.statusCode ?? 503;
-      if (status >= 500) request.log.error({ err: error }, 'webhook intake failed');
+      if (status >= 500) logger.error({ err: error, reqId: request.id }, 'webhook intake failed');
       void reply.code(status).send(
         status === 413
           ? {
