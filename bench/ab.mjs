@@ -107,7 +107,7 @@ async function main() {
     };
     s.entry = await startApi(sideEnv, `ab-${s.name}`, s);
     s.url = `http://127.0.0.1:${port}${handlerPath}`;
-    s.figure = [];
+    s.figures = [];
     s.cpuUs = [];
     s.loads = [];
   }
@@ -142,7 +142,7 @@ async function main() {
         cpuBefore === null || cpuAfter === null
           ? null
           : round(((cpuAfter - cpuBefore) * 1000) / result.total);
-      s.figure.push(mode === 'latency' ? p99 : result.rps);
+      s.figures.push(mode === 'latency' ? p99 : result.rps);
       s.cpuUs.push(cpuUs);
       s.loads.push({ ...result, cpuUsPerRequest: cpuUs });
       log(
@@ -158,8 +158,8 @@ async function main() {
     main: path.relative(ROOT, s.main),
     nodeFlags: s.nodeFlags,
     env: s.extraEnv,
-    figures: s.figure,
-    median: round(median(s.figure), 1),
+    figures: s.figures,
+    median: round(median(s.figures), 1),
     cpuUsPerRequest: s.cpuUs,
     loads: s.loads,
   }));

@@ -19,7 +19,8 @@ const JOB_OPTIONS = {
   removeOnFail: 500,
 } as const;
 
-type PendingAdd = { data: DrainData; jobId: string; settle: (added: boolean) => void };
+// `settle` is absent for a wake(): nobody waits, so no promise is made for it on the ack path.
+type PendingAdd = { data: DrainData; jobId: string; settle?: (added: boolean) => void };
 
 /**
  * Producer side of the `ai` queue. The adds asked for in one tick (the acks of one intake batch
@@ -51,7 +52,7 @@ export class AiJobs {
    * already; an add that fails or is late is the sweeper's, and a failure is logged.
    */
   wake(data: DrainData): void {
-    void this.add(data, data.requestId);
+    this.queueAdd({ data, jobId: data.requestId });
   }
 
   get raw(): Queue<DrainData> {
@@ -59,9 +60,11 @@ export class AiJobs {
   }
 
   private add(data: DrainData, jobId: string): Promise<boolean> {
-    return new Promise<boolean>((settle) => {
-      if (this.pending.push({ data, jobId, settle }) === 1) process.nextTick(() => this.flush());
-    });
+    return new Promise<boolean>((settle) => this.queueAdd({ data, jobId, settle }));
+  }
+
+  private queueAdd(entry: PendingAdd): void {
+    if (this.pending.push(entry) === 1) process.nextTick(() => this.flush());
   }
 
   // Never rejects: a failed add is logged here and settles its callers with false.
@@ -85,11 +88,11 @@ export class AiJobs {
           });
           const missing = batch.filter((_, i) => !took[i]);
           if (missing.length > 0) this.warn(missing, 'a job add was refused');
-          batch.forEach((entry, i) => entry.settle(took[i] === true));
+          batch.forEach((entry, i) => entry.settle?.(took[i] === true));
         },
         (error: unknown) => {
           this.warn(batch, (error as Error).message);
-          for (const entry of batch) entry.settle(false);
+          for (const entry of batch) entry.settle?.(false);
         },
       );
   }
