@@ -40,8 +40,12 @@ async function account(key: string, monthly: number | null, leadDailyCap: number
   return shop;
 }
 
-async function ask(shop: InstalledAccount, body: Record<string, unknown>) {
-  const response = await postJson(shop.chatgptUrl, body);
+async function ask(
+  shop: InstalledAccount,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  const response = await postJson(shop.chatgptUrl, body, headers);
   expect(response.status).toBe(200);
   await settled(stack, shop.installationId);
 }
@@ -54,8 +58,10 @@ describe('a plan of 10 requests', () => {
     for (let i = 0; i < 10; i++) {
       const lead = await createLeadWith(stack, shop.account.id, { PROMPT: `q${i}` });
       leads.push(lead);
-      await ask(shop, { lead_id: lead });
-      if (i === 4) await ask(shop, { lead_id: lead }); // call 5 delivered twice
+      // Call 5 delivered twice (a resend carries the same Idempotency-Key).
+      const resend = i === 4 ? { 'idempotency-key': `quota-${lead}` } : undefined;
+      await ask(shop, { lead_id: lead }, resend);
+      if (resend) await ask(shop, { lead_id: lead }, resend);
     }
     expect((await usage(shop.installationId)).used).toBe(10);
     const callsBefore = (await stack.sandbox.aiCalls({ key })).length;
@@ -132,10 +138,19 @@ describe('exact counters', () => {
       ),
     );
     const sends = leads.flatMap(({ shop, lead }) =>
-      Array.from({ length: 25 }, (_, n) => postJson(shop.chatgptUrl, { lead_id: lead, n })),
+      Array.from({ length: 25 }, (_, n) =>
+        postJson(shop.chatgptUrl, { lead_id: lead, n }, { 'idempotency-key': `${lead}-${n}` }),
+      ),
     );
-    // A few deliveries twice as well: they must not count.
-    sends.push(postJson(shops[2]!.chatgptUrl, { lead_id: leads[4]!.lead, n: 3 }));
+    // A delivery twice as well (a resend keeps its Idempotency-Key): it must not count.
+    const resent = leads[4]!.lead;
+    sends.push(
+      postJson(
+        shops[2]!.chatgptUrl,
+        { lead_id: resent, n: 3 },
+        { 'idempotency-key': `${resent}-3` },
+      ),
+    );
     const statuses = (await Promise.all(sends)).map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(501);
     let reached = 0;

@@ -243,4 +243,27 @@ describe('the classic template in the sandbox salesbot engine', () => {
     await driver.saveArtifact('classic-4-keeps-failing', lead);
     await scriptAi();
   });
+
+  it("5: two messages a minute apart on one lead are both answered (Kommo's webhook body is the same bytes)", async () => {
+    await scriptAi();
+    const assistantBefore = await callCount(KEY_ASSISTANT);
+    const lead = await driver.newLead('two messages');
+    await driver.say(lead, 'Do you ship to Lisbon?');
+    await driver.until(lead, (c) => botMessages(c).length === 1 && backToWaiting(c));
+    await driver.advance(60_000);
+    await driver.say(lead, 'And to Porto?');
+    const chat = await driver.until(lead, (c) => botMessages(c).length === 2 && backToWaiting(c));
+    expect(botMessages(chat)).toEqual([ANSWER, ANSWER]);
+    const assistantCalls = await callsSince(KEY_ASSISTANT, assistantBefore);
+    expect(assistantCalls).toHaveLength(2);
+    expect(JSON.stringify(assistantCalls[1]?.body)).toContain('And to Porto?');
+    // Every webhook of this run went out with the field-observed body: no fields in it.
+    const posts = chat.entries.filter((e) => e.kind === 'http' && e.text.includes('/handler'));
+    expect(posts.length).toBeGreaterThanOrEqual(4);
+    const rows = await stack.db.query<{ status: string }[]>(
+      `SELECT status FROM ai_requests WHERE installation_id = $1 AND lead_id = $2 ORDER BY seq`,
+      [shop.installationId, lead],
+    );
+    expect(rows.map((r) => r.status)).toEqual(['done', 'done', 'done', 'done']);
+  });
 });

@@ -9,9 +9,12 @@ import {
   type InstalledAccount,
   installAccount,
   leadValues,
+  observedWebhookBody,
+  postForm,
   postJson,
   providerSettings,
   requestRows,
+  setLeadField,
   settled,
   usageCount,
 } from '../support/webhook-stack';
@@ -121,27 +124,97 @@ describe('classic webhooks', () => {
     const before = await usageCount(stack, shop.installationId);
     const callsBefore = (await stack.sandbox.aiCalls({ key: KEY })).length;
     const body = { lead_id: lead, leads: { add: [{ id: lead }] } };
+    // Two arriving together: the second finds the first still waiting to be picked up.
     const [first, second] = await Promise.all([
       postJson(shop.chatgptUrl, body),
       postJson(shop.chatgptUrl, body),
     ]);
     expect([first.status, second.status]).toEqual([200, 200]);
-    const third = await postJson(shop.chatgptUrl, body);
+    const acks = [(await first.json()) as { duplicate?: boolean }, await second.json()];
+    expect(acks.filter((ack) => (ack as { duplicate?: boolean }).duplicate === true)).toHaveLength(
+      1,
+    );
+    // A resend with an explicit key is the same delivery for the whole window.
+    const keyed = { 'idempotency-key': `dup-${lead}` };
+    await postJson(shop.chatgptUrl, { lead_id: lead }, keyed);
+    await settled(stack, shop.installationId);
+    const third = await postJson(shop.chatgptUrl, { lead_id: lead }, keyed);
     expect(((await third.json()) as { duplicate?: boolean }).duplicate).toBe(true);
 
     await settled(stack, shop.installationId);
-    expect(await patchesOf(lead)).toHaveLength(1);
-    expect((await stack.sandbox.aiCalls({ key: KEY })).length - callsBefore).toBe(1);
-    expect(await usageCount(stack, shop.installationId)).toBe(before + 1);
+    expect(await patchesOf(lead)).toHaveLength(2);
+    expect((await stack.sandbox.aiCalls({ key: KEY })).length - callsBefore).toBe(2);
+    expect(await usageCount(stack, shop.installationId)).toBe(before + 2);
     const rows = (await requestRows(stack, shop.installationId)).filter(
       (r) => r.lead_id === String(lead),
     );
-    expect(rows.map((r) => r.status).sort()).toEqual(['done', 'duplicate', 'duplicate']);
+    expect(rows.map((r) => r.status).sort()).toEqual(['done', 'done', 'duplicate', 'duplicate']);
     const store = stack.api.get(AiRequestsStore);
     const logged = (await store.recent(shop.installationId, 500)).filter((r) => r.leadId === lead);
-    expect(logged).toHaveLength(3);
+    expect(logged).toHaveLength(4);
     const summary = await stack.api.get(UsageService).summary(shop.installationId, new Date());
-    expect(summary.used).toBe(before + 1);
+    expect(summary.used).toBe(before + 2);
+  });
+
+  it("answers every message although Kommo's body is the same bytes; collapses only a waiting twin", async () => {
+    // Kommo's webhook names the lead and its stage only: each customer message on this lead
+    // sends these same bytes (docs/kommo-contract.md §1).
+    await stack.sandbox.aiScript(KEY, { answer: { mode: 'echo' }, latencyMs: 1_500 });
+    const lead = await createLeadWith(stack, shop.account.id, { PROMPT: 'first question' });
+    const body = observedWebhookBody(shop.account, lead);
+    const answers = async () => stack.sandbox.aiCalls({ key: KEY, endpoint: 'responses' });
+    const callsBefore = (await answers()).length;
+    const ack = async () =>
+      (await (await postForm(shop.assistantUrl, body)).json()) as {
+        ok: boolean;
+        duplicate?: boolean;
+      };
+    expect(await ack()).toEqual({ ok: true, request_id: expect.any(String) as unknown });
+    // The first has read the lead and is being answered (the provider takes 1.5 s) when the
+    // customer writes again.
+    await waitFor(
+      async () =>
+        (
+          await stack.sandbox.requests({
+            account_id: shop.account.id,
+            direction: 'in',
+            path: `/api/v4/leads/${lead}`,
+          })
+        ).filter((r) => r.method === 'GET').length,
+      (reads) => reads > 0,
+    );
+    await setLeadField(stack, shop.account.id, lead, 'PROMPT', 'second question');
+    expect(await ack()).toEqual({ ok: true, request_id: expect.any(String) as unknown });
+    // The same bytes again while the second still waits its turn: both would read the same lead.
+    expect(await ack()).toMatchObject({ ok: true, duplicate: true });
+
+    await settled(stack, shop.installationId);
+    const rows = (await requestRows(stack, shop.installationId)).filter(
+      (r) => r.lead_id === String(lead),
+    );
+    expect(rows.map((r) => r.status)).toEqual(['done', 'done', 'duplicate']);
+    const calls = (await answers()).slice(callsBefore);
+    expect(calls).toHaveLength(2);
+    expect(JSON.stringify(calls[0]?.body)).toContain('first question');
+    expect(JSON.stringify(calls[1]?.body)).toContain('second question');
+    expect(await patchesOf(lead)).toHaveLength(2);
+    const values = await leadValues(stack, shop.account.id, lead);
+    expect(values.ANSWER).toContain('second question');
+    await stack.sandbox.aiScript(KEY, { answer: { mode: 'echo' }, latencyMs: 0 });
+  });
+
+  it('answers the same bytes again once the first was answered (a new message, a minute on)', async () => {
+    await stack.sandbox.aiScript(KEY, { answer: { mode: 'echo' } });
+    const lead = await createLeadWith(stack, shop.account.id, { PROMPT: 'morning question' });
+    const body = observedWebhookBody(shop.account, lead);
+    for (const prompt of ['morning question', 'afternoon question']) {
+      await setLeadField(stack, shop.account.id, lead, 'PROMPT', prompt);
+      const ack = (await (await postForm(shop.chatgptUrl, body)).json()) as { duplicate?: boolean };
+      expect(ack.duplicate).toBeUndefined();
+      await settled(stack, shop.installationId);
+      expect((await leadValues(stack, shop.account.id, lead)).ANSWER).toContain(prompt);
+    }
+    expect(await patchesOf(lead)).toHaveLength(2);
   });
 });
 

@@ -139,10 +139,48 @@ export async function aiQueueIdle(stack: KommoStack): Promise<void> {
   );
 }
 
-export async function postJson(url: string, body: unknown): Promise<Response> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
+}
+
+/** What Kommo's salesbot "Send webhook" step posts (docs/kommo-contract.md §1): no fields. */
+export function observedWebhookBody(account: { id: number; subdomain: string }, lead: number) {
+  return [
+    `leads%5Badd%5D%5B0%5D%5Bid%5D=${lead}`,
+    'leads%5Badd%5D%5B0%5D%5Bstatus_id%5D=142',
+    'leads%5Badd%5D%5B0%5D%5Bpipeline_id%5D=7012345',
+    `account%5Bid%5D=${account.id}`,
+    `account%5Bsubdomain%5D=${account.subdomain}`,
+  ].join('&');
+}
+
+export async function postForm(url: string, body: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+}
+
+/** Sets one of our fields on a lead in the sandbox, as the salesbot's "set field" step does. */
+export async function setLeadField(
+  stack: KommoStack,
+  accountId: number,
+  leadId: number,
+  key: LeadFieldKey,
+  value: string,
+): Promise<void> {
+  await stack.sandbox.call(
+    'PUT',
+    `/_sandbox/accounts/${accountId}/leads/${leadId}/fields/${leadFieldCode(key)}`,
+    { value },
+  );
 }

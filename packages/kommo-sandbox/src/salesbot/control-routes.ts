@@ -4,7 +4,7 @@ import { type KommoAccount } from '../kommo/index.js';
 import { BotScriptError, isRecord } from './bot-schema.js';
 import { type BotInput } from './bots-store.js';
 import { EngineError } from './engine.js';
-import { type SalesbotSettings } from './ports.js';
+import { type SalesbotSettings, WEBHOOK_BODY_SHAPES, type WebhookBodyShape } from './ports.js';
 import { describeBot, describeChat, describeRun, type Salesbot } from './salesbot.js';
 
 const PREFIX = '/_sandbox/salesbot';
@@ -170,6 +170,10 @@ export function registerControlRoutes(
     if (encoding !== undefined && encoding !== 'json' && encoding !== 'form') {
       return bad(reply, 'widget_request_encoding is "json" or "form"');
     }
+    const shape = input.webhook_body;
+    if (shape !== undefined && !WEBHOOK_BODY_SHAPES.includes(shape as WebhookBodyShape)) {
+      return bad(reply, `webhook_body is one of ${WEBHOOK_BODY_SHAPES.join(', ')}`);
+    }
     for (const [name, key] of Object.entries(NUMBER_SETTINGS)) {
       const value = input[name];
       if (value === undefined) continue;
@@ -179,6 +183,7 @@ export function registerControlRoutes(
       salesbot.settings[key] = value;
     }
     if (encoding !== undefined) salesbot.settings.widgetRequestEncoding = encoding;
+    if (shape !== undefined) salesbot.settings.webhookBody = shape as WebhookBodyShape;
     if (typeof input.default_origin === 'string') {
       salesbot.settings.defaultOrigin = input.default_origin;
     }
@@ -207,6 +212,7 @@ function botInput(input: Record<string, unknown>): Partial<BotInput> {
 function describeSettings(settings: SalesbotSettings): Record<string, unknown> {
   return {
     widget_request_encoding: settings.widgetRequestEncoding,
+    webhook_body: settings.webhookBody,
     continue_timeout_ms: settings.continueTimeoutMs,
     wait_answer_timeout_ms: settings.waitAnswerTimeoutMs,
     ack_timeout_ms: settings.ackTimeoutMs,

@@ -66,6 +66,12 @@ export type Clock = { now(): number; sleep(ms: number): Promise<void> };
 export type SalesbotSettings = {
   /** How widget_request bodies are encoded unless the bot overrides it. */
   widgetRequestEncoding: 'json' | 'form';
+  /**
+   * What the "Send webhook" step posts: `observed` (default), the lead's id, stage and the account
+   * only, as production handlers see it; `rich`, the lead with its filled custom fields and tags
+   * (docs/kommo-contract.md §1).
+   */
+  webhookBody: WebhookBodyShape;
   /** Sandbox time a widget_request waits for `continue` before the bot gives up (404 after). */
   continueTimeoutMs: number;
   /** Sandbox time a wait_answer waits when the handler sets no timeout of its own. */
@@ -78,8 +84,12 @@ export type SalesbotSettings = {
   defaultOrigin: string;
 };
 
+export const WEBHOOK_BODY_SHAPES = ['observed', 'rich'] as const;
+export type WebhookBodyShape = (typeof WEBHOOK_BODY_SHAPES)[number];
+
 export const DEFAULT_SETTINGS: SalesbotSettings = {
   widgetRequestEncoding: 'json',
+  webhookBody: 'observed',
   continueTimeoutMs: 10 * 60_000,
   waitAnswerTimeoutMs: 24 * 60 * 60_000,
   ackTimeoutMs: 2_000,

@@ -164,7 +164,7 @@ export type ReceivedBody = {
   token: string;
   data: Record<string, unknown>;
   return_url: string;
-  leads: { update: LeadForm[] };
+  leads: { update: LeadForm[]; add: { id: string; status_id: string; pipeline_id: string }[] };
   account: Record<string, unknown>;
 };
 

@@ -5,6 +5,7 @@ import { PlansAndQuotas1764200000000 } from './1764200000000-PlansAndQuotas';
 import { IntakeFunction1764300000000 } from './1764300000000-IntakeFunction';
 import { AdminUsersAndAudit1764400000000 } from './1764400000000-AdminUsersAndAudit';
 import { IndexReplayOf1764500000000 } from './1764500000000-IndexReplayOf';
+import { DedupeOnlyWhileQueued1764600000000 } from './1764600000000-DedupeOnlyWhileQueued';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   IntakeFunction1764300000000,
   AdminUsersAndAudit1764400000000,
   IndexReplayOf1764500000000,
+  DedupeOnlyWhileQueued1764600000000,
 ];
