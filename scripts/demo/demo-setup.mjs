@@ -125,7 +125,7 @@ export async function setUpDemo({ supervisor, apiUrl, sandboxUrl }) {
     assistant: {
       provider: 'openai',
       apiKey: ASSISTANT_KEY,
-      model: 'gpt-4o-mini',
+      // No model: the deployment's default (OPENAI_DEFAULT_MODEL) applies, as for a new account.
       instructions: INSTRUCTIONS,
     },
   });

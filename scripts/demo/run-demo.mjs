@@ -3,7 +3,7 @@
 // way the integration tests do it (apps/api/test/support/kommo-stack.ts); a demo account installs
 // GPT Bridge through the real OAuth flow and gets both salesbot templates; the chat page URL is
 // printed so a person can play the customer.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +86,32 @@ async function resetDemoStores(root, { databaseUrl, redisUrl, redisPrefix }) {
   }
 }
 
+/** The demo's admin panel user. */
+export const DEMO_ADMIN_EMAIL = 'admin@demo-shop.example';
+
+/**
+ * An admin panel user for the demo, made with `pnpm admin:create-user`'s CLI and a password
+ * fresh for this start (the demo database is reset each time, so it never outlives the run).
+ */
+function createDemoAdmin(root, env) {
+  const password = `demo-${randomBytes(9).toString('base64url')}`;
+  const result = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'apps/api/dist/cli/create-admin-user.js'),
+      '--email',
+      DEMO_ADMIN_EMAIL,
+      '--role',
+      'admin',
+    ],
+    { cwd: root, env: { ...env, ADMIN_PASSWORD: password }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  if (result.status !== 0) {
+    throw new Error(`creating the demo's admin panel user failed: ${String(result.stderr).trim()}`);
+  }
+  return { email: DEMO_ADMIN_EMAIL, password };
+}
+
 export async function runDemo({ root, supervisor, logLevel }) {
   const port = Number(process.env.PORT || 3000);
   const sandboxPort = Number(process.env.SANDBOX_PORT || 4000);
@@ -103,6 +129,7 @@ export async function runDemo({ root, supervisor, logLevel }) {
   await resetDemoStores(root, { databaseUrl, redisUrl, redisPrefix });
   const base = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
   migrate(root, base);
+  const adminLogin = createDemoAdmin(root, base);
 
   // The sandbox prints its own URLs; the banner below says which ones matter here.
   const widgetZip = packDemoWidget(root, apiUrl);
@@ -180,7 +207,10 @@ export async function runDemo({ root, supervisor, logLevel }) {
       '',
       `  Chat page (play the customer): ${chatUrl}`,
       `  Widget host:                   ${widgetHost}${widgetNote}`,
-      `  GPT Bridge API:                ${apiUrl}  (health ${apiUrl}/health, admin ${apiUrl}/admin/)`,
+      `  GPT Bridge API:                ${apiUrl}  (health ${apiUrl}/health)`,
+      `  Admin panel:                   ${apiUrl}/admin/`,
+      `    sign in as ${adminLogin.email} with password ${adminLogin.password}`,
+      '    (made for this demo run; find the account "demo-shop", its requests and its usage there)',
       `  Kommo sandbox:                 ${sandboxUrl}/_sandbox/  (control API)`,
       '',
       `  Account "${DEMO_SUBDOMAIN}" (#${demo.account.id}) installed GPT Bridge through the OAuth flow. Its salesbot`,

@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 
 // Issue 6, acceptance 6: the README's first command without any configuration is the demo; its
-// printed chat page holds a conversation in a real browser. `pnpm start` = build + this script;
-// the build is done before the e2e run, so the test starts the script itself.
+// printed chat page holds a conversation in a real browser, and (issue 20) its printed admin
+// sign-in opens the panel on that conversation. `pnpm start` = build + this script; the build is
+// done before the e2e run, so the test starts the script itself.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const ARTIFACTS = path.join(ROOT, 'e2e/artifacts');
 
@@ -41,7 +42,9 @@ async function stopTree(child: ChildProcess): Promise<void> {
 }
 
 test.describe('pnpm start without Kommo settings', () => {
-  test('runs the demo: the printed chat page holds a conversation', async ({ page }, testInfo) => {
+  test('runs the demo: the printed chat page holds a conversation, the printed admin sign-in shows it', async ({
+    page,
+  }, testInfo) => {
     test.setTimeout(180_000);
     const [port, sandboxPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, ['scripts/start.mjs'], {
@@ -114,6 +117,33 @@ test.describe('pnpm start without Kommo settings', () => {
       const screenshot = path.join(ARTIFACTS, 'demo-chat.png');
       await page.screenshot({ path: screenshot, fullPage: true });
       await testInfo.attach('demo-chat', { path: screenshot, contentType: 'image/png' });
+
+      // Issue 20: the banner's admin sign-in opens the panel on the demo account, with the
+      // conversation's requests and the usage they counted.
+      const adminUrl = /Admin panel:\s*(http\S+)/.exec(output)?.[1];
+      const signIn = /sign in as (\S+) with password (\S+)/.exec(output);
+      expect(adminUrl).toBe(`http://127.0.0.1:${port}/admin/`);
+      const [, email = '', password = ''] = signIn ?? [];
+      expect(email).toContain('@');
+      await page.goto(adminUrl ?? '');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // Sign-in hashes with scrypt (N=2^17): seconds on a busy 2-core machine.
+      await expect(page.getByRole('navigation', { name: 'Sections' })).toContainText(email, {
+        timeout: 30_000,
+      });
+      await page.getByRole('link', { name: 'Accounts' }).click();
+      await page.getByLabel('Subdomain or account id').fill('demo-shop');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByTestId('accounts').getByRole('link', { name: 'demo-shop' }).click();
+      await expect(page.getByRole('heading', { level: 2 })).toContainText('demo-shop');
+      const done = page.getByTestId('requests').locator('tr[data-status="done"]');
+      await expect(done).toHaveCount(2); // the intent (ChatGPT) and the answer (Assistant)
+      await expect(page.getByTestId('usage-figures')).toContainText('(1 ChatGPT, 1 Assistant)');
+      const adminShot = path.join(ARTIFACTS, 'demo-admin-account.png');
+      await page.screenshot({ path: adminShot, fullPage: true });
+      await testInfo.attach('demo-admin-account', { path: adminShot, contentType: 'image/png' });
     } finally {
       await stopTree(child);
       await mkdir(ARTIFACTS, { recursive: true });

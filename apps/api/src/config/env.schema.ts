@@ -87,8 +87,9 @@ export const envSchema = z.object({
   KOMMO_CONSENT_URL: httpUrl.default('https://www.kommo.com/oauth'),
   KOMMO_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(7).default(6),
   WIDGET_EXTRA_ORIGINS: originList.optional(),
-  // AI providers. The ChatGPT webhook's model comes from ?model= or this default (gpt-4o-mini
-  // leaves OpenAI's API on 2027-01-14, see docs; the account can still ask for it).
+  // AI providers. The ChatGPT webhook's model comes from ?model= or this default; the classic
+  // template sets no ?model=, so changing this moves every installed template (gpt-4o-mini
+  // leaves OpenAI's API on 2027-01-14, see docs; an account can still ask for it).
   OPENAI_BASE_URL: httpUrl.default('https://api.openai.com/v1'),
   OPENAI_DEFAULT_MODEL: z.string().min(1).default('gpt-6-luna'),
   OPENAI_VISION_MODEL: z.string().min(1).default('gpt-6-luna'),

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -23,24 +22,16 @@ type Loaded = {
 };
 
 const SCHEMA_ID = 'openai-spec';
-// One load per spec path per process: the file is 3.4 MB and many sandboxes run in one test run.
+// One load per spec path per process: many sandboxes run in one test run.
 const cache = new Map<string, Loaded | Error>();
 
-/** Walks up from this module until the pnpm workspace root. */
-export function findRepoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
+// The subset of OpenAI's spec the fakes need, kept in this package (spec/README.md says how it is
+// made); the same relative path works from src/ai and dist/ai. OPENAI_SPEC_PATH points elsewhere,
+// e.g. at the full spec.
+const BUNDLED_SPEC = fileURLToPath(new URL('../../spec/openai/openapi.json', import.meta.url));
 
 export function openAiSpecPath(): string {
-  return (
-    process.env.OPENAI_SPEC_PATH ?? resolve(findRepoRoot(), '../shared/specs/openai/openapi.json')
-  );
+  return process.env.OPENAI_SPEC_PATH ?? BUNDLED_SPEC;
 }
 
 /**

@@ -125,13 +125,26 @@ describe('the classic template', () => {
     });
   });
 
-  it('sends the intent prompt to the ChatGPT webhook (with ?model=) and MESSAGE to the Assistant', () => {
+  it('adds ?model= to the ChatGPT steps only when the owner chose a model', () => {
+    const chosen = buildClassicTemplate({
+      fieldIds,
+      chatgptUrl,
+      assistantUrl,
+      model: 'gpt-5-mini',
+    });
+    const json = JSON.stringify(chosen.bot);
+    expect(json).toContain(`${chatgptUrl}?model=gpt-5-mini`);
+    expect(json).not.toContain(`${assistantUrl}?model`);
+    expect(JSON.stringify(built.bot)).not.toContain('model=');
+  });
+
+  it('sends the intent prompt to the ChatGPT webhook (no model pinned) and MESSAGE to the Assistant', () => {
     const urls = (name: string) =>
       question(name)
         .filter((h) => h.handler === 'webhook')
         .map((h) => params(h).url);
-    expect(urls('intent')).toEqual([`${chatgptUrl}?model=gpt-4o-mini`]);
-    expect(urls('intent-retry')).toEqual([`${chatgptUrl}?model=gpt-4o-mini`]);
+    expect(urls('intent')).toEqual([chatgptUrl]);
+    expect(urls('intent-retry')).toEqual([chatgptUrl]);
     expect(urls('assistant')).toEqual([assistantUrl]);
     expect(urls('assistant-retry')).toEqual([assistantUrl]);
     const prompt = (params(question('intent')[0]).params as { value: string }).value;

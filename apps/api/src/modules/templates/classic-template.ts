@@ -31,12 +31,16 @@ import {
 export type ClassicTemplateInput = {
   /** Kommo ids of the installation's six lead fields. */
   fieldIds: Record<LeadFieldKey, number>;
-  /** The ChatGPT webhook (`/{token}/handler`); `?model=` is added. */
+  /** The ChatGPT webhook (`/{token}/handler`). */
   chatgptUrl: string;
   /** The Assistant webhook (`/{token}/handler`). */
   assistantUrl: string;
   language?: TemplateLanguage;
-  /** `?model=` of the ChatGPT webhook: the template's documented default. */
+  /**
+   * `?model=` of the ChatGPT webhook, only when the owner chose one. Without it the backend's
+   * default applies (`OPENAI_DEFAULT_MODEL`), so a template installed once never pins a model that
+   * OpenAI later retires.
+   */
   model?: string;
 };
 
@@ -52,8 +56,6 @@ export const CLASSIC_TIMING = {
   assistantPolls: 9,
   retryPauseSeconds: 45,
 } as const;
-
-export const DEFAULT_CHATGPT_MODEL = 'gpt-4o-mini';
 
 type Stage = {
   name: string;
@@ -137,7 +139,9 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
       goto(r(retry)),
     ]);
 
-  const chatgptUrl = withQuery(input.chatgptUrl, 'model', input.model ?? DEFAULT_CHATGPT_MODEL);
+  const chatgptUrl = input.model
+    ? withQuery(input.chatgptUrl, 'model', input.model)
+    : input.chatgptUrl;
 
   // Receive, store in MESSAGE, the window for further messages (shared with widget-block).
   addReceiveSteps(b, f);

@@ -54,7 +54,8 @@ describe('TemplateInstaller', () => {
     expect(result.bytes).toBe(Buffer.byteLength(result.json));
     expect(result.bytes).toBeLessThanOrEqual(64 * 1024);
     for (const id of [500, 501, 502, 503, 504, 505]) expect(result.json).toContain(String(id));
-    expect(result.json).toContain('https://bridge.test/chatgpt-token/handler?model=gpt-4o-mini');
+    expect(result.json).toContain('"https://bridge.test/chatgpt-token/handler"');
+    expect(result.json).not.toContain('model=');
     expect(result.json).toContain('https://bridge.test/assistant-token/handler');
     expect(result.json).not.toContain('widget-request');
     expect(result.steps.length).toBeGreaterThanOrEqual(5);
