@@ -87,6 +87,7 @@ describe('widget.zip', () => {
         'script.js',
         ...LANGS.map((l) => `i18n/${l}.json`),
         ...Object.keys(LOGOS),
+        ...LANGS.map((l) => `images/tour_1_${l}.png`),
         // Packed only when the bundle emits CSS.
         ...(existsSync(path.join(ROOT, 'dist/style.css')) ? ['style.css'] : []),
       ].sort(),
@@ -114,6 +115,9 @@ describe('widget.zip', () => {
       keys.push(String(setting.name));
     }
     keys.push(String((manifest.advanced as Json).title));
+    const tour = manifest.tour as { is_tour: boolean; tour_images: Json; tour_description: string };
+    expect(tour.is_tour).toBe(true);
+    keys.push(tour.tour_description);
     const designer = manifest.salesbot_designer as Record<string, Json>;
     const logo = designer.logo as unknown as string;
     expect(logo).toMatch(new RegExp(`^/widgets/${CODE}/images/`));
@@ -154,6 +158,21 @@ describe('widget.zip', () => {
       expect(png.subarray(12, 16).toString('ascii'), name).toBe('IHDR');
       expect([png.readUInt32BE(16), png.readUInt32BE(20)], name).toEqual([width, height]);
       expect(png.length, name).toBeLessThan(300 * 1024);
+    }
+  });
+
+  it('has a tour in every language: PNG screenshots in the archive, each under 300 KB', () => {
+    const tour = json('manifest.json').tour as { tour_images: Record<string, string[]> };
+    expect(Object.keys(tour.tour_images).sort()).toEqual([...LANGS].sort());
+    for (const lang of LANGS) {
+      const images = tour.tour_images[lang] ?? [];
+      expect(images.length, lang).toBeGreaterThan(0);
+      for (const image of images) {
+        const png = Buffer.from(files[image.replace(/^\//, '')] ?? []);
+        expect(png.subarray(0, 8).toString('hex'), image).toBe('89504e470d0a1a0a');
+        expect(png.readUInt32BE(16), image).toBeGreaterThanOrEqual(400);
+        expect(png.length, image).toBeLessThan(300 * 1024);
+      }
     }
   });
 

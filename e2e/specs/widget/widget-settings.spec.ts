@@ -232,6 +232,22 @@ for (const lang of ['en', 'pt', 'es'] as const) {
     await expect(page.locator('style#gptb-widget-css')).toHaveCount(1);
 
     mkdirSync(ARTIFACTS, { recursive: true });
+    // The top of the panel at a normal window size: the widget's tour image for this language
+    // (apps/widget/README.md, "Tour images", says how it gets into the widget).
+    await page.setViewportSize({ width: 1100, height: 800 });
+    const top = await root.boundingBox();
+    if (top) {
+      await page.screenshot({
+        path: path.join(ARTIFACTS, `tour-${lang}.png`),
+        clip: {
+          x: top.x,
+          y: top.y,
+          width: Math.min(top.width, 960),
+          height: Math.min(top.height, 600),
+        },
+        style: '.host-log-panel { display: none; }',
+      });
+    }
     const file = path.join(ARTIFACTS, `settings-${lang}.png`);
     // Tall enough for the whole panel: the settings modal scrolls inside the viewport.
     await page.setViewportSize({ width: 1100, height: 3200 });

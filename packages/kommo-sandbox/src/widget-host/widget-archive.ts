@@ -1,5 +1,11 @@
 import { unzipSync } from 'fflate';
-import { checkI18nKeys, checkManifest, type Findings, type Manifest } from './widget-manifest.js';
+import {
+  checkI18nKeys,
+  checkManifest,
+  type Findings,
+  type Manifest,
+  tourImagePaths,
+} from './widget-manifest.js';
 
 export type WidgetPackage = {
   manifest: Manifest;
@@ -77,6 +83,10 @@ export function checkWidgetFiles(
     }
   }
   if (!manifest) return fail();
+  for (const image of tourImagePaths(manifest)) {
+    if (!files.has(image))
+      findings.errors.push(`${image} (a tour image in manifest.json) is missing`);
+  }
 
   const i18n: Record<string, unknown> = {};
   for (const lang of manifest.widget.locale) {

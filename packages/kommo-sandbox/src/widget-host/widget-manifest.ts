@@ -16,6 +16,7 @@ export type Manifest = {
   settings?: Record<string, SettingsField>;
   advanced?: { title: string };
   salesbot_designer?: Record<string, unknown>;
+  tour?: { is_tour: boolean; tour_images: Record<string, string[]>; tour_description: string };
   [key: string]: unknown;
 };
 
@@ -106,7 +107,48 @@ export function checkManifest(raw: unknown, findings: Findings): Manifest | unde
   }
 
   if (raw.settings !== undefined) checkSettings(raw.settings, errors);
+  checkTour(raw.tour, isObject(widget) ? widget.locale : undefined, errors);
   return errors.length === 0 ? (raw as Manifest) : undefined;
+}
+
+/**
+ * `tour` is marked required in Kommo's manifest table (docs/kommo-contract.md, the manifest):
+ * `is_tour`, images for every locale, and a description (an i18n key, checked with the others).
+ */
+function checkTour(tour: unknown, locale: unknown, errors: string[]): void {
+  if (!isObject(tour)) {
+    errors.push(
+      'manifest.json: "tour" is required: {"is_tour": true, "tour_images": {"<lang>": ["/images/…png"]}, "tour_description": "…"}',
+    );
+    return;
+  }
+  if (typeof tour.is_tour !== 'boolean')
+    errors.push('manifest.json: tour.is_tour must be a boolean');
+  if (typeof tour.tour_description !== 'string' || tour.tour_description === '') {
+    errors.push('manifest.json: tour.tour_description must be a text or an i18n key');
+  }
+  const images = tour.tour_images;
+  if (!isObject(images)) {
+    errors.push('manifest.json: tour.tour_images must map each language to a list of images');
+    return;
+  }
+  for (const lang of Array.isArray(locale) ? locale : []) {
+    const list = images[String(lang)];
+    if (!Array.isArray(list) || list.length === 0 || !list.every((i) => typeof i === 'string')) {
+      errors.push(`manifest.json: tour.tour_images.${String(lang)} must list at least one image`);
+    }
+  }
+}
+
+/** The archive paths of the tour images (`/images/x.png` → `images/x.png`). */
+export function tourImagePaths(manifest: Manifest): string[] {
+  const images = isObject(manifest.tour) ? manifest.tour.tour_images : undefined;
+  if (!isObject(images)) return [];
+  const paths = Object.values(images)
+    .flat()
+    .filter((i): i is string => typeof i === 'string')
+    .map((i) => i.replace(/^\//, ''));
+  return [...new Set(paths)];
 }
 
 function checkSettings(settings: unknown, errors: string[]): void {
@@ -179,6 +221,7 @@ export function checkI18nKeys(
     manifest.widget.name,
     manifest.widget.description,
     manifest.widget.short_description,
+    isObject(manifest.tour) ? manifest.tour.tour_description : undefined,
   ];
   for (const field of Object.values(manifest.settings ?? {})) keys.push(field.name);
   if (isObject(manifest.salesbot_designer)) {

@@ -46,6 +46,7 @@ describe('widget.zip upload', () => {
       'i18n/es.json',
       'i18n/pt.json',
       'images/logo_min.png',
+      'images/tour_1.png',
       'manifest.json',
       'script.js',
     ]);
@@ -101,14 +102,44 @@ describe('widget.zip upload', () => {
     const errors = await rejected(
       await uploadZip(
         base,
-        fixtureZip({ omit: ['i18n/pt.json', 'script.js', 'images/logo_min.png'] }),
+        fixtureZip({
+          omit: ['i18n/pt.json', 'script.js', 'images/logo_min.png', 'images/tour_1.png'],
+        }),
       ),
     );
     expect(errors).toEqual([
       'script.js is missing at the archive root',
       'images/ folder with the widget logos is missing',
+      'images/tour_1.png (a tour image in manifest.json) is missing',
       'i18n/pt.json is missing (manifest widget.locale lists "pt")',
     ]);
+  });
+
+  it('requires the tour: is_tour, images for every locale and a description', async () => {
+    const missing = fixtureManifest();
+    delete missing.tour;
+    expect(
+      await rejected(await uploadZip(base, fixtureZip({ set: { 'manifest.json': missing } }))),
+    ).toEqual([
+      'manifest.json: "tour" is required: {"is_tour": true, "tour_images": {"<lang>": ["/images/…png"]}, "tour_description": "…"}',
+    ]);
+
+    const partial = fixtureManifest();
+    partial.tour = { is_tour: 'yes', tour_images: { en: ['/images/tour_1.png'], pt: [] } };
+    expect(
+      await rejected(await uploadZip(base, fixtureZip({ set: { 'manifest.json': partial } }))),
+    ).toEqual([
+      'manifest.json: tour.is_tour must be a boolean',
+      'manifest.json: tour.tour_description must be a text or an i18n key',
+      'manifest.json: tour.tour_images.pt must list at least one image',
+      'manifest.json: tour.tour_images.es must list at least one image',
+    ]);
+
+    const es = { widget: { name: 'GPT Bridge (prueba)' } };
+    const warned = await uploadZip(base, fixtureZip({ set: { 'i18n/es.json': es } }), '?code=tour');
+    expect(warned.status).toBe(201);
+    const body = (await warned.json()) as { warnings: string[] };
+    expect(body.warnings).toContain('i18n/es.json: no text for key "widget.tour_description"');
   });
 
   it('checks location-specific manifest sections and settings field types', async () => {
