@@ -84,8 +84,9 @@ export function checkWidgetFiles(
   }
   if (!manifest) return fail();
   for (const image of tourImagePaths(manifest)) {
-    if (!files.has(image))
+    if (!files.has(image)) {
       findings.errors.push(`${image} (a tour image in manifest.json) is missing`);
+    }
   }
 
   const i18n: Record<string, unknown> = {};

@@ -122,8 +122,9 @@ function checkTour(tour: unknown, locale: unknown, errors: string[]): void {
     );
     return;
   }
-  if (typeof tour.is_tour !== 'boolean')
+  if (typeof tour.is_tour !== 'boolean') {
     errors.push('manifest.json: tour.is_tour must be a boolean');
+  }
   if (typeof tour.tour_description !== 'string' || tour.tour_description === '') {
     errors.push('manifest.json: tour.tour_description must be a text or an i18n key');
   }
