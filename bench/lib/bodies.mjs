@@ -1,7 +1,7 @@
 // Webhook bodies of realistic size and shape. `form` is what Kommo's "Send webhook" step posts (a
-// PHP-style form of the lead, as the sandbox's salesbot sends it); `json` is the 500–600-byte
-// salesbot-like JSON of perf-reliability.md §1.3. Each carries its lead id, so every request is a
-// new delivery (a repeated body would be a duplicate, which the intake handles more cheaply).
+// PHP-style form naming the lead and the account, docs/kommo-contract.md §1); `json` is a
+// 500–600-byte salesbot-like JSON (docs/performance.md). Each carries its lead id, so every request
+// is a new delivery (a repeated body would be a duplicate, which the intake handles more cheaply).
 
 /** `a[b][0][c]=x`, keys and values percent-encoded like PHP's http_build_query. */
 export function phpForm(value, prefix = '') {
@@ -17,21 +17,13 @@ export function phpForm(value, prefix = '') {
   return pairs.filter(Boolean).join('&');
 }
 
-/** `promptFieldId`: our PROMPT field's id, as the salesbot's webhook carries the lead's fields. */
-export function kommoLead({ leadId, accountId, subdomain, prompt, promptFieldId = 885001 }) {
+/**
+ * Kommo's "Send webhook" body as production handlers see it (docs/kommo-contract.md §1): the lead,
+ * its stage and the account, no fields and no message, so the worker reads the lead for PROMPT.
+ */
+export function kommoLead({ leadId, accountId, subdomain }) {
   return {
-    leads: {
-      update: [
-        {
-          id: leadId,
-          name: `Lead #${leadId}`,
-          status_id: 142,
-          pipeline_id: 7012345,
-          account_id: accountId,
-          custom_fields: [{ id: promptFieldId, name: 'Prompt', values: [{ value: prompt }] }],
-        },
-      ],
-    },
+    leads: { add: [{ id: leadId, status_id: 142, pipeline_id: 7012345 }] },
     account: { id: accountId, subdomain },
   };
 }
@@ -69,13 +61,7 @@ const MARK = 987654321012345;
 export function bodyFactory(kind, account = { accountId: 31000001, subdomain: 'benchshop' }) {
   const text =
     kind === 'form'
-      ? phpForm(
-          kommoLead({
-            leadId: MARK,
-            ...account,
-            prompt: 'Answer as a friendly sales assistant. Keep it under 60 words.',
-          }),
-        )
+      ? phpForm(kommoLead({ leadId: MARK, ...account }))
       : JSON.stringify(salesbotJson({ leadId: MARK, ...account }));
   const parts = text.split(String(MARK));
   return {

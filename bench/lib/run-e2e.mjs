@@ -1,7 +1,8 @@
 // Run 2, end to end: a webhook sent at a steady rate over several accounts, until the sandbox
 // receives our lead PATCH. Overhead = (PATCH received − webhook sent) − the fake provider's
-// scripted latency, i.e. everything we add: ack, queue, worker, the Kommo write. The webhook carries
-// the lead's PROMPT as Kommo's salesbot webhook step does, so there is no lead read (run 3 keeps it).
+// scripted latency, i.e. everything we add: ack, queue, worker, the lead read, the Kommo write. The
+// webhook is the field-observed body of Kommo's "Send webhook" step (no fields), so the worker reads
+// the lead for its PROMPT before asking the provider (docs/kommo-contract.md §1).
 import { kommoLead, phpForm } from './bodies.mjs';
 import { assertAlive, sleep } from './processes.mjs';
 import {
@@ -13,21 +14,9 @@ import {
 } from './stack.mjs';
 import { round, summary } from './stats.mjs';
 
-/**
- * Posts Kommo's webhook form for one lead; resolves with when it was sent and the status. With
- * `carryFields` the form holds the lead's PROMPT as the salesbot's webhook step sends it, so the
- * worker needs no lead read; without, it reads the lead first.
- */
-export async function sendWebhook(account, leadId, carryFields = false) {
-  const body = phpForm(
-    kommoLead({
-      leadId,
-      accountId: account.id,
-      subdomain: account.subdomain,
-      prompt: carryFields ? `Hello, is item ${leadId} in stock?` : '',
-      ...(carryFields ? { promptFieldId: account.promptFieldId } : {}),
-    }),
-  );
+/** Posts Kommo's webhook form for one lead; resolves with when it was sent and the status. */
+export async function sendWebhook(account, leadId) {
+  const body = phpForm(kommoLead({ leadId, accountId: account.id, subdomain: account.subdomain }));
   const sentAt = Date.now();
   try {
     const response = await fetch(account.handlerUrl, {
@@ -108,7 +97,7 @@ async function sendSteadily({ config, sandbox, accounts, total }) {
     const account = accounts[i % accounts.length];
     const leadId = leads[i % accounts.length][Math.floor(i / accounts.length)];
     sends.push(
-      sendWebhook(account, leadId, true).then((sent) => ({
+      sendWebhook(account, leadId).then((sent) => ({
         ...sent,
         key: `${account.id}:${leadId}`,
         lagMs: sent.sentAt - scheduled,

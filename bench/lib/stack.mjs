@@ -266,14 +266,7 @@ export async function installAccounts(config, sandbox, apiUrl, count, tag) {
       await widget('PUT', '/providers', { openaiApiKey: OPENAI_KEY });
       const { webhooks } = await widget('GET', '/webhooks');
       const chatgpt = webhooks.find((w) => w.kind === 'chatgpt');
-      const { fields } = await widget('GET', '/fields');
-      const promptFieldId = fields.find((f) => f.key === 'PROMPT').kommoFieldId;
-      return {
-        id: account.id,
-        subdomain: account.subdomain,
-        handlerUrl: chatgpt.handlerUrl,
-        promptFieldId,
-      };
+      return { id: account.id, subdomain: account.subdomain, handlerUrl: chatgpt.handlerUrl };
     }),
   );
 }
