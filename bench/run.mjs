@@ -1,4 +1,4 @@
-// `pnpm bench` (issue 10, perf-reliability.md §5–6): four measurements against the BUILT API,
+// `pnpm bench` (issue 10, docs/performance.md): four measurements against the BUILT API,
 // worker and Kommo sandbox, on PostgreSQL and Redis of this machine. Progress goes to stderr;
 // the markdown table to stdout; every figure to bench/results/latest.json.
 import os from 'node:os';

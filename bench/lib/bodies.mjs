@@ -1,6 +1,6 @@
 // Webhook bodies of realistic size and shape. `form` is what Kommo's "Send webhook" step posts (a
 // PHP-style form naming the lead and the account, docs/kommo-contract.md §1); `json` is a
-// 500–600-byte salesbot-like JSON (docs/performance.md). Each carries its lead id, so every request
+// 500–600-byte salesbot-like JSON (docs/performance.md, run 1). Each carries its lead id, so every request
 // is a new delivery (a repeated body would be a duplicate, which the intake handles more cheaply).
 
 /** `a[b][0][c]=x`, keys and values percent-encoded like PHP's http_build_query. */

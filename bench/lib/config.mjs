@@ -33,7 +33,7 @@ export function loadBenchConfig() {
       latencyRate: int('BENCH_LATENCY_RATE', 500, 500),
       latencyConnections: int('BENCH_LATENCY_CONNECTIONS', 10, 10),
       latencySeconds: int('BENCH_LATENCY_SECONDS', 60, 2),
-      // form = what Kommo's webhook step sends; json = the salesbot-style JSON of §1.3.
+      // form = what Kommo's webhook step sends; json = a salesbot-style JSON (docs/performance.md).
       bodies: list('BENCH_ACK_BODIES', 'form,json'),
     },
     e2e: {
@@ -82,7 +82,7 @@ export function loadBenchConfig() {
   return config;
 }
 
-/** The goals of issue 10 (perf-reliability.md §6), checked against the figures. */
+/** The goals of issue 10 (docs/performance.md, "What each figure means"), checked here. */
 export const GOALS = {
   ackRatioMin: 0.2,
   ackP99MaxMs: 25,

@@ -1,4 +1,4 @@
-// PostgreSQL and Redis on the load core for the run, as perf-reliability.md §5.2 lays it out, so
+// PostgreSQL and Redis on the load core for the run, as docs/performance.md "Method" says, so
 // the API and worker keep core 0 to themselves; their affinity is put back when the bench ends.
 import { spawnSync } from 'node:child_process';
 import { pinning, setAffinity } from './processes.mjs';

@@ -1,6 +1,7 @@
 // Run 1, the ack: our webhook endpoint (real token, real body, durable intake) against the bare
-// Fastify baseline, rounds interleaved so both see the same machine state (§5.2: on a shared
-// 2-core VM absolute req/s move ±50 % between rounds; only same-round ratios are meaningful).
+// Fastify baseline, rounds interleaved so both see the same machine state (docs/performance.md
+// "Method": on a shared 2-core VM absolute req/s move ±50 % between rounds; only same-round
+// ratios are meaningful).
 import autocannon from 'autocannon';
 import { bodyFactory } from './bodies.mjs';
 import { openLoad } from './open-load.mjs';

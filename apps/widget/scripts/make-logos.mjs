@@ -1,4 +1,4 @@
-// Draws the widget's PNG logos in the sizes Kommo lists (kommo-platform.md §5.1) with plain
+// Draws the widget's PNG logos in the sizes Kommo lists (docs/kommo-contract.md §6.1) with plain
 // Node: an RGBA raster, our mark (a speech bubble with a bridge in it) and, on the wide logos, the
 // name in a small pixel font. Run once after changing the design: node scripts/make-logos.mjs
 import { writeFileSync } from 'node:fs';

@@ -7,7 +7,7 @@ import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Opens the widget.zip the build makes and checks it the way Kommo's upload form and widget
-// loader would see it (kommo-platform.md §5). Needs dist/app.js: the build runs before tests.
+// loader would see it (docs/kommo-contract.md §6). Needs dist/app.js: the build runs before tests.
 const ROOT = path.resolve(__dirname, '..');
 const API_URL = 'https://bridge.example.test';
 const CODE = 'gpt_bridge_check';

@@ -22,7 +22,7 @@ const bad = (path: string, code: string, detail: string): FieldValueResult => ({
 
 /**
  * Checks and normalises values for one field the way the API does. `text` is capped at
- * `textMaxLength` (256, kommo-platform.md §6); textarea has a much larger cap.
+ * `textMaxLength` (256, docs/kommo-contract.md §4.7); textarea has a much larger cap.
  */
 export function normalizeFieldValues(
   field: CustomField,

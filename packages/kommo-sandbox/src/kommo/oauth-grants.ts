@@ -7,7 +7,7 @@ import {
   type RefreshToken,
 } from './types.js';
 
-/** The token endpoint's success body (kommo-platform.md §1.3). */
+/** The token endpoint's success body (docs/kommo-contract.md §2.3). */
 export type TokenPair = {
   token_type: 'Bearer';
   expires_in: number;

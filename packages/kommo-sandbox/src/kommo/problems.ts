@@ -1,7 +1,7 @@
 import { type FastifyReply } from 'fastify';
 import { type KommoAccount } from './types.js';
 
-// Response helpers in Kommo's shapes (kommo-platform.md §1.3, §3.1).
+// Response helpers in Kommo's shapes (docs/kommo-contract.md §2.3, §4.1).
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',

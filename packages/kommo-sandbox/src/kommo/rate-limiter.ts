@@ -8,7 +8,7 @@ export type RateDecision =
 type Bucket = { hits: number[]; violations: number[]; blockedUntil: number };
 
 /**
- * Kommo's "not more than 7 requests per second" (kommo-platform.md §3.1, perf-reliability.md §2.4):
+ * Kommo's "not more than 7 requests per second" (docs/kommo-contract.md §4.2):
  * a sliding window on the sandbox clock per integration+account ('account' scope) or shared by
  * every caller ('global', the "per IP" reading). Repeated 429s block the key with 403.
  */

@@ -2,7 +2,7 @@
  * The Kommo core of the sandbox. Routes (every account-scoped route also answers under
  * `/a/{subdomain}` — see addressing.ts — and runs the API guard: faults, 7 rps limit, Bearer auth):
  *
- * OAuth (kommo-platform.md §1)
+ * OAuth (docs/kommo-contract.md §2)
  *   GET  /oauth?client_id=&state=&mode=&account=     consent page (Allow / Deny); not account-scoped
  *   GET  /oauth/decide?decision=allow|deny&account_id=&client_id=&state=   → 302 to redirect_uri
  *   POST /oauth2/access_token                         JSON or form; authorization_code | refresh_token

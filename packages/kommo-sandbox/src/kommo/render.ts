@@ -1,7 +1,7 @@
 import { type AccountData } from './account-data.js';
 import { type CustomField, type Lead, type Note, type Tag } from './types.js';
 
-// API v4 representations of stored records (kommo-platform.md §3.2–3.5).
+// API v4 representations of stored records (docs/kommo-contract.md §4.4–4.8).
 
 export function renderLead(
   data: AccountData,

@@ -149,7 +149,7 @@ export type RefreshToken = {
   used_at: number | null;
 };
 
-/** Knobs for the facts the docs leave open (see kommo-platform.md "least sure"). */
+/** Knobs for the facts the docs leave open (docs/kommo-contract.md names each one's default). */
 export type KommoSettings = {
   oauth: {
     /** 'strict': a used refresh token dies at once. 'grace': it works until its successor is used. */

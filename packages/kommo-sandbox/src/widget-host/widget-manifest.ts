@@ -1,4 +1,4 @@
-// Checks manifest.json the way Kommo's widget upload does (kommo-platform.md §5.1–5.2, §4.3).
+// Checks manifest.json the way Kommo's widget upload does (docs/kommo-contract.md §6.1–6.2, §6.4).
 // Errors block the upload; warnings (e.g. an i18n key that does not resolve) are reported with it.
 
 export type SettingsField = { name: string; type: string; required?: boolean };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { type HostAccount, type HostIntegration, type HostUser } from './host-directory.js';
 
-// The widget's disposable X-Auth-Token (kommo-platform.md §2): HS256 with the client secret,
+// The widget's disposable X-Auth-Token (docs/kommo-contract.md §3): HS256 with the client secret,
 // 30 minutes, audience = scheme+host of the integration's redirect URI.
 
 export const TOKEN_TTL_SEC = 30 * 60;

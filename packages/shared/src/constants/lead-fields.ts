@@ -1,4 +1,4 @@
-/** The lead custom fields the salesbot template reads and writes (see docs/product.md). */
+/** The lead custom fields the salesbot template reads and writes (see docs/product.md §1). */
 export const LEAD_FIELD_KEYS = [
   'MESSAGE',
   'PROMPT',

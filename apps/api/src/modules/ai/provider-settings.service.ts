@@ -37,7 +37,7 @@ type Row = {
 const openAiKeyContext = (id: string) => `provider_settings.openai_api_key:${id}`;
 const assistantKeyContext = (id: string) => `provider_settings.assistant_api_key:${id}`;
 
-// OpenAI shut both down (ai-providers.md §0): a pasted id gets a clear error, not a call.
+// OpenAI shut both down (docs/ai-providers.md §1.10): a pasted id gets a clear error, not a call.
 const RETIRED_OPENAI_ID = /^(asst|pmpt)_[A-Za-z0-9]+$/;
 
 /** Reads, masks and saves an installation's provider settings; keys are encrypted at rest. */

@@ -53,7 +53,10 @@ export class IntegrationNotConfiguredError extends Error {
   }
 }
 
-/** Kommo's token endpoint (§1.3) and the one account read an install needs before a row exists. */
+/**
+ * Kommo's token endpoint (docs/kommo-contract.md §2.3) and the one account read an install needs
+ * before a row exists.
+ */
 @Injectable()
 export class KommoOAuthClient {
   private readonly http: AxiosInstance;
@@ -134,7 +137,8 @@ export class KommoOAuthClient {
     }
     if (!isAxiosError(error)) return error instanceof Error ? error : new Error(String(error));
     const failure = kommoErrorFromAxios(error);
-    // Any 4xx but 429 means the grant itself is bad (§1.3); the rest may pass with time.
+    // Any 4xx but 429 means the grant itself is bad (docs/kommo-contract.md §2.3); the rest may
+    // pass with time.
     return failure.retryable
       ? new OAuthUnavailableError(`Kommo ${what} endpoint unavailable: ${failure.message}`)
       : new OAuthRejectedError(`Kommo refused the ${what} request: ${failure.detail}`);

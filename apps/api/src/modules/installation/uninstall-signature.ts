@@ -9,8 +9,9 @@ export function constantTimeEquals(a: string, b: string): boolean {
 }
 
 /**
- * Kommo's uninstall hook signature (§1.4): hex(HMAC-SHA256(client_secret, "client_id|account_id")),
- * and `client_uuid` must be our client id. Both compared in constant time.
+ * Kommo's uninstall hook signature (docs/kommo-contract.md §2.7):
+ * hex(HMAC-SHA256(client_secret, "client_id|account_id")), and `client_uuid` must be our client
+ * id. Both compared in constant time.
  */
 export function isValidUninstallSignature(
   params: { clientUuid: string; accountId: string; signature: string },

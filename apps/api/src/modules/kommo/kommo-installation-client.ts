@@ -29,7 +29,7 @@ import {
 import { botRunBody, continuePath } from './kommo-salesbot';
 import { type KommoTransport } from './kommo-transport';
 
-// Kommo accepts 250 entities per write but recommends ≤50 (kommo-platform.md §3.1); bots ≤100.
+// Kommo accepts 250 entities per write but recommends ≤50 (docs/kommo-contract.md §4.3); bots ≤100.
 const WRITE_BATCH = 50;
 const BOT_BATCH = 100;
 
@@ -131,7 +131,8 @@ export class KommoClient {
 
   /**
    * Starts salesbots on entities: `POST /api/v4/bots/run`, or the legacy `POST /api/v2/salesbot/run`
-   * where the account answers 404 to v4 (kommo-platform.md §4.4). Returns the API that ran them.
+   * where the account answers 404 to v4 (docs/kommo-contract.md §4.9). Returns the API that ran
+   * them.
    */
   async runBots(tasks: KommoBotTask[]): Promise<'v4' | 'v2'> {
     const id = this.transport.target.installationId;
@@ -160,7 +161,7 @@ export class KommoClient {
   }
 
   /**
-   * Lets a bot waiting in widget_request go on (kommo-platform.md §4.2; admin token). The
+   * Lets a bot waiting in widget_request go on (docs/kommo-contract.md §5.2; admin token). The
    * `return_url` is only read for its bot and continue ids: the call goes to our own base URL.
    */
   async continueSalesbot(target: KommoContinueTarget, body: KommoContinueBody): Promise<void> {

@@ -3,7 +3,7 @@ import { KommoApiError } from './kommo-errors';
 import { type HalList } from './kommo-schemas';
 import { type KommoTransport } from './kommo-transport';
 
-/** Kommo's maximum page size (kommo-platform.md §3.1). */
+/** Kommo's maximum page size (docs/kommo-contract.md §4.3). */
 export const KOMMO_PAGE_LIMIT = 250;
 // 250 000 items: far beyond any list we read; stops a server that keeps sending `next`.
 const MAX_PAGES = 1_000;

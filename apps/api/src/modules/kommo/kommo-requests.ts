@@ -1,4 +1,4 @@
-// Request bodies we send to Kommo API v4 (kommo-platform.md §3.2–3.5, §4.2, §4.4).
+// Request bodies we send to Kommo API v4 (docs/kommo-contract.md §4.4–4.9, §5.2).
 
 export type KommoTagRef = { id: number } | { name: string };
 

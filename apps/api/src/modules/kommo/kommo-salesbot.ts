@@ -1,7 +1,7 @@
 import { KommoApiError } from './kommo-errors';
 import { type KommoBotTask, type KommoContinueTarget } from './kommo-requests';
 
-// Salesbot request shapes (kommo-platform.md §4.2, §4.4).
+// Salesbot request shapes (docs/kommo-contract.md §5.2, §4.9).
 
 const CONTINUE_PATH = /\/api\/v4\/(salesbot|marketingbot)\/(\d+)\/continue\/([A-Za-z0-9_-]+)\/?$/;
 

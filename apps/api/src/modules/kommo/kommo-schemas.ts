@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// What we read from Kommo API v4 (kommo-platform.md §3). Loose objects: Kommo adds fields without
-// notice, and a new field must not break us; only what we use is checked.
+// What we read from Kommo API v4 (docs/kommo-contract.md §4). Loose objects: Kommo adds fields
+// without notice, and a new field must not break us; only what we use is checked.
 
 const link = z.looseObject({ href: z.string() });
 const links = z.looseObject({ next: link.optional() });

@@ -1,6 +1,6 @@
 /**
- * Kommo's salesbot script format (kommo-platform.md §4.3): an object whose numeric keys are steps
- * (from 0) plus an optional `"error"` handler list; each step has `question`, `answer` and
+ * Kommo's salesbot script format (docs/kommo-contract.md §5.3): an object whose numeric keys are
+ * steps (from 0) plus an optional `"error"` handler list; each step has `question`, `answer` and
  * `finish` handler lists. Kommo refuses scripts over 64 KB.
  */
 export type BotHandler = { handler: string; params?: unknown };
@@ -71,7 +71,7 @@ export class BotBuilder {
   }
 }
 
-// ---- Handlers, in the shapes kommo-platform.md §4.3 documents (and the sandbox runs) ----
+// ---- Handlers, in the shapes of docs/kommo-contract.md §5.4 (and the sandbox runs) ----
 
 type Target = StepRef | number;
 
@@ -166,8 +166,8 @@ export const pause = (seconds: number): BotHandler => ({ handler: 'pause', param
 
 /**
  * The designer's "Send webhook" step: Kommo POSTs the lead (form-encoded) to the URL and goes on
- * without waiting. Not in the developer docs (kommo-platform.md §4.3 [INFERRED]); the sandbox
- * runs `webhook {url}` with the payload of Kommo's account webhooks.
+ * without waiting. Its JSON form is not in the developer docs (docs/kommo-contract.md §5.4:
+ * inferred); the sandbox runs `webhook {url}` and posts the body of docs/kommo-contract.md §1.
  */
 export const webhook = (url: string): BotHandler => ({ handler: 'webhook', params: { url } });
 

@@ -31,7 +31,8 @@ const fallThrough = (name: string) => {
   return nameOf(params(last).step as number);
 };
 
-// Handlers kommo-platform.md §4.3 documents, plus the two the sandbox adds (noted in bot-json.ts).
+// Handlers docs/kommo-contract.md §5.4 lists as documented, plus the two the sandbox adds
+// (noted in bot-json.ts).
 const DOCUMENTED = ['show', 'goto', 'wait_answer', 'action', 'conditions', 'send_internal', 'stop'];
 const EXTENSIONS = ['pause', 'webhook'];
 

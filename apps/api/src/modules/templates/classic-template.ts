@@ -72,9 +72,9 @@ type Stage = {
 };
 
 /**
- * The classic template (product.md "The salesbot template"): the salesbot calls our two
- * webhooks and polls the lead's ANSWER_RECEIVED. Step numbers follow the flow; every step's
- * role is in the outline the installer returns. Runs unchanged in the sandbox's salesbot engine.
+ * The classic template (docs/product.md §3): the salesbot calls our two webhooks and polls the
+ * lead's ANSWER_RECEIVED. Step numbers follow the flow; every step's role is in the outline the
+ * installer returns. Runs unchanged in the sandbox's salesbot engine.
  */
 export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
   const f = input.fieldIds;

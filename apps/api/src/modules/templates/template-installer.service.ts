@@ -41,7 +41,7 @@ const REQUIRED_FIELDS: Record<TemplateKind, readonly LeadFieldKey[]> = {
 
 /**
  * Builds a salesbot template for one installation: its field ids and webhook URLs filled in.
- * Kommo has no API that creates salesbots (kommo-platform.md §4.4), so the result is the JSON
+ * Kommo has no API that creates salesbots (docs/kommo-contract.md §5.5), so the result is the JSON
  * for the designer's import plus a short step list.
  */
 @Injectable()

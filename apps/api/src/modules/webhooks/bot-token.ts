@@ -6,7 +6,7 @@ import {
 } from '../../common/jwt/hs-jwt';
 import { CLOCK_SKEW_SEC } from '../widget-auth/verify-widget-token';
 
-/** The claims of a salesbot widget_request token that we rely on (kommo-platform.md §4.1). */
+/** The claims of a salesbot widget_request token that we rely on (docs/kommo-contract.md §5.1). */
 export type BotTokenClaims = {
   accountId: number;
   /** The lead (entity_type 2) or customer the bot runs on. */

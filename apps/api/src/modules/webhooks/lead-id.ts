@@ -3,9 +3,9 @@ import { type BodyRecord } from './webhook-body';
 const LEAD_EVENTS = ['add', 'update', 'status', 'responsible', 'restore', 'note'];
 
 /**
- * Finds the lead id in any of the shapes salesbots and templates send (product.md): `?lead_id=`,
- * `lead_id`, `data[lead_id]`, `entity_id`, `leads[<event>][0][id]`. Undefined when none is a
- * positive integer.
+ * Finds the lead id in any of the shapes salesbots and templates send (docs/product.md §2):
+ * `?lead_id=`, `lead_id`, `data[lead_id]`, `entity_id`, `leads[<event>][0][id]`. Undefined when
+ * none is a positive integer.
  */
 export function extractLeadId(body: BodyRecord, query: URLSearchParams): number | undefined {
   const data = record(body.data);

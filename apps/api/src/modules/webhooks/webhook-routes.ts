@@ -13,7 +13,7 @@ const logger = new Logger('WebhookRoutes');
 
 /**
  * The webhooks as plain Fastify routes, outside Nest's request pipeline: the ack path is the
- * hottest one we have (perf-reliability.md §1.3), and it reads JSON and PHP-style forms itself.
+ * hottest one we have (docs/performance.md), and it reads JSON and PHP-style forms itself.
  */
 export function registerWebhookRoutes(fastify: FastifyInstance, intake: WebhookIntake): void {
   void fastify.register((scope, _options, done) => {

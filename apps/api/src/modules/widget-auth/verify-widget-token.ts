@@ -1,6 +1,6 @@
 import { decodeHsJwt, isNumericDate, isPositiveInteger } from '../../common/jwt/hs-jwt';
 
-/** What a valid X-Auth-Token says (kommo-platform.md §2), with the claims we rely on typed. */
+/** What a valid X-Auth-Token says (docs/kommo-contract.md §3), with the claims we rely on typed. */
 export type WidgetTokenClaims = {
   iss: string;
   accountId: number;

@@ -12,7 +12,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Validates one lead object of a PATCH/POST body (kommo-platform.md §3.2): scalar fields,
+ * Validates one lead object of a PATCH/POST body (docs/kommo-contract.md §4.4): scalar fields,
  * `custom_fields_values` by `field_id` or `field_code` (null/[] values clear), `_embedded.tags`
  * (replaces the set; wins over the next two), `tags_to_add`, `tags_to_delete`.
  */

@@ -15,7 +15,7 @@ import { batchBody, idParam, objectBody } from './body.js';
 import { planLeadChange } from './lead-changes.js';
 import { idFilter, pageEnvelope, parsePaging, parseQuery } from './paging.js';
 
-/** Leads: GET one, GET list, PATCH one, PATCH batch, POST batch (kommo-platform.md §3.2). */
+/** Leads: GET one, GET list, PATCH one, PATCH batch, POST batch (docs/kommo-contract.md §4.4). */
 export function registerLeadRoutes(app: FastifyInstance, context: SandboxContext): void {
   const store = context.kommo;
 

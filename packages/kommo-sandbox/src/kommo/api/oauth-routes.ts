@@ -48,7 +48,7 @@ function consentPage(
 </form></body></html>`;
 }
 
-/** Consent page, token endpoint and the subdomain lookup (kommo-platform.md §1). */
+/** Consent page, token endpoint and the subdomain lookup (docs/kommo-contract.md §2). */
 export function registerOAuthRoutes(app: FastifyInstance, context: SandboxContext): void {
   const store = context.kommo;
 
@@ -143,7 +143,8 @@ export function registerOAuthRoutes(app: FastifyInstance, context: SandboxContex
     },
   });
 
-  // What the PHP SDK calls after a 401 on refresh to find a renamed account (§1.1).
+  // What the PHP SDK calls after a 401 on refresh to find a renamed account
+  // (docs/kommo-contract.md §2.6).
   registerAccountRoute(app, context, {
     method: 'GET',
     url: '/oauth2/account/current/subdomain',

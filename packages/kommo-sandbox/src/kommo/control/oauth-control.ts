@@ -11,7 +11,7 @@ const userOf = (request: FastifyRequest, account: KommoAccount): number => {
   return typeof body.user_id === 'number' ? body.user_id : account.current_user_id;
 };
 
-/** `hex(HMAC_SHA256(client_secret, "{client_id}|{account_id}"))` (kommo-platform.md §1.4). */
+/** `hex(HMAC_SHA256(client_secret, "{client_id}|{account_id}"))` (docs/kommo-contract.md §2.7). */
 export function uninstallSignature(
   clientId: string,
   clientSecret: string,

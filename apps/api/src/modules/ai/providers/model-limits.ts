@@ -1,7 +1,7 @@
 /** What an unknown model may produce: gpt-4o-mini's cap, the lowest of the current defaults. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 16_384;
 
-// First match wins, so more specific prefixes come first. Sources: ai-providers.md §1.6.
+// First match wins, so more specific prefixes come first. Sources: docs/ai-providers.md §1.6.
 const OUTPUT_LIMITS: readonly [RegExp, number][] = [
   [/^gpt-4o-mini/, 16_384],
   [/^gpt-4o/, 16_384],

@@ -18,7 +18,7 @@ export type OpenAiErrorContext = {
   timeoutMs?: number;
 };
 
-/** 429 codes that mean money, not pace: waiting cannot help (ai-providers.md §1.4). */
+/** 429 codes that mean money, not pace: waiting cannot help (docs/ai-providers.md §1.7). */
 const BILLING_CODES: ReadonlySet<string> = new Set([
   'insufficient_quota',
   'credit_balance_exhausted',
