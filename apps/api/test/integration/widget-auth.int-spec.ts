@@ -113,6 +113,8 @@ describe('widget API authentication (X-Auth-Token)', () => {
         userId: acme.current_user_id,
         isAdmin: true,
         installationStatus: 'active',
+        tokenUserIsAdmin: null,
+        connectionNotice: null,
       });
     });
 
@@ -126,6 +128,8 @@ describe('widget API authentication (X-Auth-Token)', () => {
         userId: globex.current_user_id,
         isAdmin: false,
         installationStatus: 'pending',
+        tokenUserIsAdmin: null,
+        connectionNotice: null,
       });
     });
 

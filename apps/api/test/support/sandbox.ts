@@ -99,13 +99,24 @@ export class SandboxProcess {
   }
 
   /** Kommo's install call: GET redirect_uri?code&referer&from_widget=1. */
-  install(account: number | string): Promise<{ code: string; url: string }> {
-    return this.call('POST', `/_sandbox/accounts/${account}/install`, {});
+  install(account: number | string, userId?: number): Promise<{ code: string; url: string }> {
+    return this.call(
+      'POST',
+      `/_sandbox/accounts/${account}/install`,
+      userId === undefined ? {} : { user_id: userId },
+    );
   }
 
-  /** A code and the consent redirect a browser would follow (with `state`). */
-  consent(account: number | string, state?: string): Promise<{ code: string; redirect: string }> {
-    return this.call('POST', `/_sandbox/accounts/${account}/codes`, state ? { state } : {});
+  /** A code and the consent redirect a browser would follow (with `state`), by `userId` if given. */
+  consent(
+    account: number | string,
+    state?: string,
+    userId?: number,
+  ): Promise<{ code: string; redirect: string }> {
+    return this.call('POST', `/_sandbox/accounts/${account}/codes`, {
+      ...(state ? { state } : {}),
+      ...(userId === undefined ? {} : { user_id: userId }),
+    });
   }
 
   uninstall(
@@ -158,8 +169,30 @@ export class SandboxProcess {
       | 'not_yet_valid'
       | 'wrong_aud'
       | 'other_account' = 'valid',
+    options: {
+      userId?: number;
+      /** How claims are typed (packages/kommo-sandbox/src/widget-host/README.md). */
+      shape?: {
+        is_admin?: 'bool' | 'number' | 'string' | 'absent';
+        ids?: 'number' | 'string';
+        fractional_times?: boolean;
+      };
+    } = {},
   ): Promise<{ token: string }> {
-    return this.call('POST', '/_sandbox/widget-token', { account_id: account, variant });
+    return this.call('POST', '/_sandbox/widget-token', {
+      account_id: account,
+      variant,
+      ...(options.userId === undefined ? {} : { user_id: options.userId }),
+      ...(options.shape === undefined ? {} : { shape: options.shape }),
+    });
+  }
+
+  /** Adds a user to the account (not an admin unless told). */
+  addUser(
+    account: number | string,
+    input: { name: string; is_admin?: boolean },
+  ): Promise<{ id: number; name: string; is_admin: boolean }> {
+    return this.call('POST', `/_sandbox/accounts/${account}/users`, input);
   }
   integration(): Promise<SandboxIntegration> {
     return this.call('GET', '/_sandbox/integration');

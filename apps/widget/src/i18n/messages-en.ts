@@ -15,6 +15,8 @@ export const en = {
   statusActive: 'Connected',
   statusPending: 'Installing: the fields are being created',
   statusAuthFailed: 'Kommo refused our access; install the widget again',
+  tokenNotAdmin:
+    'GPT Bridge was authorized by a user who is not an account administrator, so it cannot create its lead fields or continue salesbots. Ask an administrator of this Kommo account to install GPT Bridge again.',
   statusDisabled: 'Disabled',
 
   fields: 'Lead fields',

@@ -16,6 +16,8 @@ export const es: Messages = {
   statusActive: 'Conectado',
   statusPending: 'Instalando: se están creando los campos',
   statusAuthFailed: 'Kommo rechazó nuestro acceso; instala el widget de nuevo',
+  tokenNotAdmin:
+    'GPT Bridge fue autorizado por un usuario que no es administrador de la cuenta, así que no puede crear sus campos ni continuar los salesbots. Pide a un administrador de esta cuenta de Kommo que instale GPT Bridge de nuevo.',
   statusDisabled: 'Desactivado',
 
   fields: 'Campos del lead',

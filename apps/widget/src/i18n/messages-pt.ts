@@ -16,6 +16,8 @@ export const pt: Messages = {
   statusActive: 'Conectado',
   statusPending: 'Instalando: os campos estão sendo criados',
   statusAuthFailed: 'O Kommo recusou nosso acesso; instale o widget de novo',
+  tokenNotAdmin:
+    'O GPT Bridge foi autorizado por um usuário que não é administrador da conta, então não pode criar seus campos nem continuar os salesbots. Peça a um administrador desta conta do Kommo para instalar o GPT Bridge de novo.',
   statusDisabled: 'Desativado',
 
   fields: 'Campos do lead',

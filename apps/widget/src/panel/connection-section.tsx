@@ -26,6 +26,11 @@ export function ConnectionSection({ session }: { session: WidgetSessionResponse 
           {t('account')}: {session.host} (#{session.accountId})
         </span>
       </div>
+      {session.tokenUserIsAdmin === false && (
+        <p className="gptb-bad" role="alert" data-testid="gptb-token-notice">
+          {t('tokenNotAdmin')}
+        </p>
+      )}
     </section>
   );
 }

@@ -9,7 +9,7 @@
  *   GET  /oauth2/account/current/subdomain            header X-Refresh-Token
  * API v4 (hal+json; problem+json errors; 204 on empty lists; page/limit ≤ 250)
  *   GET  /api/v4/account[?with=datetime_settings,amojo_id,users_groups,version]
- *   GET  /api/v4/users, /api/v4/users/{id}
+ *   GET  /api/v4/users, /api/v4/users/{id}   (admin tokens only; `rights.is_admin` …)
  *   GET  /api/v4/leads, /api/v4/leads/{id};  POST /api/v4/leads;  PATCH /api/v4/leads, /api/v4/leads/{id}
  *   GET  /api/v4/leads/custom_fields, /api/v4/leads/custom_fields/{id}
  *   POST /api/v4/leads/custom_fields (admin);  DELETE /api/v4/leads/custom_fields/{id} (admin)

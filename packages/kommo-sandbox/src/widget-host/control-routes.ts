@@ -7,6 +7,7 @@ import { lookupI18n } from './widget-manifest.js';
 import { type HostedWidget, type LoadResult, type WidgetRegistry } from './widget-registry.js';
 import {
   mintWidgetToken,
+  parseTokenShape,
   TOKEN_TTL_SEC,
   TOKEN_VARIANTS,
   verifyWidgetToken,
@@ -119,6 +120,8 @@ export function registerControlRoutes(
     if (body.overrides !== undefined && !isObject(body.overrides)) {
       return badRequest(reply, 'overrides must be an object of claims');
     }
+    const shape = parseTokenShape(body.shape, registry.tokenShape);
+    if (typeof shape === 'string') return badRequest(reply, shape);
     const ref = body.account_id ?? body.subdomain;
     if (typeof ref !== 'number' && typeof ref !== 'string') {
       return badRequest(reply, 'account_id (or subdomain) is required');
@@ -145,8 +148,18 @@ export function registerControlRoutes(
       now(),
       variant,
       body.overrides,
+      shape,
     );
-    return { ...minted, variant, ttl_sec: TOKEN_TTL_SEC };
+    return { ...minted, variant, shape, ttl_sec: TOKEN_TTL_SEC };
+  });
+
+  // The default shape for every token, including the host page's $authorizedAjax ones.
+  app.get('/_sandbox/widget-host/token-shape', () => registry.tokenShape);
+  app.put('/_sandbox/widget-host/token-shape', (request, reply) => {
+    const shape = parseTokenShape(request.body ?? {}, registry.tokenShape);
+    if (typeof shape === 'string') return badRequest(reply, shape);
+    registry.tokenShape = shape;
+    return reply.send(shape);
   });
 
   app.post('/_sandbox/widget-token/verify', async (request, reply) => {

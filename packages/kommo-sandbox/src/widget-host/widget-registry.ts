@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { DEFAULT_TOKEN_SHAPE, type TokenShape } from './widget-token.js';
 import { BotScriptError, parseBotScript } from '../salesbot/bot-schema.js';
 import {
   checkWidgetFiles,
@@ -53,6 +54,8 @@ export class WidgetRegistry {
   private readonly blocks: DesignerBlock[] = [];
   /** Requests the echo endpoint saw (newest last, capped). */
   readonly echoes: Record<string, unknown>[] = [];
+  /** How tokens are typed when a request does not say (`PUT /_sandbox/widget-host/token-shape`). */
+  tokenShape: TokenShape = DEFAULT_TOKEN_SHAPE;
 
   constructor(private readonly now: () => number) {}
 
@@ -203,6 +206,7 @@ export class WidgetRegistry {
     this.settings.clear();
     this.blocks.length = 0;
     this.echoes.length = 0;
+    this.tokenShape = DEFAULT_TOKEN_SHAPE;
   }
 }
 

@@ -19,6 +19,63 @@ export const TOKEN_VARIANTS = [
 ] as const;
 export type TokenVariant = (typeof TOKEN_VARIANTS)[number];
 
+/**
+ * How the claims are typed (docs/kommo-contract.md, widget token). `is_admin`: `bool` (what the
+ * PHP SDK reads, the default), `number` (1/0), `string` ("1"/"0") or `absent` (Kommo's documented
+ * claim list has none). `ids`: `number` (documented) or `string`. `fractional_times` adds a
+ * fraction of a second to iat/nbf/exp.
+ */
+export type TokenShape = {
+  is_admin: 'bool' | 'number' | 'string' | 'absent';
+  ids: 'number' | 'string';
+  fractional_times: boolean;
+};
+export const DEFAULT_TOKEN_SHAPE: TokenShape = {
+  is_admin: 'bool',
+  ids: 'number',
+  fractional_times: false,
+};
+const ADMIN_FORMS = ['bool', 'number', 'string', 'absent'] as const;
+const ID_FORMS = ['number', 'string'] as const;
+
+/** A partial shape from a request body on top of `base`; a string names the problem. */
+export function parseTokenShape(input: unknown, base: TokenShape): TokenShape | string {
+  if (input === undefined) return base;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return 'shape must be an object {is_admin?, ids?, fractional_times?}';
+  }
+  const { is_admin: admin, ids, fractional_times: fractional } = input as Record<string, unknown>;
+  if (admin !== undefined && !ADMIN_FORMS.includes(admin as TokenShape['is_admin'])) {
+    return `shape.is_admin must be one of ${ADMIN_FORMS.join(', ')}`;
+  }
+  if (ids !== undefined && !ID_FORMS.includes(ids as TokenShape['ids'])) {
+    return `shape.ids must be one of ${ID_FORMS.join(', ')}`;
+  }
+  if (fractional !== undefined && typeof fractional !== 'boolean') {
+    return 'shape.fractional_times must be a boolean';
+  }
+  return {
+    is_admin: (admin as TokenShape['is_admin'] | undefined) ?? base.is_admin,
+    ids: (ids as TokenShape['ids'] | undefined) ?? base.ids,
+    fractional_times: fractional ?? base.fractional_times,
+  };
+}
+
+function shapeClaims(claims: JWTPayload, isAdmin: boolean, shape: TokenShape): void {
+  if (shape.is_admin === 'absent') delete claims.is_admin;
+  else if (shape.is_admin === 'number') claims.is_admin = isAdmin ? 1 : 0;
+  else if (shape.is_admin === 'string') claims.is_admin = isAdmin ? '1' : '0';
+  if (shape.ids === 'string') {
+    claims.account_id = String(claims.account_id);
+    claims.user_id = String(claims.user_id);
+  }
+  if (shape.fractional_times) {
+    for (const name of ['iat', 'nbf', 'exp'] as const) {
+      if (typeof claims[name] === 'number') claims[name] += 0.5;
+    }
+  }
+}
+
 export type TokenSubject = {
   account: HostAccount;
   user: HostUser;
@@ -28,11 +85,11 @@ export type TokenSubject = {
 };
 
 export type WidgetTokenClaims = JWTPayload & {
-  account_id: number;
-  user_id: number;
+  account_id: number | string;
+  user_id: number | string;
   subdomain: string;
   client_uuid: string;
-  is_admin: boolean;
+  is_admin?: boolean | number | string;
 };
 
 export type MintedToken = { token: string; header: Record<string, unknown>; claims: JWTPayload };
@@ -49,6 +106,7 @@ export async function mintWidgetToken(
   nowMs: number,
   variant: TokenVariant = 'valid',
   overrides: Record<string, unknown> = {},
+  shape: TokenShape = DEFAULT_TOKEN_SHAPE,
 ): Promise<MintedToken> {
   const { account, user, integration } = subject;
   const now = Math.floor(nowMs / 1000);
@@ -72,6 +130,7 @@ export async function mintWidgetToken(
     client_uuid: integration.client_id,
     is_admin: user.is_admin,
   };
+  shapeClaims(claims, user.is_admin, shape);
   // An override of null drops the claim (to test "claim missing").
   for (const [name, value] of Object.entries(overrides)) {
     if (value === null) delete claims[name];

@@ -90,6 +90,42 @@ describe('Kommo API v4: addressing, account, custom fields, tags', () => {
     expect(((await user.json()) as { rights: { is_admin: boolean } }).rights.is_admin).toBe(true);
   });
 
+  it('serves users with their rights to admins only, like Kommo', async () => {
+    const added = await h.control<{ id: number }>('POST', `/accounts/${acme.accountId}/users`, {
+      name: 'Manager',
+    });
+    const user = await api('GET', `/api/v4/users/${added.body.id}`);
+    expect(user.status).toBe(200);
+    expect(await user.json()).toMatchObject({
+      id: added.body.id,
+      rights: {
+        leads: { view: 'A' },
+        mail_access: expect.any(Boolean) as unknown,
+        catalog_access: expect.any(Boolean) as unknown,
+        is_admin: false,
+        is_free: false,
+        is_active: true,
+        group_id: null,
+        role_id: null,
+      },
+    });
+    const managerToken = await h.control<{ access_token: string }>(
+      'POST',
+      `/accounts/${acme.accountId}/tokens`,
+      { user_id: added.body.id },
+    );
+    const asManager = (path: string) =>
+      h.call('GET', `${acme.prefix}${path}`, { token: managerToken.body.access_token });
+    expect((await asManager(`/api/v4/users/${added.body.id}`)).status).toBe(403);
+    expect((await asManager('/api/v4/users')).status).toBe(403);
+    // Anyone may read the account, which names the token's user.
+    const account = await asManager('/api/v4/account');
+    expect(account.status).toBe(200);
+    expect(((await account.json()) as { current_user_id: number }).current_user_id).toBe(
+      added.body.id,
+    );
+  });
+
   it('creates custom fields from an array, keeps codes unique and lists them in pages', async () => {
     const created = await api('POST', '/api/v4/leads/custom_fields', [
       { name: 'Answer', type: 'textarea', code: 'GPT_ANSWER', sort: 10 },

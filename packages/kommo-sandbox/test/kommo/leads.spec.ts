@@ -84,6 +84,22 @@ describe('Kommo API v4 leads', () => {
     expect((await lead()).custom_fields_values?.map((v) => v.field_id)).toEqual([areaField.id]);
   });
 
+  it('clears a field only with values: null; an empty string, a null value or [] change nothing', async () => {
+    const set = (values: unknown) =>
+      api('PATCH', `/api/v4/leads/${leadId}`, {
+        custom_fields_values: [{ field_id: textField.id, values }],
+      });
+    const short = async () =>
+      (await lead()).custom_fields_values?.find((v) => v.field_id === textField.id)?.values;
+    expect((await set([{ value: 'kept' }])).status).toBe(200);
+    for (const ignored of [[{ value: '' }], [{ value: null }], []]) {
+      expect((await set(ignored)).status).toBe(200);
+      expect(await short()).toEqual([{ value: 'kept' }]);
+    }
+    expect((await set(null)).status).toBe(200);
+    expect(await short()).toBeUndefined();
+  });
+
   it('rejects a text value over 256 characters with a validation error, but textarea takes it', async () => {
     const long = 'x'.repeat(257);
     const rejected = await api('PATCH', `/api/v4/leads/${leadId}`, {

@@ -159,4 +159,45 @@ describe('X-Auth-Token minting', () => {
     };
     expect(seen.requests.at(-1)?.headers['x-auth-token']).toBe(good.token);
   });
+
+  it('types claims as field tokens do: no is_admin, 1/0, "1"/"0", string ids, fractional times', async () => {
+    const claimsOf = async (shape: Record<string, unknown>, userId?: number) =>
+      decodeJwt((await mint({ account_id: acme.id, user_id: userId, shape })).token);
+    expect(await claimsOf({ is_admin: 'absent' })).not.toHaveProperty('is_admin');
+    expect((await claimsOf({ is_admin: 'number' })).is_admin).toBe(1);
+    expect((await claimsOf({ is_admin: 'number' }, bruno.id)).is_admin).toBe(0);
+    expect((await claimsOf({ is_admin: 'string' }, bruno.id)).is_admin).toBe('0');
+    const loose = await claimsOf({ ids: 'string', fractional_times: true });
+    expect(loose).toMatchObject({
+      account_id: String(acme.id),
+      user_id: String(acme.current_user_id),
+    });
+    expect((loose.exp ?? 0) % 1).toBe(0.5);
+    const refused = await fetch(`${base}/_sandbox/widget-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account_id: acme.id, shape: { is_admin: 'maybe' } }),
+    });
+    expect(refused.status).toBe(400);
+  });
+
+  it('a default shape set through the control API applies to every token until reset', async () => {
+    const put = (body: unknown) =>
+      fetch(`${base}/_sandbox/widget-host/token-shape`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await put({ is_admin: 'absent', ids: 'string' })).status).toBe(200);
+    const claims = decodeJwt((await mint({ account_id: acme.id })).token);
+    expect(claims).not.toHaveProperty('is_admin');
+    expect(claims.account_id).toBe(String(acme.id));
+    // A request's own shape still wins, field by field.
+    expect(
+      decodeJwt((await mint({ account_id: acme.id, shape: { is_admin: 'bool' } })).token),
+    ).toMatchObject({ is_admin: true, account_id: String(acme.id) });
+    expect((await put({ is_admin: 'sometimes' })).status).toBe(400);
+    expect((await put({ is_admin: 'bool', ids: 'number' })).status).toBe(200);
+    expect(decodeJwt((await mint({ account_id: acme.id })).token).is_admin).toBe(true);
+  });
 });

@@ -82,6 +82,10 @@ export type AccountDetail = AccountListItem & {
     expiresAt: string | null;
     lastRefreshAt: string | null;
     authError: string | null;
+    /** Whether the user who authorized the token is an account admin; null = not known. */
+    userIsAdmin: boolean | null;
+    /** What to do when the token is a non-admin's (see NON_ADMIN_TOKEN_NOTICE), else null. */
+    notice: string | null;
   };
   fields: WidgetField[];
   webhookKinds: string[];

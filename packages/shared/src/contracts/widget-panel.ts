@@ -11,8 +11,21 @@ export const WidgetSessionResponseSchema = z.object({
   userId: z.number(),
   isAdmin: z.boolean(),
   installationStatus: z.enum(['pending', 'active', 'auth_failed', 'disabled']),
+  /** Whether the user who authorized our Kommo token is an admin; null = not known. */
+  tokenUserIsAdmin: z.boolean().nullable(),
+  /** What to do about the connection, in English (the widget shows its own translation). */
+  connectionNotice: z.string().nullable(),
 });
 export type WidgetSessionResponse = z.infer<typeof WidgetSessionResponseSchema>;
+
+/** Why a non-admin's token limits us and what fixes it (widget session, admin panel). */
+export const NON_ADMIN_TOKEN_NOTICE =
+  'GPT Bridge was authorized by a user who is not an account administrator, so it cannot create its lead fields or continue salesbots. Ask an administrator of the Kommo account to install GPT Bridge again.';
+
+/** The notice for an installation whose token's user is known not to be an admin, else null. */
+export function connectionNotice(tokenUserIsAdmin: boolean | null): string | null {
+  return tokenUserIsAdmin === false ? NON_ADMIN_TOKEN_NOTICE : null;
+}
 
 /** `GET /widget-api/fields/check`: our fields as Kommo has them now. */
 export const WidgetFieldsCheckSchema = z.object({

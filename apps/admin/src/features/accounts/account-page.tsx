@@ -98,7 +98,17 @@ function Details({
             ? `expires ${when(t.expiresAt)}, last refresh ${when(t.lastRefreshAt)}`
             : 'no tokens'}
           {t.authError && <span className="error"> · failure: {t.authError}</span>}
+          {t.userIsAdmin !== null &&
+            ` · authorized by ${t.userIsAdmin ? 'an admin' : 'a non-admin'}`}
         </dd>
+        {t.notice && (
+          <>
+            <dt>Action needed</dt>
+            <dd className="error" data-testid="token-notice">
+              {t.notice}
+            </dd>
+          </>
+        )}
         <dt>Plan</dt>
         <dd data-testid="facts-plan">
           {account.plan.name}

@@ -1,4 +1,4 @@
-import { type AccountDetail, type AccountListItem } from '@gpt-bridge/shared';
+import { type AccountDetail, type AccountListItem, connectionNotice } from '@gpt-bridge/shared';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
@@ -29,6 +29,7 @@ type Row = {
   token_expires_at: Date | null;
   token_refreshed_at: Date | null;
   auth_error: string | null;
+  token_user_is_admin: boolean | null;
   has_tokens: boolean;
   last_request_at: Date | null;
   finished_7d: string;
@@ -39,6 +40,7 @@ type Row = {
 const SELECT = `SELECT i.id, i.kommo_account_id, i.subdomain, i.host, i.status, i.plan_id,
        p.name AS plan_name, i.monthly_requests_override, i.lead_daily_cap, i.language, i.timezone,
        i.installed_at, i.disabled_at, i.token_expires_at, i.token_refreshed_at, i.auth_error,
+       i.token_user_is_admin,
        (i.access_token_enc IS NOT NULL AND i.refresh_token_enc IS NOT NULL) AS has_tokens,
        (SELECT max(r.received_at) FROM ai_requests r WHERE r.installation_id = i.id) AS last_request_at,
        (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
@@ -114,6 +116,8 @@ export class AdminAccountsService {
         expiresAt: row.token_expires_at?.toISOString() ?? null,
         lastRefreshAt: row.token_refreshed_at?.toISOString() ?? null,
         authError: row.auth_error,
+        userIsAdmin: row.token_user_is_admin,
+        notice: connectionNotice(row.token_user_is_admin),
       },
       fields,
       webhookKinds: kinds.map((k) => k.kind),

@@ -62,11 +62,13 @@ export class AnswerWriter {
 
   private async patchFields(client: KommoClient, installationId: string, row: AiRequestRow) {
     const ids = await this.fieldIds(installationId);
+    // '' = empty the field. ANSWER holds this request's answer or nothing, so a failure never
+    // leaves an older answer for the bot to send.
     const values: Partial<Record<LeadFieldKey, string>> = {
+      ANSWER: row.answer ?? '',
       LOG: row.logLine ?? '',
       ANSWER_RECEIVED: ANSWER_RECEIVED_FULL,
     };
-    if (row.answer !== null) values.ANSWER = row.answer;
     if (row.stopBot) values.ON_OFF = STOP_VALUE;
     if (row.attempts > 1) {
       const lead = await client.getLead(row.leadId);
@@ -78,8 +80,8 @@ export class AnswerWriter {
         return;
       }
     }
-    const custom_fields_values: KommoLeadFieldInput[] = Object.entries(values).map(
-      ([key, value]) => ({ field_id: ids[key as LeadFieldKey], values: [{ value }] }),
+    const custom_fields_values: KommoLeadFieldInput[] = Object.entries(values).map(([key, value]) =>
+      fieldWrite(ids[key as LeadFieldKey], value),
     );
     try {
       await client.patchLead(row.leadId, { custom_fields_values });
@@ -131,6 +133,14 @@ export class AnswerWriter {
     }
     return ids as Record<LeadFieldKey, number>;
   }
+}
+
+/**
+ * One field of a PATCH. Kommo ignores an empty string and clears only on `values: null`
+ * (docs/kommo-contract.md, clearing a field), so "empty" is always sent as null.
+ */
+export function fieldWrite(fieldId: number, value: string): KommoLeadFieldInput {
+  return { field_id: fieldId, values: value === '' ? null : [{ value }] };
 }
 
 function alreadyWritten(

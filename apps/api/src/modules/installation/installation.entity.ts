@@ -10,6 +10,10 @@ export type InstallationStatus = 'pending' | 'active' | 'auth_failed' | 'disable
 
 // bigint comes back from pg as a string; Kommo ids fit in a JS number.
 export const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
+const nullableBigint = {
+  to: (v: number | null) => v,
+  from: (v: string | null) => (v === null ? null : Number(v)),
+};
 
 /** One Kommo account that installed the widget. */
 @Entity({ name: 'installations' })
@@ -62,6 +66,14 @@ export class Installation {
 
   @Column({ type: 'timestamptz', nullable: true })
   tokenRefreshedAt: Date | null;
+
+  /** The Kommo user whose authorization gave the stored token, and whether they are an admin. */
+  @Column({ type: 'bigint', nullable: true, transformer: nullableBigint })
+  tokenUserId: number | null;
+
+  /** null = not known (installed before we recorded it); false: fields and continues will 403. */
+  @Column({ type: 'boolean', nullable: true })
+  tokenUserIsAdmin: boolean | null;
 
   /** Why Kommo refused us last (shown in admin); cleared by a successful install. */
   @Column({ type: 'text', nullable: true })

@@ -52,8 +52,14 @@ export class InstallationProcessor implements OnModuleInit {
     const { codeEnc, host, subdomain } = job.data;
     try {
       const code = this.box.decrypt(codeEnc, CODE_CONTEXT);
-      const installation = await this.installations.completeInstall({ host, subdomain }, code);
-      await this.jobs.provisionFields(installation.id);
+      const { installation, token } = await this.installations.completeInstall(
+        { host, subdomain },
+        code,
+      );
+      // Creating fields is admin-only in Kommo: a non-admin's token would only collect 403s.
+      if (token === 'stored' && installation.tokenUserIsAdmin !== false) {
+        await this.jobs.provisionFields(installation.id);
+      }
       return { installationId: installation.id };
     } catch (error) {
       // A refused code stays refused: retrying only burns the 20 minutes.

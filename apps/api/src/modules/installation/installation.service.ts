@@ -9,6 +9,24 @@ import { KommoOAuthClient } from './kommo-oauth.client';
 import { WebhookTokens } from '../webhooks/webhook-tokens.service';
 import { TokenService } from './token.service';
 
+/**
+ * `stored`: the new token is in use. `kept_admin_token`: a non-admin authorized while an admin's
+ * token works; that one stays and the new one is dropped.
+ */
+export type InstallOutcome = { installation: Installation; token: 'stored' | 'kept_admin_token' };
+
+type ExistingToken = {
+  id: string;
+  status: string;
+  token_user_is_admin: boolean | null;
+  has_token: boolean;
+};
+
+/** A token that works and is not known to be a non-admin's (unknown = installed before we asked). */
+function holdsAdminToken(row: ExistingToken): boolean {
+  return row.status === 'active' && row.has_token && row.token_user_is_admin !== false;
+}
+
 /** Turns an authorization code into an active installation (install and reinstall alike). */
 @Injectable()
 export class InstallationService {
@@ -23,40 +41,71 @@ export class InstallationService {
   ) {}
 
   /**
-   * Exchanges the code, reads the account it belongs to, and upserts the installation keyed by
-   * the Kommo account id (the host may have changed since the last install).
+   * Exchanges the code, reads the account it belongs to and who authorized, and upserts the
+   * installation keyed by the Kommo account id (the host may have changed since the last install).
+   * A non-admin's authorization never replaces a working admin token (docs/architecture.md,
+   * "Who authorized"): continues and field creation need an admin's token.
    */
-  async completeInstall(target: KommoHost, code: string): Promise<Installation> {
+  async completeInstall(target: KommoHost, code: string): Promise<InstallOutcome> {
     const pair = await this.oauth.exchangeCode(target, code);
     const account = await this.oauth.fetchAccount(target, pair.accessToken);
     const language = accountLanguage(account.language);
-    const installation = await this.db.transaction(async (manager) => {
+    const outcome = await this.db.transaction(async (manager): Promise<InstallOutcome> => {
+      const current: ExistingToken[] = await manager.query(
+        `SELECT id, status, token_user_is_admin, refresh_token_enc IS NOT NULL AS has_token
+           FROM installations WHERE kommo_account_id = $1 FOR UPDATE`,
+        [account.id],
+      );
+      const existing = current[0];
+      if (account.userIsAdmin === false && existing && holdsAdminToken(existing)) {
+        const installation = await manager.findOneByOrFail(Installation, { id: existing.id });
+        return { installation, token: 'kept_admin_token' };
+      }
       const rows: { id: string }[] = await manager.query(
         `INSERT INTO installations
-                (kommo_account_id, subdomain, host, language, timezone, status, installed_at)
-         VALUES ($1, $2, $3, $4, $5, 'active', now())
+                (kommo_account_id, subdomain, host, language, timezone, status, installed_at,
+                 token_user_id, token_user_is_admin)
+         VALUES ($1, $2, $3, $4, $5, 'active', now(), $6, $7)
          ON CONFLICT (kommo_account_id) DO UPDATE
             SET subdomain = EXCLUDED.subdomain, host = EXCLUDED.host,
                 language = EXCLUDED.language, timezone = EXCLUDED.timezone,
                 status = 'active', installed_at = now(),
+                token_user_id = EXCLUDED.token_user_id,
+                token_user_is_admin = EXCLUDED.token_user_is_admin,
                 auth_error = NULL, disabled_at = NULL, updated_at = now()
          RETURNING id`,
-        [account.id, account.subdomain, target.host, language, account.timezone],
+        [
+          account.id,
+          account.subdomain,
+          target.host,
+          language,
+          account.timezone,
+          account.userId,
+          account.userIsAdmin,
+        ],
       );
       const id = rows[0]?.id;
       if (!id) throw new Error('installation upsert returned no row');
       await this.tokens.store(manager, id, pair);
       // Reinstalling keeps the webhook URLs the salesbots already use.
       await this.webhookTokens.ensure(id, manager);
-      return manager.findOneByOrFail(Installation, { id });
+      return { installation: await manager.findOneByOrFail(Installation, { id }), token: 'stored' };
     });
+    const { installation } = outcome;
     // The code exchange and the account reads count against Kommo's 7/s like any call.
     await this.limiter.charge(installation.id, 1 + account.requests);
     this.logger.log(
-      { installationId: installation.id, accountId: account.id, host: target.host },
-      'installation active',
+      {
+        installationId: installation.id,
+        accountId: account.id,
+        host: target.host,
+        userId: account.userId,
+        userIsAdmin: account.userIsAdmin,
+        token: outcome.token,
+      },
+      outcome.token === 'stored' ? 'installation active' : 'non-admin authorization ignored',
     );
-    return installation;
+    return outcome;
   }
 
   /** The uninstall hook: stop everything for the account; tokens are void anyway. */

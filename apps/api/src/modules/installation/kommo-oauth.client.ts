@@ -5,6 +5,7 @@ import { accountTimeZone } from './account-time-zone';
 import { AppConfig } from '../../config/app-config';
 import { kommoErrorFromAxios } from '../kommo/kommo-errors';
 import { type KommoHost, kommoBaseUrl } from '../kommo/kommo-host';
+import { parseAdminClaim } from '../widget-auth/widget-token-claims';
 import { redirectUriOf } from './redirect-uri';
 
 const TokenResponse = z.object({
@@ -23,7 +24,10 @@ const AccountResponse = z.object({
     .optional(),
 });
 
-const UserResponse = z.object({ lang: z.string().optional() });
+const UserResponse = z.object({
+  lang: z.string().nullish(),
+  rights: z.object({ is_admin: z.unknown().optional() }).optional(),
+});
 
 export type TokenPair = { accessToken: string; refreshToken: string; expiresAt: Date };
 /** `requests`: how many Kommo calls reading it took (they count against the rate limit). */
@@ -33,6 +37,9 @@ export type KommoAccountInfo = {
   language: string;
   /** IANA zone from the account's datetime settings; months and days of usage follow it. */
   timezone: string;
+  /** Who authorized (the token's user) and whether they are an account admin; null = unknown. */
+  userId: number | null;
+  userIsAdmin: boolean | null;
   requests: number;
 };
 
@@ -78,6 +85,11 @@ export class KommoOAuthClient {
     return this.token(target, { grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
+  /**
+   * The account, and the authorizing user's rights: `current_user_id` of `GET /api/v4/account` is
+   * the token's user, `GET /api/v4/users/{id}` gives `rights.is_admin` and answers 403 to a
+   * non-admin's token (docs/kommo-contract.md, users API).
+   */
   async fetchAccount(target: KommoHost, accessToken: string): Promise<KommoAccountInfo> {
     const base = `${kommoBaseUrl(this.config.get('KOMMO_API_URL_TEMPLATE'), target)}/api/v4`;
     const headers = { authorization: `Bearer ${accessToken}` };
@@ -85,23 +97,40 @@ export class KommoOAuthClient {
       const account = AccountResponse.parse(
         (await this.http.get(`${base}/account?with=datetime_settings`, { headers })).data,
       );
+      const userId = account.current_user_id ?? null;
+      const user =
+        userId === null ? null : await this.fetchUser(`${base}/users/${userId}`, headers);
       // The account has no documented language; the installing user's `lang` is the best guess.
-      let language = account.language;
-      let requests = 1;
-      if (!language && account.current_user_id) {
-        requests += 1;
-        const user = await this.http.get(`${base}/users/${account.current_user_id}`, { headers });
-        language = UserResponse.parse(user.data).lang;
-      }
+      const language = account.language ?? (user && 'lang' in user ? user.lang : undefined);
       return {
         id: account.id,
         subdomain: account.subdomain,
         language: language ?? 'en',
         timezone: accountTimeZone(account._embedded?.datetime_settings?.timezone),
-        requests,
+        userId,
+        userIsAdmin: user === null ? null : user.isAdmin,
+        requests: userId === null ? 1 : 2,
       };
     } catch (error) {
       throw this.translate(error, 'account');
+    }
+  }
+
+  private async fetchUser(
+    url: string,
+    headers: Record<string, string>,
+  ): Promise<{ isAdmin: boolean; lang?: string | undefined }> {
+    try {
+      const data: unknown = (await this.http.get(url, { headers })).data;
+      const user = UserResponse.parse(data || {});
+      return {
+        isAdmin: parseAdminClaim(user.rights?.is_admin) === true,
+        lang: user.lang ?? undefined,
+      };
+    } catch (error) {
+      // Reading users is admin-only: a 403 is the answer "not an admin", not a failure.
+      if (isAxiosError(error) && error.response?.status === 403) return { isAdmin: false };
+      throw error;
     }
   }
 

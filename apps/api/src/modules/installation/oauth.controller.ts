@@ -100,7 +100,25 @@ export class OAuthController {
       );
     }
     try {
-      const installation = await this.installations.completeInstall(target, query.code);
+      const { installation, token } = await this.installations.completeInstall(target, query.code);
+      if (token === 'kept_admin_token') {
+        return this.page(
+          reply,
+          200,
+          'Already connected',
+          `GPT Bridge stays connected to ${installation.host} with an account administrator's authorization; yours was not used, because only an administrator's lets it create lead fields and continue salesbots. Nothing changed; you can close this window.`,
+          true,
+        );
+      }
+      if (installation.tokenUserIsAdmin === false) {
+        return this.page(
+          reply,
+          200,
+          'Connected with limited rights',
+          `GPT Bridge is connected to ${installation.host}, but you are not an account administrator, so it cannot create its lead fields or continue salesbots. Ask an administrator of the account to install GPT Bridge again from Kommo.`,
+          false,
+        );
+      }
       await this.jobs.provisionFields(installation.id);
       return this.page(
         reply,

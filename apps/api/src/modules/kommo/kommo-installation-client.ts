@@ -25,6 +25,8 @@ import {
   type KommoLeadUpdate,
   type KommoNote,
   type KommoTag,
+  type KommoUser,
+  userSchema,
 } from './kommo-schemas';
 import { botRunBody, continuePath } from './kommo-salesbot';
 import { type KommoTransport } from './kommo-transport';
@@ -58,6 +60,11 @@ export class KommoClient {
       schema: accountSchema,
     });
     return this.present(account, 'GET /api/v4/account');
+  }
+
+  /** A user with its rights, or undefined when there is none (204). Admin tokens only (403). */
+  getUser(id: number): Promise<KommoUser | undefined> {
+    return this.transport.send({ method: 'GET', path: `/api/v4/users/${id}`, schema: userSchema });
   }
 
   /** The lead, or undefined when Kommo has none with this id (it answers 204). */

@@ -90,6 +90,18 @@ export const customFieldSchema = z.looseObject({
 });
 export type KommoCustomField = z.infer<typeof customFieldSchema>;
 
+/**
+ * `GET /api/v4/users/{id}` (admin-only in Kommo): we read `rights.is_admin` (documented as bool;
+ * read loosely, like the widget token's claim) and `lang`.
+ */
+export const userSchema = z.looseObject({
+  id: z.number(),
+  name: z.string().optional(),
+  lang: z.string().nullish(),
+  rights: z.looseObject({ is_admin: z.unknown().optional() }).optional(),
+});
+export type KommoUser = z.infer<typeof userSchema>;
+
 /** A created note answers with its id and lead only; a listed note has type and params too. */
 export const noteSchema = z.looseObject({
   id: z.number(),

@@ -1,4 +1,5 @@
 import {
+  connectionNotice,
   LEAD_FIELD_KEYS,
   type WidgetFieldsCheck,
   type WidgetFieldsResponse,
@@ -32,6 +33,8 @@ export class WidgetApiController {
       userId: claims.userId,
       isAdmin: claims.isAdmin,
       installationStatus: installation.status,
+      tokenUserIsAdmin: installation.tokenUserIsAdmin,
+      connectionNotice: connectionNotice(installation.tokenUserIsAdmin),
     };
   }
 

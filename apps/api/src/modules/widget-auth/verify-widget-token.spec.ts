@@ -175,25 +175,48 @@ describe('verifyWidgetToken', () => {
     expect(reasonOf(token(claims({ client_uuid: undefined })))).toBe('ok');
   });
 
-  it.each([0, -5, 1.5, '31000001', null, undefined])('rejects account_id %s', (accountId) => {
-    expect(reasonOf(token(claims({ account_id: accountId })))).toBe('bad_account_id');
+  it.each([0, -5, 1.5, '0', '-5', '1.5', '0031', ' 31000001', '3e7', '', null, undefined, true])(
+    'rejects account_id %j',
+    (accountId) => {
+      expect(reasonOf(token(claims({ account_id: accountId })))).toBe('bad_account_id');
+    },
+  );
+
+  it('reads account_id and user_id given as strings of digits, as the PHP SDK casts them', () => {
+    const result = verifyWidgetToken(
+      token(claims({ account_id: '31000001', user_id: '9001' })),
+      OPTIONS,
+    );
+    expect(result).toMatchObject({ ok: true, claims: { accountId: 31_000_001, userId: 9_001 } });
   });
 
   it('requires iss and subdomain as strings and a positive user_id', () => {
     expect(reasonOf(token(claims({ iss: undefined })))).toBe('bad_payload');
     expect(reasonOf(token(claims({ subdomain: 42 })))).toBe('bad_payload');
-    expect(reasonOf(token(claims({ user_id: '9001' })))).toBe('bad_user_id');
+    expect(reasonOf(token(claims({ user_id: 'user-9001' })))).toBe('bad_user_id');
+    expect(reasonOf(token(claims({ user_id: 0 })))).toBe('bad_user_id');
   });
 
-  it('grants admin only for a literal true', () => {
+  it('accepts fractional exp, iat and nbf', () => {
+    const result = verifyWidgetToken(
+      token(claims({ iat: NOW + 0.25, nbf: NOW + 0.25, exp: NOW + 1800.75 })),
+      OPTIONS,
+    );
+    expect(result).toMatchObject({ ok: true, claims: { iat: NOW + 0.25, exp: NOW + 1800.75 } });
+    expect(reasonOf(token(claims({ exp: NOW - 30.5 })))).toBe('expired');
+  });
+
+  it('reads is_admin as bool, 1/0 or "1"/"0"/"true"/"false", and null when it does not say', () => {
     const admin = (value: unknown) => {
       const result = verifyWidgetToken(token(claims({ is_admin: value })), OPTIONS);
       return result.ok ? result.claims.isAdmin : 'refused';
     };
-    expect(admin(true)).toBe(true);
-    expect(admin('true')).toBe(false);
-    expect(admin(1)).toBe(false);
-    expect(admin(undefined)).toBe(false);
+    expect([true, 1, '1', 'true', 'TRUE', ' true '].map(admin)).toEqual(Array(6).fill(true));
+    expect([false, 0, '0', 'false', 'False', ''].map(admin)).toEqual(Array(6).fill(false));
+    // Absent (Kommo's documented claim list) or odd: unknown, to be asked of the users API.
+    expect([undefined, null, 2, -1, 'yes', 'admin', [], {}].map(admin)).toEqual(
+      Array(8).fill(null),
+    );
   });
 
   it('refuses a payload that is not a JSON object', () => {

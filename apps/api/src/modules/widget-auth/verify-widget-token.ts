@@ -1,4 +1,5 @@
-import { decodeHsJwt, isNumericDate, isPositiveInteger } from '../../common/jwt/hs-jwt';
+import { decodeHsJwt, isNumericDate } from '../../common/jwt/hs-jwt';
+import { parseAdminClaim, parseIdClaim } from './widget-token-claims';
 
 /** What a valid X-Auth-Token says (docs/kommo-contract.md §3), with the claims we rely on typed. */
 export type WidgetTokenClaims = {
@@ -6,7 +7,8 @@ export type WidgetTokenClaims = {
   accountId: number;
   userId: number;
   subdomain: string;
-  isAdmin: boolean;
+  /** `null`: the token does not say (Kommo's documented claims have no `is_admin`). */
+  isAdmin: boolean | null;
   jti: string | null;
   iat: number;
   exp: number;
@@ -44,6 +46,7 @@ export const CLOCK_SKEW_SEC = 30;
 
 /**
  * Verifies Kommo's widget token: HS256 pinned (hs-jwt.ts), then time, audience and client checks.
+ * Times may be fractional seconds; ids may be strings (widget-token-claims.ts).
  */
 export function verifyWidgetToken(token: string, options: WidgetTokenOptions): WidgetTokenResult {
   const fail = (reason: WidgetTokenFailure): WidgetTokenResult => ({ ok: false, reason });
@@ -63,18 +66,19 @@ export function verifyWidgetToken(token: string, options: WidgetTokenOptions): W
   const audiences = Array.isArray(aud) ? aud : [aud];
   if (!audiences.includes(options.audience)) return fail('wrong_audience');
   if (client_uuid !== undefined && client_uuid !== options.clientId) return fail('wrong_client');
-  if (!isPositiveInteger(account_id)) return fail('bad_account_id');
-  if (!isPositiveInteger(user_id)) return fail('bad_user_id');
+  const accountId = parseIdClaim(account_id);
+  if (accountId === null) return fail('bad_account_id');
+  const userId = parseIdClaim(user_id);
+  if (userId === null) return fail('bad_user_id');
 
   return {
     ok: true,
     claims: {
       iss,
-      accountId: account_id,
-      userId: user_id,
+      accountId,
+      userId,
       subdomain,
-      // Only a real `true` grants admin; a missing or odd value does not.
-      isAdmin: payload.is_admin === true,
+      isAdmin: parseAdminClaim(payload.is_admin),
       jti: typeof jti === 'string' ? jti : null,
       iat,
       exp,

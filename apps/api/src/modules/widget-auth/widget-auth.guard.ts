@@ -13,6 +13,7 @@ import { AppConfig } from '../../config/app-config';
 import { Installation } from '../installation/installation.entity';
 import { redirectUriOf } from '../installation/redirect-uri';
 import { audienceOf, verifyWidgetToken } from './verify-widget-token';
+import { WidgetAdminRights } from './widget-admin-rights';
 import { type WidgetRequest } from './widget-session';
 
 // One answer for every refusal, so a caller cannot probe which check failed.
@@ -29,6 +30,7 @@ export class WidgetAuthGuard implements CanActivate {
   constructor(
     private readonly config: AppConfig,
     @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    private readonly adminRights: WidgetAdminRights,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -67,12 +69,14 @@ export class WidgetAuthGuard implements CanActivate {
       );
     }
 
+    // Kommo's documented token has no is_admin: then the users API says (widget-admin-rights.ts).
+    const isAdmin = claims.isAdmin ?? (await this.adminRights.isAdmin(installation, claims.userId));
     request.widgetSession = {
       installation,
       claims: {
         accountId: claims.accountId,
         userId: claims.userId,
-        isAdmin: claims.isAdmin,
+        isAdmin,
         subdomain: claims.subdomain,
       },
     };

@@ -8,6 +8,13 @@ import { type KommoAccount, type KommoUser } from '../types.js';
 import { idParam } from './body.js';
 import { pageEnvelope, parsePaging, parseQuery } from './paging.js';
 
+// Kommo's entity rights: A = all, G = the user's group, M = own only, D = denied.
+const entityRights = (admin: boolean) =>
+  admin
+    ? { view: 'A', edit: 'A', add: 'A', delete: 'A', export: 'A' }
+    : { view: 'A', edit: 'M', add: 'A', delete: 'M', export: 'D' };
+
+/** A user as `GET /api/v4/users/{id}` shows it (developers.kommo.com/reference/users-list). */
 function renderUser(
   account: KommoAccount,
   user: KommoUser,
@@ -19,6 +26,13 @@ function renderUser(
     email: user.email,
     lang: account.language,
     rights: {
+      leads: entityRights(user.is_admin),
+      contacts: entityRights(user.is_admin),
+      companies: entityRights(user.is_admin),
+      tasks: user.is_admin ? { edit: 'A', delete: 'A' } : { edit: 'M', delete: 'M' },
+      mail_access: true,
+      catalog_access: user.is_admin,
+      status_rights: [],
       is_admin: user.is_admin,
       is_free: false,
       is_active: true,
@@ -29,7 +43,10 @@ function renderUser(
   };
 }
 
-/** `GET /api/v4/account` (+ `with=…`), `GET /api/v4/users`, `GET /api/v4/users/{id}`. */
+/**
+ * `GET /api/v4/account` (+ `with=…`; any user), `GET /api/v4/users` and `GET /api/v4/users/{id}`
+ * ("available for administrator users only": a non-admin's token gets 403).
+ */
 export function registerAccountRoutes(app: FastifyInstance, context: SandboxContext): void {
   registerAccountRoute(app, context, {
     method: 'GET',
@@ -85,6 +102,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: SandboxCont
   registerAccountRoute(app, context, {
     method: 'GET',
     url: '/api/v4/users',
+    auth: 'admin',
     handler: async (request, reply) => {
       const { account } = kommoRequest(request);
       const query = parseQuery(request);
@@ -104,6 +122,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: SandboxCont
   registerAccountRoute(app, context, {
     method: 'GET',
     url: '/api/v4/users/:id',
+    auth: 'admin',
     handler: async (request, reply) => {
       const { account } = kommoRequest(request);
       const id = idParam(request.params);

@@ -12,8 +12,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Validates one lead object of a PATCH/POST body (docs/kommo-contract.md §4.4): scalar fields,
- * `custom_fields_values` by `field_id` or `field_code` (null/[] values clear), `_embedded.tags`
+ * Validates one lead object of a PATCH/POST body (docs/kommo-contract.md §4.4, §4.6): scalar fields,
+ * `custom_fields_values` by `field_id` or `field_code` (`values: null` clears; `[]` or only
+ * empty values leave the field as it was), `_embedded.tags`
  * (replaces the set; wins over the next two), `tags_to_add`, `tags_to_delete`.
  */
 export function planLeadChange(
@@ -75,6 +76,11 @@ export function planLeadChange(
         );
         if (!result.ok) {
           return err(result.issue.code, `${base}.${result.issue.path}`, result.issue.detail);
+        }
+        // Only `values: null` clears; values that are all empty ('' or null) change nothing
+        // (amocrm-api-php issue #352; docs/kommo-contract.md, clearing a field).
+        if (entry.values !== null && entry.values !== undefined && result.values.length === 0) {
+          return;
         }
         fieldWrites.push({ fieldId: field.id, values: result.values });
       });
