@@ -165,3 +165,43 @@ describe('an answer held up by a block is delivered once it lifts', () => {
     expect(delivered[0]!.at).toBeGreaterThanOrEqual(until);
   }, 60_000);
 });
+
+describe('a block that outlasts the patience', () => {
+  const KEY = 'sk-test-blocked-02';
+  let stack: KommoStack;
+
+  beforeAll(async () => {
+    stack = await startKommoStack({
+      worker: true,
+      vars: { KOMMO_BLOCK_PATIENCE_SECONDS: '3' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('ends kommo_blocked after KOMMO_BLOCK_PATIENCE_SECONDS; blocked at the lead read, no provider call', async () => {
+    const shop = await installAccount(stack);
+    await providerSettings(stack).save(shop.installationId, { openaiApiKey: KEY });
+    await stack.sandbox.aiScript(KEY, { answer: { mode: 'fixed', text: 'Later.' } });
+    const lead = await createLeadWith(stack, shop.account.id, { PROMPT: 'when?' });
+    await stack.sandbox.call('POST', '/_sandbox/rate-limit/block', {
+      account_id: shop.account.id,
+      seconds: 120,
+    });
+    const response = await fetch(shop.chatgptUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lead_id: lead }),
+    });
+    expect(response.status).toBe(200);
+    const [row] = await waitFor(
+      () => requestRows(stack, shop.installationId),
+      (rows) => rows[0]?.status === 'failed',
+      30_000,
+    );
+    expect(row).toMatchObject({ status: 'failed', error_class: 'kommo_blocked' });
+    // Blocked at the lead read: the provider was never asked.
+    expect(await stack.sandbox.aiCalls({ key: KEY })).toHaveLength(0);
+  }, 45_000);
+});
