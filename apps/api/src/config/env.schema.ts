@@ -85,7 +85,22 @@ export const envSchema = z.object({
   KOMMO_REDIRECT_URI: httpUrl.optional(),
   KOMMO_API_URL_TEMPLATE: kommoUrlTemplate.default('https://{host}'),
   KOMMO_CONSENT_URL: httpUrl.default('https://www.kommo.com/oauth'),
-  KOMMO_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(7).default(6),
+  // Our request budgets at Kommo (docs/architecture.md "Kommo request budget"): per installation
+  // and, when not 0, for all installations behind our egress address. Kommo allows 7 per second;
+  // staying under it leaves a margin for arrival jitter.
+  KOMMO_RATE_LIMIT_PER_SECOND: z.coerce
+    .number()
+    .positive()
+    .lt(7, "must stay under Kommo's 7 per second (the margin absorbs jitter)")
+    .default(6),
+  KOMMO_EGRESS_RATE_LIMIT_PER_SECOND: z.coerce
+    .number()
+    .min(0)
+    .lt(7, "must stay under Kommo's 7 per second (the margin absorbs jitter)")
+    .default(0),
+  // How long a request whose answer waits behind Kommo's 403 block keeps being retried (the
+  // classic template waits up to 90 s for an answer); after it the request ends `kommo_blocked`.
+  KOMMO_BLOCK_PATIENCE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(90),
   WIDGET_EXTRA_ORIGINS: originList.optional(),
   // AI providers. The ChatGPT webhook's model comes from ?model= or this default; the classic
   // template sets no ?model=, so changing this moves every installed template (gpt-4o-mini

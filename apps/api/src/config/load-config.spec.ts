@@ -24,6 +24,19 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toMatch(/postgres:\/\//);
   });
 
+  it("keeps Kommo budgets under Kommo's 7 per second; the egress budget is off by default", () => {
+    const config = loadConfig({ ENCRYPTION_KEYS: KEY });
+    expect(config.KOMMO_RATE_LIMIT_PER_SECOND).toBe(6);
+    expect(config.KOMMO_EGRESS_RATE_LIMIT_PER_SECOND).toBe(0);
+    expect(config.KOMMO_BLOCK_PATIENCE_SECONDS).toBe(90);
+    expect(() => loadConfig({ ENCRYPTION_KEYS: KEY, KOMMO_RATE_LIMIT_PER_SECOND: '7' })).toThrow(
+      /KOMMO_RATE_LIMIT_PER_SECOND: .*under Kommo's 7/,
+    );
+    expect(() =>
+      loadConfig({ ENCRYPTION_KEYS: KEY, KOMMO_EGRESS_RATE_LIMIT_PER_SECOND: '7' }),
+    ).toThrow(/KOMMO_EGRESS_RATE_LIMIT_PER_SECOND/);
+  });
+
   it('never echoes a bad secret back', () => {
     try {
       loadConfig({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' });

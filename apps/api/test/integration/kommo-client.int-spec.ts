@@ -294,7 +294,7 @@ describe('KommoClient against the sandbox', () => {
     const started = Date.now();
     await expect(client.getAccount()).resolves.toMatchObject({ id: account.id });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(pause).toHaveBeenCalledWith(id, 1_000);
+    expect(pause).toHaveBeenCalledWith(id, 1_000, { egressMs: 1_000 });
     pause.mockRestore();
     expect((await requestsOf(account, '/api/v4/account')).map((c) => c.status)).toEqual([429, 200]);
     const counters = await sandbox.counters();

@@ -63,7 +63,11 @@ export function createApiGuard(context: SandboxContext, options: GuardOptions = 
     const fault = store.faults.take(request.method, normalisedPath(request.url), account.id);
     if (fault && (await applyFault(context, fault, request, reply))) return;
 
-    const decision = store.rateLimiter.hit(store.integration.client_id, account.id);
+    const decision = store.rateLimiter.hit({
+      clientId: store.integration.client_id,
+      accountId: account.id,
+      ip: request.ip,
+    });
     if (!decision.allowed) {
       if (decision.status === 429) {
         state.outcome = 'rate-limited';

@@ -31,7 +31,8 @@
  *   POST /_sandbox/accounts/:account/install {user_id?}  → GET redirect_uri?code&referer&from_widget=1
  *   POST /_sandbox/accounts/:account/uninstall {forge?, revoke?} → GET hook?client_uuid&account_id&signature
  *   GET|PUT|PATCH /_sandbox/integration {client_id, client_secret, redirect_uri, uninstall_hook_url, name}
- *   GET|PATCH /_sandbox/settings {oauth:{refreshRotation…}, rateLimit:{perWindow…}, fields:{…}, outboundTimeoutMs}
+ *   GET|PATCH /_sandbox/settings {oauth:{refreshRotation…}, rateLimit:{scope: account|ip|global, perWindow…}, fields:{…}, outboundTimeoutMs}
+ *   POST /_sandbox/rate-limit/block {account_id? | ip?, ms | seconds} → {blocked_until} (403 as after repeated 429s)
  *   GET  /_sandbox/requests?method=&path=&account_id=&status=&kind=&direction=&since=;  DELETE /_sandbox/requests
  *   GET  /_sandbox/requests/counters  → {total, status429, status403, blocked}
  *   POST /_sandbox/faults {path, method?, account_id?, count?, status?, body?, retry_after?, delay_ms?, hang?, hang_ms?}

@@ -149,6 +149,9 @@ export type RefreshToken = {
   used_at: number | null;
 };
 
+export const RATE_LIMIT_SCOPES = ['account', 'ip', 'global'] as const;
+export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
+
 /** Knobs for the facts the docs leave open (docs/kommo-contract.md names each one's default). */
 export type KommoSettings = {
   oauth: {
@@ -160,8 +163,11 @@ export type KommoSettings = {
   };
   rateLimit: {
     enabled: boolean;
-    /** Requests allowed per window per integration+account ('account') or for everyone ('global'). */
-    scope: 'account' | 'global';
+    /**
+     * Requests allowed per window per integration+account ('account'), per caller address
+     * ('ip') or for everyone ('global').
+     */
+    scope: RateLimitScope;
     perWindow: number;
     windowMs: number;
     /** Seconds reported in a 429's retry_after; 0 = time until the window frees a slot. */

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   accountWithToken,
@@ -94,6 +95,50 @@ describe('Kommo rate limit (7 requests per second per integration+account)', () 
     await burst(4);
     await burst(3, other);
     expect((await get(other)).status).toBe(429);
+  });
+
+  it('can count per caller address (the "7 per second for IP" reading)', async () => {
+    const changed = await h.control<{ rateLimit: { scope: string } }>('PATCH', '/settings', {
+      rateLimit: { scope: 'ip' },
+    });
+    expect(changed.body.rateLimit.scope).toBe('ip');
+    const other = await accountWithToken(h, { subdomain: 'other' });
+    await burst(4);
+    await burst(3, other);
+    // Same address: both accounts spent the one budget.
+    expect((await get(other)).status).toBe(429);
+    // Another address (a second loopback source) has a budget of its own.
+    const url = new URL(`${h.base}${acme.prefix}/api/v4/account`);
+    const fromElsewhere = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        url,
+        { localAddress: '127.0.0.2', headers: { authorization: `Bearer ${acme.token}` } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect(fromElsewhere).toBe(200);
+  });
+
+  it('blocks a caller on request through the control API, and refuses a bad scope', async () => {
+    const blocked = await h.control<{ blocked_until: number }>('POST', '/rate-limit/block', {
+      account_id: acme.accountId,
+      seconds: 10,
+    });
+    expect(blocked.status).toBe(200);
+    const during = await get();
+    expect(during.status).toBe(403);
+    expect(((await during.json()) as ProblemBody).detail).toMatch(/too many requests/i);
+    await h.control('POST', '/clock/advance', { seconds: 11 });
+    expect((await get()).status).toBe(200);
+    const bad = await h.control('PATCH', '/settings', { rateLimit: { scope: 'planet' } });
+    expect(bad.status).toBe(400);
+    const noAccount = await h.control('POST', '/rate-limit/block', { seconds: 1 });
+    expect(noAccount.status).toBe(400);
   });
 
   it('follows a changed budget', async () => {

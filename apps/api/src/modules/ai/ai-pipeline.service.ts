@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
+import { AppConfig } from '../../config/app-config';
 import { FieldsService } from '../fields/fields.service';
 import { Installation } from '../installation/installation.entity';
 import { KommoClientFactory } from '../kommo/kommo-client';
@@ -43,6 +44,7 @@ export class AiPipeline {
     private readonly fields: FieldsService,
     private readonly kommo: KommoClientFactory,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
     @InjectRepository(Installation) private readonly installations: Repository<Installation>,
   ) {}
 
@@ -84,9 +86,31 @@ export class AiPipeline {
         });
         return;
       }
+      if (error instanceof KommoApiError && error.kind === 'blocked') {
+        await this.whileBlocked(row, error);
+        return;
+      }
       // Kommo or the database hiccuped: the job is retried with backoff, the row stays pending.
       throw error;
     }
+  }
+
+  /**
+   * Kommo blocked the account (403 after 429s): nothing reached Kommo, and a stored answer stays
+   * stored. Within the salesbot's patience the request is retried (Bull's backoff, then the
+   * sweeper) without spending one of its attempts; after it, it ends `failed` (`kommo_blocked`).
+   */
+  private async whileBlocked(row: AiRequestRow, error: KommoApiError): Promise<void> {
+    const ageMs = Date.now() - row.receivedAt.getTime();
+    if (ageMs < this.config.get('KOMMO_BLOCK_PATIENCE_SECONDS') * 1000) {
+      await this.store.returnAttempt(row.id);
+      this.logger.warn({ requestId: row.id, ageMs }, 'Kommo blocked the account; will retry');
+      throw error;
+    }
+    await this.store.finish(row.id, 'failed', this.clock.now(), {
+      errorClass: 'kommo_blocked',
+      errorMessage: `Kommo kept the account blocked past the salesbot's patience: ${error.message}`,
+    });
   }
 
   /** The 80 %/95 % notes must not make an answered request fail. */

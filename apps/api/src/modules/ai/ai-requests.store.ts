@@ -169,6 +169,14 @@ export class AiRequestsStore {
     return returnedRows<{ attempts: number }>(result)[0]?.attempts ?? 0;
   }
 
+  /** Takes back the attempt claim() counted: it was spent waiting out Kommo's block, not failing. */
+  async returnAttempt(id: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ai_requests SET attempts = greatest(attempts - 1, 0) WHERE id = $1`,
+      [id],
+    );
+  }
+
   /** Stores the outcome before it is written to Kommo, so a crash never calls the provider twice. */
   async saveOutcome(id: string, outcome: RequestOutcome): Promise<void> {
     const answer = outcome.kind === 'answer';

@@ -1,7 +1,12 @@
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { KommoApiError, kommoErrorFromAxios, kommoErrorFromResponse } from './kommo-errors';
+import {
+  asBlocked,
+  KommoApiError,
+  kommoErrorFromAxios,
+  kommoErrorFromResponse,
+} from './kommo-errors';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.secret-access-token';
 const label = { method: 'PATCH', path: '/api/v4/leads/7' };
@@ -100,6 +105,32 @@ describe('kommoErrorFromResponse', () => {
     expect(error.status).toBe(status);
     expect(error.detail).toBe(`detail ${status}`);
     expect(error.retryAfterMs).toBeUndefined();
+  });
+
+  it("reads Kommo's rate block (403 saying too many requests) as retryable, a permission 403 as final", () => {
+    const block = kommoErrorFromResponse({
+      status: 403,
+      data: {
+        title: 'Forbidden',
+        status: 403,
+        detail: 'Access denied: too many requests, the account is temporarily blocked',
+      },
+    });
+    expect(block).toMatchObject({ kind: 'blocked', retryable: true, retryAfterMs: 5_000 });
+    const plain = kommoErrorFromResponse({ status: 403, data: 'Too Many Requests' });
+    expect(plain).toMatchObject({ kind: 'blocked', retryable: true });
+    const timed = kommoErrorFromResponse({
+      status: 403,
+      headers: { 'Retry-After': '20' },
+      data: { title: 'Forbidden', detail: 'Rate limit exceeded' },
+    });
+    expect(timed.retryAfterMs).toBe(20_000);
+    const rights = kommoErrorFromResponse({
+      status: 403,
+      data: { title: 'Forbidden', status: 403, detail: 'Access denied' },
+    });
+    expect(rights).toMatchObject({ kind: 'forbidden', retryable: false });
+    expect(asBlocked(rights)).toMatchObject({ kind: 'blocked', retryable: true, status: 403 });
   });
 
   it('takes retry_after (seconds) from a 429 body', () => {

@@ -8,7 +8,9 @@ export type KommoErrorKind =
   | 'server'
   | 'network'
   | 'payment'
-  | 'forbidden';
+  | 'forbidden'
+  /** Kommo's 403 after repeated 429s: wait and retry (docs/architecture.md "Kommo request budget"). */
+  | 'blocked';
 
 /** One item of Kommo's `validation-errors`: which item of the request (`request_id`) and why. */
 export type KommoValidationGroup = {
@@ -35,8 +37,18 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<KommoErrorKind> = new Set([
   'server',
   'network',
   'rate_limit',
+  'blocked',
 ]);
 const DEFAULT_RETRY_AFTER_MS = 1_000;
+/** How long to hold an installation back after a block, when Kommo says nothing of its length. */
+export const BLOCK_PROBE_MS = 5_000;
+
+/**
+ * A 403 that names the cause: Kommo's limits page says repeated violations turn into "403 for
+ * every request" without documenting the body; the sandbox (and Kommo's 429 wording) say "too
+ * many requests". A permission 403 says "Access denied" or names a right, never this.
+ */
+const BLOCK_WORDING = /too many requests|rate.?limit|temporar\w* blocked/i;
 
 /**
  * Every failure of a Kommo call. It holds only what we decided to keep (status, Kommo's detail,
@@ -81,10 +93,10 @@ export type KommoResponseLike = {
   data?: unknown;
 };
 
-function kindOfStatus(status: number): KommoErrorKind {
+function kindOfStatus(status: number, detail: string): KommoErrorKind {
   if (status === 401) return 'auth';
   if (status === 402) return 'payment';
-  if (status === 403) return 'forbidden';
+  if (status === 403) return BLOCK_WORDING.test(detail) ? 'blocked' : 'forbidden';
   if (status === 404) return 'not_found';
   if (status === 429) return 'rate_limit';
   if (status === 408) return 'network';
@@ -135,6 +147,30 @@ function retryAfterMs(body: Record<string, unknown> | undefined, retryAfter?: st
   return DEFAULT_RETRY_AFTER_MS;
 }
 
+/** A block's length when Kommo gives one, else BLOCK_PROBE_MS (probe again after it). */
+function blockMs(body: Record<string, unknown> | undefined, retryAfter?: string): number {
+  const given = body?.retry_after !== undefined || retryAfter !== undefined;
+  return given ? retryAfterMs(body, retryAfter) : BLOCK_PROBE_MS;
+}
+
+/** Every text field of a problem body, for the block wording check. */
+function blockText(body: Record<string, unknown> | undefined): string {
+  return [body?.title, body?.detail, body?.hint, body?.message]
+    .filter((part): part is string => typeof part === 'string')
+    .join(' ');
+}
+
+/** A 403 read as Kommo's block because a 429 came shortly before it (see BLOCK_WORDING). */
+export function asBlocked(error: KommoApiError): KommoApiError {
+  return new KommoApiError({
+    kind: 'blocked',
+    message: `${error.message} (read as Kommo's block: a 429 came shortly before)`,
+    detail: error.detail,
+    retryAfterMs: BLOCK_PROBE_MS,
+    ...(error.status !== undefined ? { status: error.status } : {}),
+  });
+}
+
 const text = (value: unknown): string =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 
@@ -172,14 +208,19 @@ export function kommoErrorFromResponse(
   const { status } = response;
   const parsed = parseBody(response.data);
   const body = isRecord(parsed) ? parsed : undefined;
-  const kind = kindOfStatus(status);
   const detail = describe(parsed, status);
+  const kind = kindOfStatus(status, typeof parsed === 'string' ? parsed : blockText(body));
   const groups = validationGroups(body);
   const first = groups
     .flatMap((g) => g.errors.map((e) => `${e.path || '(body)'} ${e.code}`))
     .slice(0, 3);
+  const retryAfter = header(response.headers, 'retry-after');
   const wait =
-    kind === 'rate_limit' ? retryAfterMs(body, header(response.headers, 'retry-after')) : undefined;
+    kind === 'rate_limit'
+      ? retryAfterMs(body, retryAfter)
+      : kind === 'blocked'
+        ? blockMs(body, retryAfter)
+        : undefined;
   return new KommoApiError({
     kind,
     status,

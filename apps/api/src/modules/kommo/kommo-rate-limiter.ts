@@ -3,101 +3,103 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { KommoApiError } from './kommo-errors';
-
-/**
- * GCRA as slot reservation, in microseconds of Redis' clock (one clock for every process).
- * KEYS[1]: the installation's theoretical arrival time (tat). ARGV: interval µs, max wait µs
- * (-1 = none), pause µs (0 = reserve a slot; > 0 = only push tat to now + pause).
- * Returns {wait µs, slot µs}; wait < 0 means "not reserved, the next slot is -wait µs away".
- */
-const RESERVE_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local interval = tonumber(ARGV[1])
-local maxWait = tonumber(ARGV[2])
-local pause = tonumber(ARGV[3])
-if pause > 0 then
-  local until_ = now + pause
-  if until_ > tat then
-    redis.call('SET', KEYS[1], string.format('%d', until_), 'PX', math.ceil(pause / 1000) + 2000)
-  end
-  return {0, string.format('%d', now)}
-end
-local slot = math.max(tat, now)
-local wait = slot - now
-if maxWait >= 0 and wait > maxWait then
-  return {-wait, string.format('%d', slot)}
-end
-local nextTat = slot + interval
-redis.call('SET', KEYS[1], string.format('%d', nextTat), 'PX', math.ceil((nextTat - now) / 1000) + 2000)
-return {wait, string.format('%d', slot)}
-`;
-
-/**
- * The last line of defence, checked right before a request goes out: at most `limit` sends in any
- * second (Redis clock), as Kommo counts them. Slots keep requests evenly spaced, but a process that
- * stalls wakes its waiters together; this window makes the late ones wait again instead of
- * bunching. KEYS[1]: a sorted set of send times (µs). ARGV: limit, a unique member.
- * Returns 0 when recorded, else µs until the oldest send leaves the window.
- */
-const WINDOW_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local window = 1000000
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now, ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], 2000)
-  return 0
-end
-local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
-return math.max(1, oldest + window - now)
-`;
-
-type WindowCommand = (key: string, limit: number, member: string) => Promise<number>;
+import { PAUSE_SCRIPT, RESERVE_SCRIPT, WINDOW_SCRIPT } from './kommo-rate-scripts';
 
 type ReserveCommand = (
-  key: string,
+  installationKey: string,
+  egressKey: string,
   intervalUs: number,
+  egressIntervalUs: number,
   maxWaitUs: number,
-  pauseUs: number,
 ) => Promise<[number, string]>;
+
+type PauseCommand = (
+  tatKey: string,
+  holdKey: string,
+  refusedKey: string,
+  pauseUs: number,
+  rememberMs: number,
+) => Promise<number>;
+
+type WindowCommand = (
+  sentKey: string,
+  egressSentKey: string,
+  holdKey: string,
+  egressHoldKey: string,
+  epochKey: string,
+  tatKey: string,
+  egressTatKey: string,
+  limit: number,
+  egressLimit: number,
+  member: string,
+  seeds: number,
+  egressSeeds: number,
+  force: number,
+  windowUs: number,
+) => Promise<number>;
 
 export const DEFAULT_MAX_WAIT_MS = 30_000;
 const MAX_LATE_RETRIES = 3;
+const WINDOW_US = 1_000_000;
+// How long a 429 or a block is remembered: a 403 within it is read as Kommo's block.
+export const REFUSAL_MEMORY_MS = 120_000;
 
 /** A reserved request slot: when (Redis clock, ms) and how long the caller has to wait for it. */
 export type KommoRateSlot = { waitMs: number; slotAtMs: number };
 
+/** Kommo's limit, in any second (docs/kommo-contract.md §4.2); our budgets stay under it. */
+export const KOMMO_LIMIT_PER_SECOND = 7;
+const JITTER_MARGIN = 1;
+
+/** `seeds`: sends booked in the first window after a lost state, leaving Kommo's room only. */
+type Budget = { perSecond: number; intervalUs: number; seeds: number };
+
+function budget(rate: number): Budget {
+  const perSecond = Math.floor(rate);
+  // Kommo may have seen `perSecond` sends in the last second; it takes 7 minus that more, less
+  // the one request of margin we keep for jitter at any time (with a budget of 6: none).
+  const room = Math.max(0, KOMMO_LIMIT_PER_SECOND - JITTER_MARGIN - perSecond);
+  return {
+    perSecond,
+    // Rounded up so that `rate` consecutive slots always span at least a full second.
+    intervalUs: Math.ceil(1_000_000 / rate),
+    seeds: Math.max(0, perSecond - room),
+  };
+}
+
 /**
- * Kommo allows 7 requests per second per account, measured by Kommo over a sliding second, and
- * answers more with 429 and then a 403 block. Every process shares one schedule per installation
- * in Redis: each request reserves the next free slot, slots are evenly spaced 1/rate s apart and
- * never bunch up (unlike a token bucket, which lets a full bucket plus its refill through in one
- * second). The budget (KOMMO_RATE_LIMIT_PER_SECOND, 6) stays under 7 to absorb arrival jitter.
+ * Kommo allows 7 requests per second, measured by Kommo over a sliding second, and answers more
+ * with 429 and then a 403 block. Every process shares one schedule per installation in Redis (and,
+ * with KOMMO_EGRESS_RATE_LIMIT_PER_SECOND, one for all installations behind our address): each
+ * request reserves the next free slot, evenly spaced, then passes a sliding-window check right
+ * before it leaves. The budget stays under Kommo's 7 to absorb arrival jitter, and after a lost
+ * state the first second spends only what Kommo may still have room for. Rules: docs/architecture.md "Kommo request budget".
  */
 @Injectable()
 export class KommoRateLimiter implements OnModuleDestroy {
   private readonly redis: Redis;
   private readonly reserveCommand: ReserveCommand;
+  private readonly pauseCommand: PauseCommand;
   private readonly windowCommand: WindowCommand;
-  private readonly intervalUs: number;
-  private readonly perSecond: number;
+  private readonly own: Budget;
+  /** Off when perSecond is 0. */
+  private readonly egress: Budget;
 
   constructor(private readonly config: AppConfig) {
     this.redis = new Redis(config.get('REDIS_URL'), { maxRetriesPerRequest: 3 });
     // A failing call rejects on its own; an unhandled 'error' event would crash the process.
     this.redis.on('error', () => undefined);
-    this.redis.defineCommand('kommoReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
-    const command = (this.redis as unknown as { kommoReserve: ReserveCommand }).kommoReserve;
-    this.reserveCommand = command.bind(this.redis);
-    this.redis.defineCommand('kommoWindow', { numberOfKeys: 1, lua: WINDOW_SCRIPT });
-    const window = (this.redis as unknown as { kommoWindow: WindowCommand }).kommoWindow;
-    this.windowCommand = window.bind(this.redis);
-    this.perSecond = Math.floor(config.get('KOMMO_RATE_LIMIT_PER_SECOND'));
-    // Rounded up so that `rate` consecutive slots always span at least a full second.
-    this.intervalUs = Math.ceil(1_000_000 / config.get('KOMMO_RATE_LIMIT_PER_SECOND'));
+    this.reserveCommand = this.define<ReserveCommand>('kommoReserve', 2, RESERVE_SCRIPT);
+    this.pauseCommand = this.define<PauseCommand>('kommoPause', 3, PAUSE_SCRIPT);
+    this.windowCommand = this.define<WindowCommand>('kommoWindow', 7, WINDOW_SCRIPT);
+    this.own = budget(config.get('KOMMO_RATE_LIMIT_PER_SECOND'));
+    const egress = config.get('KOMMO_EGRESS_RATE_LIMIT_PER_SECOND');
+    this.egress = egress > 0 ? budget(egress) : { perSecond: 0, intervalUs: 0, seeds: 0 };
+  }
+
+  /** Whether one budget is shared by every installation (Kommo limiting by IP). */
+  get egressBudgetOn(): boolean {
+    return this.egress.perSecond > 0;
   }
 
   /**
@@ -106,28 +108,35 @@ export class KommoRateLimiter implements OnModuleDestroy {
    * job gives its worker back and retries later instead of sleeping for minutes.
    */
   async acquire(installationId: string, options: { maxWaitMs?: number } = {}): Promise<void> {
+    const member = randomUUID();
+    for (;;) {
+      await this.awaitSlot(installationId, options);
+      if (await this.withinWindow(installationId, member)) return;
+      // Held (a pause began after our slot was reserved) or full for longer than a slot (a lost
+      // state, a stalled process): take a new slot, which the window pushed past its end, rather
+      // than wake together with every other waiter.
+    }
+  }
+
+  /** True once this send fits the window; false when the caller should re-reserve. */
+  private async withinWindow(installationId: string, member: string): Promise<boolean> {
+    for (;;) {
+      const waitUs = await this.window(installationId, member, false);
+      if (waitUs === 0) return true;
+      // A few ms short (timers fire late; the send a second before us did too): just wait.
+      if (waitUs < 0 || waitUs > this.own.intervalUs / 2) return false;
+      await sleep(Math.ceil(waitUs / 1000));
+    }
+  }
+
+  private async awaitSlot(installationId: string, options: { maxWaitMs?: number }) {
     for (let attempt = 0; ; attempt++) {
       const slot = await this.reserve(installationId, options);
       const due = Date.now() + slot.waitMs;
-      if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
+      if (slot.waitMs > 0) await sleep(slot.waitMs);
       // A busy event loop can wake us long after our slot, right next to the following one;
       // sending then would bunch two requests together. Give the slot up and take a new one.
-      if (Date.now() - due <= this.intervalUs / 2000 || attempt >= MAX_LATE_RETRIES) break;
-    }
-    await this.withinWindow(installationId);
-  }
-
-  /** Waits until this send keeps the last second at the budget or under. */
-  private async withinWindow(installationId: string): Promise<void> {
-    const member = randomUUID();
-    for (;;) {
-      const waitUs = await this.windowCommand(
-        this.windowKey(installationId),
-        this.perSecond,
-        member,
-      );
-      if (waitUs <= 0) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(waitUs / 1000)));
+      if (Date.now() - due <= this.own.intervalUs / 2000 || attempt >= MAX_LATE_RETRIES) return;
     }
   }
 
@@ -138,10 +147,11 @@ export class KommoRateLimiter implements OnModuleDestroy {
   ): Promise<KommoRateSlot> {
     const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     const [waitUs, slotUs] = await this.reserveCommand(
-      this.key(installationId),
-      this.intervalUs,
+      this.key('kommo-rate', installationId),
+      this.key('kommo-rate', null),
+      this.own.intervalUs,
+      this.egress.intervalUs,
       Math.round(maxWaitMs * 1000),
-      0,
     );
     if (waitUs < 0) {
       const retryAfterMs = Math.ceil(-waitUs / 1000);
@@ -160,31 +170,83 @@ export class KommoRateLimiter implements OnModuleDestroy {
    */
   async charge(installationId: string, requests: number): Promise<void> {
     for (let i = 0; i < requests; i++) {
-      await this.reserveCommand(this.key(installationId), this.intervalUs, -1, 0);
-      // Sent already: counted in the window whatever it holds.
-      await this.windowCommand(
-        this.windowKey(installationId),
-        Number.MAX_SAFE_INTEGER,
-        randomUUID(),
+      await this.reserveCommand(
+        this.key('kommo-rate', installationId),
+        this.key('kommo-rate', null),
+        this.own.intervalUs,
+        this.egress.intervalUs,
+        -1,
+      );
+      await this.window(installationId, randomUUID(), true); // sent already: counted anyway
+    }
+  }
+
+  /**
+   * Holds every process's requests for this installation back for `ms` (Kommo said 429 or
+   * blocked us), slots already reserved included; `egressMs` holds every installation's (Kommo
+   * limiting by address; only with the egress budget on). Each refusal is remembered for
+   * REFUSAL_MEMORY_MS.
+   */
+  async pause(installationId: string, ms: number, options: { egressMs?: number } = {}) {
+    const holds: [string | null, number][] = [[installationId, ms]];
+    if (this.egressBudgetOn && options.egressMs) holds.push([null, options.egressMs]);
+    for (const [scope, holdMs] of holds) {
+      if (!(holdMs > 0)) continue;
+      await this.pauseCommand(
+        this.key('kommo-rate', scope),
+        this.key('kommo-hold', scope),
+        this.key('kommo-refused', scope),
+        Math.round(holdMs * 1000),
+        REFUSAL_MEMORY_MS,
       );
     }
   }
 
-  /** Holds every process's requests for this installation back for `ms` (Kommo said 429). */
-  async pause(installationId: string, ms: number): Promise<void> {
-    if (!(ms > 0)) return;
-    await this.reserveCommand(this.key(installationId), this.intervalUs, -1, Math.round(ms * 1000));
+  /** Whether Kommo refused this installation (or, with the egress budget, anyone) recently. */
+  async refusedRecently(installationId: string): Promise<boolean> {
+    const keys = [this.key('kommo-refused', installationId)];
+    if (this.egressBudgetOn) keys.push(this.key('kommo-refused', null));
+    return (await this.redis.exists(...keys)) > 0;
   }
 
   onModuleDestroy(): void {
     this.redis.disconnect();
   }
 
-  private windowKey(installationId: string): string {
-    return `${this.config.get('REDIS_PREFIX')}:kommo-sent:${installationId}`;
+  private window(installationId: string, member: string, force: boolean): Promise<number> {
+    return this.windowCommand(
+      this.key('kommo-sent', installationId),
+      this.key('kommo-sent', null),
+      this.key('kommo-hold', installationId),
+      this.key('kommo-hold', null),
+      `${this.config.get('REDIS_PREFIX')}:kommo-epoch`,
+      this.key('kommo-rate', installationId),
+      this.key('kommo-rate', null),
+      this.own.perSecond,
+      this.egress.perSecond,
+      member,
+      this.own.seeds,
+      this.egress.seeds,
+      force ? 1 : 0,
+      WINDOW_US,
+    );
   }
 
-  private key(installationId: string): string {
-    return `${this.config.get('REDIS_PREFIX')}:kommo-rate:${installationId}`;
+  /** `null` = the egress scope (every installation together). */
+  private key(kind: string, installationId: string | null): string {
+    const prefix = this.config.get('REDIS_PREFIX');
+    return installationId === null
+      ? `${prefix}:${kind}:egress`
+      : `${prefix}:${kind}:${installationId}`;
+  }
+
+  private define<T>(name: string, numberOfKeys: number, lua: string): T {
+    this.redis.defineCommand(name, { numberOfKeys, lua });
+    const command = (
+      this.redis as unknown as Record<string, T & ((...args: unknown[]) => unknown)>
+    )[name]!;
+    return command.bind(this.redis) as T;
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

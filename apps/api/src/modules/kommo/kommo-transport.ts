@@ -1,6 +1,12 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { type z } from 'zod';
-import { KommoApiError, kommoErrorFromAxios, type KommoRequestLabel } from './kommo-errors';
+import {
+  asBlocked,
+  BLOCK_PROBE_MS,
+  KommoApiError,
+  kommoErrorFromAxios,
+  type KommoRequestLabel,
+} from './kommo-errors';
 import { type KommoRateLimiter } from './kommo-rate-limiter';
 import { type KommoTarget, type KommoTokenSource } from './kommo-token-source';
 
@@ -28,8 +34,9 @@ const MAX_RATE_LIMIT_RETRIES = 2;
 
 /**
  * Sends one Kommo call for one installation: waits for a rate slot, adds the Bearer token,
- * refreshes it once on 401, honours 429 retry_after (pausing every process), retries an idempotent
- * GET once on 5xx/network, and turns every failure into a KommoApiError.
+ * refreshes it once on 401, honours 429 retry_after (pausing every process), holds every process
+ * back on Kommo's 403 block, retries an idempotent GET once on 5xx/network, and turns every
+ * failure into a KommoApiError.
  */
 export class KommoTransport {
   constructor(
@@ -55,7 +62,7 @@ export class KommoTransport {
       try {
         response = await this.request(call, token);
       } catch (error) {
-        const failure = this.toError(error, label);
+        const failure = await this.classify(this.toError(error, label));
         if (failure.kind === 'auth' && !refreshed) {
           refreshed = true;
           token = await tokens.refreshAfterRejection(id, token);
@@ -63,11 +70,19 @@ export class KommoTransport {
         }
         if (failure.kind === 'rate_limit' && rateLimitRetries < MAX_RATE_LIMIT_RETRIES) {
           const waitMs = failure.retryAfterMs ?? 1_000;
-          // Every process backs off, even when this call gives up instead of waiting.
-          await limiter.pause(id, waitMs);
+          // Every process backs off, even when this call gives up instead of waiting; behind
+          // an egress budget Kommo may be counting our address, so everyone skips a window.
+          await limiter.pause(id, waitMs, { egressMs: Math.min(waitMs, 1_000) });
           if (waitMs > maxRateLimitWaitMs) throw failure;
           rateLimitRetries += 1;
           continue; // acquire() sleeps until the pause is over
+        }
+        if (failure.kind === 'blocked') {
+          // No retry here: probing a block only prolongs it. Every process holds back, and the
+          // caller decides how long to keep trying (the AI pipeline: KOMMO_BLOCK_PATIENCE_SECONDS).
+          const holdMs = failure.retryAfterMs ?? BLOCK_PROBE_MS;
+          await limiter.pause(id, holdMs, { egressMs: holdMs });
+          throw failure;
         }
         const transient = failure.kind === 'server' || failure.kind === 'network';
         if (call.method === 'GET' && transient && failure.retryable && !getRetried) {
@@ -92,6 +107,15 @@ export class KommoTransport {
       },
       ...(call.body !== undefined ? { data: call.body } : {}),
     });
+  }
+
+  /** A 403 without the block's wording is still the block when a 429 came just before it. */
+  private async classify(failure: KommoApiError): Promise<KommoApiError> {
+    if (failure.kind !== 'forbidden') return failure;
+    const refused = await this.deps.limiter
+      .refusedRecently(this.target.installationId)
+      .catch(() => false); // Redis down: Kommo's own answer decides
+    return refused ? asBlocked(failure) : failure;
   }
 
   private toError(error: unknown, label: KommoRequestLabel): KommoApiError {

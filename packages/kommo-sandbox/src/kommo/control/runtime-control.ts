@@ -2,7 +2,7 @@ import { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { type SandboxContext } from '../../context.js';
 import { type FaultSpec } from '../faults.js';
 import { type RequestLogFilter } from '../request-log.js';
-import { type Integration, type KommoSettings } from '../types.js';
+import { type Integration, type KommoSettings, RATE_LIMIT_SCOPES } from '../types.js';
 
 type Body = Record<string, unknown>;
 const bodyOf = (request: FastifyRequest): Body =>
@@ -46,11 +46,34 @@ export function registerRuntimeControl(app: FastifyInstance, context: SandboxCon
   app.patch('/_sandbox/integration', setIntegration);
 
   app.get('/_sandbox/settings', () => store.settings);
-  app.patch('/_sandbox/settings', (request) =>
-    store.updateSettings(
-      bodyOf(request) as { [K in keyof KommoSettings]?: Partial<KommoSettings[K]> },
-    ),
-  );
+  app.patch('/_sandbox/settings', async (request, reply) => {
+    const body = bodyOf(request) as { [K in keyof KommoSettings]?: Partial<KommoSettings[K]> };
+    const scope = body.rateLimit?.scope;
+    if (scope !== undefined && !RATE_LIMIT_SCOPES.includes(scope)) {
+      return reply
+        .code(400)
+        .send({ error: `rateLimit.scope must be one of ${RATE_LIMIT_SCOPES.join(', ')}` });
+    }
+    return store.updateSettings(body);
+  });
+
+  // Blocks a caller as repeated 429s would, in the current scope: {account_id} ('account'),
+  // {ip} ('ip', default 127.0.0.1), nothing ('global'); for {ms} or {seconds} of sandbox time.
+  app.post('/_sandbox/rate-limit/block', async (request, reply) => {
+    const body = bodyOf(request);
+    const ms = Number(body.ms ?? 0) + Number(body.seconds ?? 0) * 1e3;
+    const accountId = Number(body.account_id ?? 0);
+    if (!(ms > 0)) return reply.code(400).send({ error: 'ms or seconds must be > 0' });
+    if (store.settings.rateLimit.scope === 'account' && !store.getAccount(accountId)) {
+      return reply.code(400).send({ error: 'account_id must name an account' });
+    }
+    const caller = {
+      clientId: store.integration.client_id,
+      accountId,
+      ip: typeof body.ip === 'string' ? body.ip : '127.0.0.1',
+    };
+    return { blocked_until: store.rateLimiter.block(caller, ms) };
+  });
 
   // Filters: method, path (glob), account_id, status, kind, direction (in|out), since (virtual ms).
   app.get('/_sandbox/requests', (request) => {
