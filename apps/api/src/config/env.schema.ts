@@ -86,6 +86,11 @@ export const envSchema = z.object({
   KOMMO_API_URL_TEMPLATE: kommoUrlTemplate.default('https://{host}'),
   KOMMO_CONSENT_URL: httpUrl.default('https://www.kommo.com/oauth'),
   KOMMO_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(7).default(6),
+  // What unauthenticated OAuth callbacks may cost at Kommo's token endpoint: code exchanges per
+  // referer and in total per window (docs/architecture.md, "Unauthenticated callers").
+  KOMMO_TOKEN_BUDGET_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
+  KOMMO_TOKEN_BUDGET_TOTAL: z.coerce.number().int().min(1).max(10_000).default(30),
+  KOMMO_TOKEN_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   WIDGET_EXTRA_ORIGINS: originList.optional(),
   // AI providers. The ChatGPT webhook's model comes from ?model= or this default (gpt-4o-mini
   // leaves OpenAI's API on 2027-01-14, see docs; the account can still ask for it).
