@@ -78,6 +78,10 @@ export const envSchema = z.object({
   ADMIN_SESSION_HOURS: z.coerce.number().min(0.1).max(720).default(12),
   ADMIN_MAX_FAILED_LOGINS: z.coerce.number().int().min(1).max(100).default(5),
   ADMIN_LOCKOUT_MINUTES: z.coerce.number().min(0.1).max(1_440).default(15),
+  // Sign-in flood limits: failed sign-ins from one client address per ADMIN_LOCKOUT_MINUTES
+  // (spraying across emails), and password hashes computed at once per process.
+  ADMIN_MAX_FAILED_LOGINS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
+  ADMIN_SIGNIN_CONCURRENT_HASHES: z.coerce.number().int().min(1).max(16).default(1),
   // The Kommo integration (Kommo > Settings > Integrations). Without id and secret the API runs,
   // but OAuth, the uninstall hook and the widget API answer 503 "not configured".
   KOMMO_CLIENT_ID: z.string().min(1).optional(),
