@@ -78,6 +78,10 @@ export const envSchema = z.object({
   ADMIN_SESSION_HOURS: z.coerce.number().min(0.1).max(720).default(12),
   ADMIN_MAX_FAILED_LOGINS: z.coerce.number().int().min(1).max(100).default(5),
   ADMIN_LOCKOUT_MINUTES: z.coerce.number().min(0.1).max(1_440).default(15),
+  // Sign-in flood limits: failed sign-ins from one client address per ADMIN_LOCKOUT_MINUTES
+  // (spraying across emails), and password hashes computed at once per process.
+  ADMIN_MAX_FAILED_LOGINS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
+  ADMIN_SIGNIN_CONCURRENT_HASHES: z.coerce.number().int().min(1).max(16).default(1),
   // The Kommo integration (Kommo > Settings > Integrations). Without id and secret the API runs,
   // but OAuth, the uninstall hook and the widget API answer 503 "not configured".
   KOMMO_CLIENT_ID: z.string().min(1).optional(),
@@ -101,6 +105,11 @@ export const envSchema = z.object({
   // How long a request whose answer waits behind Kommo's 403 block keeps being retried (the
   // classic template waits up to 90 s for an answer); after it the request ends `kommo_blocked`.
   KOMMO_BLOCK_PATIENCE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(90),
+  // What unauthenticated OAuth callbacks may cost at Kommo's token endpoint: code exchanges per
+  // referer and in total per window (docs/architecture.md, "Unauthenticated callers").
+  KOMMO_TOKEN_BUDGET_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
+  KOMMO_TOKEN_BUDGET_TOTAL: z.coerce.number().int().min(1).max(10_000).default(30),
+  KOMMO_TOKEN_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   WIDGET_EXTRA_ORIGINS: originList.optional(),
   // AI providers. The ChatGPT webhook's model comes from ?model= or this default; the classic
   // template sets no ?model=, so changing this moves every installed template (gpt-4o-mini

@@ -1,3 +1,4 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {
@@ -114,5 +115,51 @@ describe('widget-block mode', () => {
     });
     expect(response.status).toBe(401);
     expect((await requestRows(stack, shop.installationId)).length).toBe(before);
+  });
+
+  it('one token serves one salesbot wait: a new continue id or Idempotency-Key is refused', async () => {
+    // A valid token as Kommo signs it (HS512, client secret), with one jti.
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const lead = (await stack.sandbox.createLead(shop.account.id, { name: 'replay' })).id;
+    const unsigned = `${part({ alg: 'HS512', typ: 'JWT' })}.${part({
+      account_id: shop.account.id,
+      entity_id: lead,
+      entity_type: 2,
+      jti: randomUUID(),
+      exp: Math.floor(Date.now() / 1000) + 1_800,
+    })}`;
+    const signature = createHmac('sha512', stack.env.KOMMO_CLIENT_SECRET!)
+      .update(unsigned)
+      .digest('base64url');
+    const token = `${unsigned}.${signature}`;
+    const send = (continueId: string, headers: Record<string, string> = {}) =>
+      postJson(
+        shop.assistantWidgetUrl,
+        {
+          token,
+          data: { message: 'hi', next_step: 1 },
+          return_url: `${stack.sandbox.url}/a/${shop.account.subdomain}/api/v4/salesbot/9/continue/${continueId}`,
+        },
+        headers,
+      );
+    const before = (await requestRows(stack, shop.installationId)).length;
+
+    const first = await send('replay-1');
+    expect(first.status).toBe(200);
+    const { request_id: requestId } = (await first.json()) as { request_id: string };
+    // A true resend (the same wait) stays idempotent.
+    const resend = await send('replay-1');
+    expect(resend.status).toBe(200);
+    expect(await resend.json()).toMatchObject({ request_id: requestId, duplicate: true });
+
+    for (const replay of [
+      await send('replay-2'),
+      await send('replay-3', { 'idempotency-key': randomUUID() }),
+    ]) {
+      expect(replay.status).toBe(409);
+      expect(await replay.json()).toMatchObject({ error: 'token_reused' });
+    }
+    const rows = (await requestRows(stack, shop.installationId)).slice(before);
+    expect(rows.filter((r) => r.status !== 'duplicate' && r.status !== 'rejected')).toHaveLength(1);
   });
 });

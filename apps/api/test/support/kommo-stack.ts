@@ -66,6 +66,9 @@ export async function startKommoStack(
     KOMMO_API_URL_TEMPLATE: sandbox.apiUrlTemplate,
     KOMMO_CONSENT_URL: `${sandbox.url}/oauth`,
     WIDGET_EXTRA_ORIGINS: sandbox.url,
+    // Files install many accounts, some several times; the budget's own test sets it low.
+    KOMMO_TOKEN_BUDGET_PER_ACCOUNT: '100',
+    KOMMO_TOKEN_BUDGET_TOTAL: '1000',
     ...aiProviderVars(sandbox),
     ...options.vars,
   });

@@ -1,9 +1,19 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
-import { type FastifyReply } from 'fastify';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { clearedSessionCookie, parseCookies, SESSION_COOKIE, sessionCookie } from './admin-cookies';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { type AdminSessionData, AdminAuthService } from './admin-auth.service';
+import { type AdminSessionData, AdminAuthService, SignInRefused } from './admin-auth.service';
 import { AdminPublic, CurrentAdmin } from './admin-role.decorator';
 import { LoginBody, parseBody } from './admin-schemas';
 import { csrfTokenFor } from './admin-tokens';
@@ -32,10 +42,19 @@ export class AdminAuthController {
   @AdminPublic()
   async login(
     @Body() body: unknown,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ user: AdminUserView; csrfToken: string }> {
     const { email, password } = parseBody(LoginBody, body);
-    const result = await this.auth.login(email, password);
+    let result: Awaited<ReturnType<AdminAuthService['login']>>;
+    try {
+      result = await this.auth.login(email, password, request.ip);
+    } catch (error) {
+      if (error instanceof SignInRefused) {
+        void reply.header('retry-after', String(Math.max(1, error.retryAfterSec)));
+      }
+      throw error;
+    }
     void reply.header(
       'set-cookie',
       sessionCookie(result.token, { secure: this.secure, maxAgeSeconds: result.maxAgeSeconds }),

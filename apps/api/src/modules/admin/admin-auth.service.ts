@@ -7,7 +7,9 @@ import { AppConfig } from '../../config/app-config';
 import { csrfTokenFor, newSessionToken, sha256Hex } from './admin-tokens';
 import { type AdminUserRow, AdminUsersService, isUuid, toUserView } from './admin-users.service';
 import { type AdminUserView, normalizeEmail } from './admin-user.types';
+import { HashGate, HashGateBusy } from './hash-gate';
 import { dummyHash, verifyPassword } from './password-hash';
+import { SignInThrottle } from './sign-in-throttle';
 
 /** `token` is the cookie's value, kept in memory for the request only (to derive the CSRF token). */
 export type AdminSessionData = {
@@ -26,45 +28,83 @@ export type LoginResult = {
 
 // One message for an unknown email and a wrong password: the answer must not tell them apart.
 const WRONG = 'Wrong email or password.';
-// Failures of emails that have no user live here (per process, bounded), only so that such an
-// email gets locked out exactly like a real one and the answers stay identical.
-const MAX_UNKNOWN = 10_000;
 
-/** Sign-in with lockout, and the sessions behind the admin cookie. */
+/** A refusal that tells the client when to come back (the controller sets `Retry-After`). */
+export class SignInRefused extends HttpException {
+  constructor(
+    message: string,
+    status: HttpStatus,
+    readonly retryAfterSec: number,
+  ) {
+    super(message, status);
+  }
+}
+
+/**
+ * Sign-in with lockout, and the sessions behind the admin cookie. Known and unknown emails take
+ * the same steps (the throttle, one hash, the same Redis writes), so neither the answer nor its
+ * time says whether an email exists.
+ */
 @Injectable()
 export class AdminAuthService {
-  private readonly unknown = new Map<string, { failures: number; lockedUntil: number }>();
+  private readonly hashes: HashGate;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly users: AdminUsersService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
-
-  private get lockoutMs(): number {
-    return this.config.get('ADMIN_LOCKOUT_MINUTES') * 60_000;
+    private readonly throttle: SignInThrottle,
+  ) {
+    this.hashes = new HashGate(config.get('ADMIN_SIGNIN_CONCURRENT_HASHES'));
   }
 
   private get sessionMs(): number {
     return this.config.get('ADMIN_SESSION_HOURS') * 3_600_000;
   }
 
-  async login(emailInput: string, password: string): Promise<LoginResult> {
+  async login(emailInput: string, password: string, address: string): Promise<LoginResult> {
     const email = normalizeEmail(emailInput);
     const now = this.clock.now();
-    const user = await this.users.findByEmail(email);
-    const lockedUntil = user
-      ? (user.locked_until?.getTime() ?? 0)
-      : (this.unknown.get(email)?.lockedUntil ?? 0);
-    if (lockedUntil > now.getTime()) throw lockedOut(lockedUntil - now.getTime());
+    const verdict = await this.throttle.before(email, address, now);
+    if (verdict.kind === 'email_locked') throw lockedOut(verdict.remainingMs);
+    if (verdict.kind === 'address_throttled') {
+      const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+      throw new SignInRefused(
+        `Too many failed sign-ins from this address. Try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}.`,
+        HttpStatus.TOO_MANY_REQUESTS,
+        seconds,
+      );
+    }
 
-    const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
+    const user = await this.users.findByEmail(email);
+    let ok: boolean;
+    try {
+      ok = await this.hashes.run(async () =>
+        verifyPassword(password, user?.password_hash ?? (await dummyHash())),
+      );
+    } catch (error) {
+      if (!(error instanceof HashGateBusy)) throw error;
+      // Not a guess: the address gets its attempt back.
+      await this.throttle.giveBack(address);
+      throw new SignInRefused(
+        'Sign-in is busy. Try again in a few seconds.',
+        HttpStatus.SERVICE_UNAVAILABLE,
+        2,
+      );
+    }
     if (!user || !ok) {
-      if (user) await this.countFailure(user, now);
-      else this.countUnknownFailure(email, now);
+      const lockedUntil = await this.throttle.failed(email, now);
+      // Shown on the users page only; the decision is the throttle's. Not awaited, so a real
+      // email's answer takes no longer than an unknown one's.
+      if (user && lockedUntil) {
+        void this.db
+          .query(`UPDATE admin_users SET locked_until = $2 WHERE id = $1`, [user.id, lockedUntil])
+          .catch(() => undefined);
+      }
       throw new UnauthorizedException(WRONG);
     }
+    await this.throttle.succeeded(email, address);
     const result: unknown = await this.db.query(
       `UPDATE admin_users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2
         WHERE id = $1 RETURNING *`,
@@ -93,37 +133,6 @@ export class AdminAuthService {
       csrfToken,
       maxAgeSeconds: Math.floor(this.sessionMs / 1000),
     };
-  }
-
-  /** The fifth failure in a row locks the email; the count starts again after the lockout. */
-  private async countFailure(user: AdminUserRow, now: Date): Promise<void> {
-    await this.db.query(
-      `UPDATE admin_users
-          SET failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
-              locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3::timestamptz
-                                  ELSE locked_until END
-        WHERE id = $1`,
-      [
-        user.id,
-        this.config.get('ADMIN_MAX_FAILED_LOGINS'),
-        new Date(now.getTime() + this.lockoutMs),
-      ],
-    );
-  }
-
-  private countUnknownFailure(email: string, now: Date): void {
-    const entry = this.unknown.get(email) ?? { failures: 0, lockedUntil: 0 };
-    entry.failures += 1;
-    if (entry.failures >= this.config.get('ADMIN_MAX_FAILED_LOGINS')) {
-      entry.failures = 0;
-      entry.lockedUntil = now.getTime() + this.lockoutMs;
-    }
-    this.unknown.delete(email);
-    this.unknown.set(email, entry);
-    if (this.unknown.size > MAX_UNKNOWN) {
-      const oldest = this.unknown.keys().next().value;
-      if (oldest !== undefined) this.unknown.delete(oldest);
-    }
   }
 
   /** The session behind a cookie token, with its user as of now (a role change applies at once). */
@@ -159,8 +168,9 @@ export class AdminAuthService {
 
 function lockedOut(remainingMs: number): HttpException {
   const minutes = Math.max(1, Math.ceil(remainingMs / 60_000));
-  return new HttpException(
+  return new SignInRefused(
     `Too many failed sign-ins for this email. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
     HttpStatus.TOO_MANY_REQUESTS,
+    Math.ceil(remainingMs / 1000),
   );
 }

@@ -18,6 +18,7 @@ import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 import { AuditLogService } from './audit-log.service';
 import { QueueHealthService } from './queue-health.service';
+import { SignInThrottle } from './sign-in-throttle';
 
 /** The admin API under /admin/api, guarded by its own cookie sessions (issue 9). */
 @Module({
@@ -33,6 +34,7 @@ import { QueueHealthService } from './queue-health.service';
   providers: [
     AdminUsersService,
     AdminAuthService,
+    SignInThrottle,
     AdminAuthGuard,
     AuditLogService,
     AdminAccountsService,

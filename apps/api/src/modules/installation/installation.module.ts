@@ -8,6 +8,7 @@ import { InstallationJobs } from './installation-jobs';
 import { Installation } from './installation.entity';
 import { InstallationService } from './installation.service';
 import { KommoOAuthClient } from './kommo-oauth.client';
+import { OAuthTokenBudget } from './oauth-token-budget';
 import { WebhookTokensModule } from '../webhooks/webhook-tokens.module';
 import { TokenService } from './token.service';
 
@@ -24,8 +25,16 @@ import { TokenService } from './token.service';
     TokenService,
     InstallationService,
     InstallationJobs,
+    OAuthTokenBudget,
     { provide: KOMMO_TOKEN_SOURCE, useExisting: TokenService },
   ],
-  exports: [TypeOrmModule, TokenService, InstallationService, InstallationJobs, KOMMO_TOKEN_SOURCE],
+  exports: [
+    TypeOrmModule,
+    TokenService,
+    InstallationService,
+    InstallationJobs,
+    OAuthTokenBudget,
+    KOMMO_TOKEN_SOURCE,
+  ],
 })
 export class InstallationModule {}

@@ -5,7 +5,8 @@ import { type KommoHost } from '../kommo/kommo-host';
 import { KommoRateLimiter } from '../kommo/kommo-rate-limiter';
 import { accountLanguage } from './account-language';
 import { Installation } from './installation.entity';
-import { KommoOAuthClient } from './kommo-oauth.client';
+import { KommoOAuthClient, OAuthRejectedError, type TokenPair } from './kommo-oauth.client';
+import { OAuthTokenBudget } from './oauth-token-budget';
 import { WebhookTokens } from '../webhooks/webhook-tokens.service';
 import { TokenService } from './token.service';
 
@@ -38,6 +39,7 @@ export class InstallationService {
     private readonly tokens: TokenService,
     private readonly limiter: KommoRateLimiter,
     private readonly webhookTokens: WebhookTokens,
+    private readonly budget: OAuthTokenBudget,
   ) {}
 
   /**
@@ -47,7 +49,7 @@ export class InstallationService {
    * "Who authorized"): continues and field creation need an admin's token.
    */
   async completeInstall(target: KommoHost, code: string): Promise<InstallOutcome> {
-    const pair = await this.oauth.exchangeCode(target, code);
+    const { pair, chargedTo } = await this.exchange(target, code);
     const account = await this.oauth.fetchAccount(target, pair.accessToken);
     const language = accountLanguage(account.language);
     const outcome = await this.db.transaction(async (manager): Promise<InstallOutcome> => {
@@ -93,7 +95,10 @@ export class InstallationService {
     });
     const { installation } = outcome;
     // The code exchange and the account reads count against Kommo's 7/s like any call.
-    await this.limiter.charge(installation.id, 1 + account.requests);
+    await this.limiter.charge(
+      installation.id,
+      account.requests + (chargedTo === installation.id ? 0 : 1),
+    );
     this.logger.log(
       {
         installationId: installation.id,
@@ -106,6 +111,32 @@ export class InstallationService {
       outcome.token === 'stored' ? 'installation active' : 'non-admin authorization ignored',
     );
     return outcome;
+  }
+
+  /**
+   * One token-endpoint call for a code the callback admitted (OAuthTokenBudget): paced across
+   * processes and, when the referer is an account we already serve, inside its 6/s schedule.
+   * A refused code is remembered, so a repeat of it never reaches Kommo again.
+   */
+  private async exchange(
+    target: KommoHost,
+    code: string,
+  ): Promise<{ pair: TokenPair; chargedTo?: string }> {
+    const known: { id: string }[] = await this.db.query(
+      `SELECT id FROM installations WHERE host = $1 AND status <> 'disabled' LIMIT 1`,
+      [target.host],
+    );
+    const chargedTo = known[0]?.id;
+    await this.budget.pace();
+    if (chargedTo) await this.limiter.acquire(chargedTo);
+    try {
+      const pair = await this.oauth.exchangeCode(target, code);
+      await this.budget.settle(code, 'done');
+      return { pair, chargedTo };
+    } catch (error) {
+      if (error instanceof OAuthRejectedError) await this.budget.settle(code, 'refused');
+      throw error;
+    }
   }
 
   /** The uninstall hook: stop everything for the account; tokens are void anyway. */

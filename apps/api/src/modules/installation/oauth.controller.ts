@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import {
   Controller,
   Get,
-  Inject,
   Logger,
   Query,
   Res,
@@ -10,17 +8,18 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
-import type Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
-import { REDIS, redisKey } from '../../common/redis/redis.module';
 import { parseKommoHost } from '../kommo/kommo-host';
 import { InstallationJobs } from './installation-jobs';
 import { InstallationService } from './installation.service';
 import { OAuthRejectedError } from './kommo-oauth.client';
+import { OAuthStateSigner } from './oauth-state';
+import { OAuthTokenBudget } from './oauth-token-budget';
 import { resultPage } from './result-page';
 import { isValidUninstallSignature } from './uninstall-signature';
 
-const STATE_TTL_SEC = 15 * 60;
+/** Kommo's codes are long opaque strings; anything else is not worth a call (and not logged). */
+const CODE_SHAPE = /^[A-Za-z0-9._~+/=-]{8,4096}$/;
 
 type CallbackQuery = Partial<
   Record<'code' | 'state' | 'referer' | 'from_widget' | 'error' | 'client_id', string>
@@ -39,30 +38,33 @@ export class OAuthController {
 
   constructor(
     private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly states: OAuthStateSigner,
+    private readonly budget: OAuthTokenBudget,
     private readonly installations: InstallationService,
     private readonly jobs: InstallationJobs,
   ) {}
 
-  /** Starts the browser flow: a one-time `state`, then Kommo's consent window. */
+  /** Starts the browser flow: a signed, short-lived `state` (nothing stored), then Kommo's consent window. */
   @Get('oauth/start')
-  async start(@Res() reply: FastifyReply): Promise<FastifyReply> {
+  start(@Res() reply: FastifyReply): FastifyReply {
     const clientId = this.config.get('KOMMO_CLIENT_ID');
     if (!clientId) throw notConfigured();
-    const state = randomBytes(24).toString('base64url');
-    await this.redis.set(redisKey(this.config, 'oauth-state', state), '1', 'EX', STATE_TTL_SEC);
     const url = new URL(this.config.get('KOMMO_CONSENT_URL'));
     url.searchParams.set('client_id', clientId);
-    url.searchParams.set('state', state);
+    url.searchParams.set('state', this.states.issue());
     url.searchParams.set('mode', 'post_message');
     return reply.redirect(url.toString(), 302);
   }
 
+  /**
+   * Kommo's install call (no `state`, docs/architecture.md "Unauthenticated callers") and the
+   * browser's return from the consent window (our signed `state`). Anyone can call this URL, so a
+   * call reaches Kommo's token endpoint only when OAuthTokenBudget admits it.
+   */
   @Get('oauth/callback')
   async callback(@Query() query: CallbackQuery, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    if (!this.config.get('KOMMO_CLIENT_ID') || !this.config.get('KOMMO_CLIENT_SECRET')) {
-      throw notConfigured();
-    }
+    const clientId = this.config.get('KOMMO_CLIENT_ID');
+    if (!clientId || !this.config.get('KOMMO_CLIENT_SECRET')) throw notConfigured();
     if (query.error) {
       return this.page(
         reply,
@@ -73,7 +75,8 @@ export class OAuthController {
       );
     }
     const target = parseKommoHost(query.referer);
-    if (!query.code || !target) {
+    const code = query.code;
+    if (!code || !CODE_SHAPE.test(code) || !target) {
       return this.page(
         reply,
         400,
@@ -82,25 +85,61 @@ export class OAuthController {
         false,
       );
     }
-
-    // Kommo's install call: answer at once, exchange in a job (it never resends, the code lives 20 min).
-    if (query.state === undefined) {
-      await this.jobs.exchangeCode(target, query.code);
-      return reply.code(200).send({ accepted: true });
-    }
-
-    const stateKey = redisKey(this.config, 'oauth-state', query.state);
-    if ((await this.redis.getdel(stateKey)) === null) {
+    // The consent redirect names the integration; another one's redirect is not ours to exchange.
+    if (query.client_id !== undefined && query.client_id !== clientId) {
       return this.page(
         reply,
         400,
-        'Link expired',
-        'This installation link expired or was already used. Start again from Kommo.',
+        'Invalid request',
+        'This link is for another integration.',
         false,
       );
     }
+    const browser = query.state !== undefined;
+    const state = browser ? this.states.verify(query.state!) : null;
+    if (browser && !state) return this.expired(reply);
+
+    const admission = await this.budget.admit(target, code, state ?? undefined);
+    switch (admission.kind) {
+      case 'admitted':
+        break;
+      case 'over_budget':
+        this.logger.warn({ host: target.host }, 'OAuth callback over the token-endpoint budget');
+        void reply.header('retry-after', String(admission.retryAfterSec));
+        return browser
+          ? this.page(
+              reply,
+              429,
+              'Too many attempts',
+              'Too many installation attempts right now. Start the installation again in a minute.',
+              false,
+            )
+          : reply
+              .code(429)
+              .send({ error: 'too_many_requests', retryAfter: admission.retryAfterSec });
+      case 'seen':
+        // The same code again (a reload, Kommo or a forger repeating itself): no second call.
+        if (!browser) return reply.code(200).send({ accepted: true });
+        return admission.outcome === 'done'
+          ? this.page(
+              reply,
+              200,
+              'Installed',
+              'GPT Bridge is connected; you can close this window.',
+              true,
+            )
+          : this.expired(reply);
+      case 'state_used':
+        return this.expired(reply);
+    }
+
+    // Kommo's install call: answer at once, exchange in a job (it never resends, the code lives 20 min).
+    if (!browser) {
+      await this.jobs.exchangeCode(target, code);
+      return reply.code(200).send({ accepted: true });
+    }
     try {
-      const { installation, token } = await this.installations.completeInstall(target, query.code);
+      const { installation, token } = await this.installations.completeInstall(target, code);
       if (token === 'kept_admin_token') {
         return this.page(
           reply,
@@ -144,10 +183,20 @@ export class OAuthController {
             reply,
             502,
             'Kommo unreachable',
-            'Kommo could not be reached. Please try again in a minute.',
+            'Kommo could not be reached. Start the installation again in a minute.',
             false,
           );
     }
+  }
+
+  private expired(reply: FastifyReply): FastifyReply {
+    return this.page(
+      reply,
+      400,
+      'Link expired',
+      'This installation link expired or was already used. Start again from Kommo.',
+      false,
+    );
   }
 
   /** Kommo's "hook on disabling the integration" (GET, signed). */

@@ -13,6 +13,8 @@ export type BotTokenClaims = {
   entityId: number | null;
   entityType: number | null;
   subdomain: string | null;
+  /** Kommo's token id, when it sends one; replay protection falls back to the whole token. */
+  jti: string | null;
   exp: number;
 };
 
@@ -33,7 +35,7 @@ export function verifyBotToken(
   const fail = (reason: BotTokenFailure): BotTokenResult => ({ ok: false, reason });
   const decoded = decodeHsJwt(token, options.secret, ['HS512', 'HS256']);
   if (!decoded.ok) return fail(decoded.reason);
-  const { exp, account_id, entity_id, entity_type, subdomain } = decoded.payload;
+  const { exp, account_id, entity_id, entity_type, subdomain, jti } = decoded.payload;
   if (!isNumericDate(exp)) return fail('bad_payload');
   if ((options.nowMs ?? Date.now()) / 1000 >= exp + CLOCK_SKEW_SEC) return fail('expired');
   const accountId = typeof account_id === 'string' ? Number(account_id) : account_id;
@@ -48,6 +50,7 @@ export function verifyBotToken(
       entityId: isPositiveInteger(entity) ? entity : null,
       entityType: isPositiveInteger(type) ? type : null,
       subdomain: typeof subdomain === 'string' ? subdomain : null,
+      jti: typeof jti === 'string' && jti.length > 0 && jti.length <= 200 ? jti : null,
       exp,
     },
   };

@@ -7,6 +7,7 @@ import { type InstallationStatus } from '../installation/installation.entity';
 import { KommoApiError } from '../kommo/kommo-errors';
 import { continuePath } from '../kommo/kommo-salesbot';
 import { verifyBotToken } from './bot-token';
+import { BotTokenUses } from './bot-token-uses';
 import { IntakeBatcher } from './intake-batcher';
 import { deliveryKey } from './delivery-key';
 import { extractLeadFields, extractLeadId, positiveInt } from './lead-id';
@@ -65,6 +66,7 @@ export class WebhookIntake {
     private readonly jobs: AiJobs,
     private readonly config: AppConfig,
     private readonly batcher: IntakeBatcher,
+    private readonly botTokens: BotTokenUses,
   ) {}
 
   /**
@@ -177,7 +179,8 @@ export class WebhookIntake {
         );
       }
       const params: RequestParams = { widget: { continuePath: path, data } };
-      return { leadId, params, continuePath: path };
+      const tokenUse = { jti: claims.jti, raw: body.token, exp: claims.exp };
+      return { leadId, params, continuePath: path, tokenUse };
     });
   }
 
@@ -187,14 +190,27 @@ export class WebhookIntake {
     read: (
       target: WebhookTarget,
       body: BodyRecord,
-    ) => { leadId: number; params: RequestParams; continuePath?: string },
+    ) => {
+      leadId: number;
+      params: RequestParams;
+      continuePath?: string;
+      tokenUse?: { jti: string | null; raw: string; exp: number };
+    },
   ): Promise<IntakeReply> {
     const found = await this.tokens.lookup(request.token);
     if (!found) return NOT_FOUND;
     const refused = this.refuseFor(found);
     if (refused) return refused;
     try {
-      const { leadId, params, continuePath: path } = read(found, this.parse(request));
+      const { leadId, params, continuePath: path, tokenUse } = read(found, this.parse(request));
+      if (tokenUse && path && !(await this.botTokens.claim(tokenUse, path))) {
+        throw new Refusal(
+          409,
+          'token_reused',
+          'this widget_request token was already used for another salesbot step; Kommo sends a new one with every widget_request',
+          leadId,
+        );
+      }
       const stored = await this.store.insertIntake({
         installationId: found.installationId,
         kind: found.kind,
