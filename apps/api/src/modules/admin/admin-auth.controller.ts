@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  Res,
+  UnsupportedMediaTypeException,
+  UseGuards,
+} from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { clearedSessionCookie, parseCookies, SESSION_COOKIE, sessionCookie } from './admin-cookies';
@@ -8,6 +18,9 @@ import { AdminPublic, CurrentAdmin } from './admin-role.decorator';
 import { LoginBody, parseBody } from './admin-schemas';
 import { csrfTokenFor } from './admin-tokens';
 import { type AdminUserView } from './admin-user.types';
+
+const isJson = (type: string | undefined): boolean =>
+  (type ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
 
 /** Who is signed in, and the CSRF token that session's changes must carry. */
 function signedIn(session: AdminSessionData): { user: AdminUserView; csrfToken: string } {
@@ -32,8 +45,14 @@ export class AdminAuthController {
   @AdminPublic()
   async login(
     @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ user: AdminUserView; csrfToken: string }> {
+    // JSON only: a form post from another site is a "simple" request that needs no preflight,
+    // so accepting forms would let any page sign a browser in (login CSRF).
+    if (!isJson(contentType)) {
+      throw new UnsupportedMediaTypeException('sign in with a JSON body (application/json)');
+    }
     const { email, password } = parseBody(LoginBody, body);
     const result = await this.auth.login(email, password);
     void reply.header(
