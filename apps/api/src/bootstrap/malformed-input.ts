@@ -1,5 +1,6 @@
 import { type ApiError } from '@gpt-bridge/shared';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { WEBHOOK_ROUTE_URLS } from '../modules/webhooks/webhook-routes';
 
 type BadInput = ApiError & { code: string };
 
@@ -46,19 +47,54 @@ export function isDecodableQuery(query: string): boolean {
   return true;
 }
 
+/** The first name that appears twice in a (decodable) query string, if any. */
+export function repeatedQueryName(query: string): string | null {
+  const seen = new Set<string>();
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decodeURIComponent((eq === -1 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '));
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+}
+
 /**
  * Fastify's query parser keeps undecodable names as they are, so a route (or a logger) that
- * decodes them itself would fail with our 500. Refuse such a query string up front.
+ * decodes them itself would fail with our 500; and it turns a repeated name into an array where
+ * every route expects a string. Refuse both up front. The webhooks are exempt from the second
+ * rule: they read the first value, so a Kommo URL that works today keeps working.
  */
 export function rejectMalformedQueries(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const at = request.url.indexOf('?');
-    if (at === -1 || isDecodableQuery(request.url.slice(at + 1))) {
+    if (at === -1) {
       done();
       return;
     }
-    void reply
-      .code(400)
-      .send(badRequest(request, 'bad_query', 'the query string has malformed percent-encoding'));
+    const query = request.url.slice(at + 1);
+    if (!isDecodableQuery(query)) {
+      void reply
+        .code(400)
+        .send(badRequest(request, 'bad_query', 'the query string has malformed percent-encoding'));
+      return;
+    }
+    const repeated = WEBHOOK_ROUTE_URLS.has(request.routeOptions.url ?? '')
+      ? null
+      : repeatedQueryName(query);
+    if (repeated !== null) {
+      void reply
+        .code(400)
+        .send(
+          badRequest(
+            request,
+            'bad_query',
+            `the query parameter "${repeated.slice(0, 40)}" is given more than once`,
+          ),
+        );
+      return;
+    }
+    done();
   });
 }

@@ -90,6 +90,19 @@ describe('malformed input gets a 4xx with a clear message (19.5)', () => {
     expect(hook.status).toBe(400);
   });
 
+  it('answers a repeated query parameter 400 (it reached routes as an array: a 500)', async () => {
+    const callback = await fetch(
+      `${stack.apiUrl}/kommo/oauth/callback?code=a&code=b&referer=x.kommo.com&referer=y.kommo.com`,
+    );
+    expect(callback.status).toBe(400);
+    expect(await callback.json()).toMatchObject({ code: 'bad_query' });
+    const usage = await fetch(`${stack.apiUrl}/widget-api/usage?month=2026-01&month=2026-02`);
+    expect(usage.status).toBe(400);
+    // Webhooks read the first value, as before: a URL that works in a salesbot keeps working.
+    const hook = await postJson(`${shop.chatgptUrl}?model=gpt-4o-mini&model=x`, { lead_id: 3 });
+    expect(hook.status).toBe(200);
+  });
+
   it('answers a path with malformed percent-encoding 400 in our error shape', async () => {
     const answer = await rawRequest(stack.apiUrl, 'GET /admin/api/%E0%A4%A HTTP/1.1');
     expect(answer.status).toBe(400);
