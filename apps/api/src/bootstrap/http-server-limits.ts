@@ -8,7 +8,12 @@ type Limits = Pick<
   | 'HTTP_IDLE_TIMEOUT_MS'
   | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'
   | 'HTTP_MAX_CONNECTIONS'
+  | 'AI_RETRY_BUDGET_MS'
 >;
+
+// The widget's test console holds its request while the provider step runs (up to
+// AI_RETRY_BUDGET_MS) and sends nothing meanwhile; the idle timeout must not cut it.
+const CONSOLE_MARGIN_MS = 10_000;
 
 /**
  * Fastify's options for slow clients (docs/architecture.md#http-hardening). `requestTimeout`
@@ -22,7 +27,10 @@ export function httpServerOptions(env: Limits) {
   const headers = Math.min(env.HTTP_HEADERS_TIMEOUT_MS, request);
   return {
     requestTimeout: request,
-    connectionTimeout: env.HTTP_IDLE_TIMEOUT_MS,
+    connectionTimeout: Math.max(
+      env.HTTP_IDLE_TIMEOUT_MS,
+      env.AI_RETRY_BUDGET_MS + CONSOLE_MARGIN_MS,
+    ),
     keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     http: {
       headersTimeout: headers,

@@ -109,8 +109,8 @@ export const envSchema = z.object({
   MEDIA_TIMEOUT_MS: z.coerce.number().int().min(500).default(10_000),
   // HTTP server limits against slow or piling-up clients (docs/architecture.md#http-hardening):
   // far above what Kommo needs (it must get our answer within 2 s), low enough that a client
-  // trickling bytes cannot hold a connection for minutes. The idle timeout must outlast the
-  // widget's test console, which waits for a provider for up to AI_RETRY_BUDGET_MS.
+  // trickling bytes cannot hold a connection for minutes. The idle timeout is raised to outlast
+  // the widget's test console, which waits for a provider for up to AI_RETRY_BUDGET_MS.
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(200).max(300_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(200).max(300_000).default(30_000),
   HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
