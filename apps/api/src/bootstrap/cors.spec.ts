@@ -1,25 +1,26 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCors from '@fastify/cors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { widgetCorsOptions } from './cors';
+import { isWidgetApiUrl, perRouteCorsOptions } from './cors';
 
 // The options on a bare Fastify: what @fastify/cors makes of them, without Nest around it.
-describe('widgetCorsOptions', () => {
+describe('perRouteCorsOptions', () => {
   let app: FastifyInstance;
 
   beforeAll(async () => {
     app = Fastify();
-    await app.register(fastifyCors, widgetCorsOptions(['http://127.0.0.1:4000']));
+    await app.register(fastifyCors, perRouteCorsOptions(['http://127.0.0.1:4000']));
     app.get('/widget-api/session', () => ({ ok: true }));
+    app.post('/admin/api/login', () => ({ ok: true }));
     await app.ready();
   });
 
   afterAll(() => app.close());
 
-  const preflight = (origin: string) =>
+  const preflight = (origin: string, url = '/widget-api/session') =>
     app.inject({
       method: 'OPTIONS',
-      url: '/widget-api/session',
+      url,
       headers: {
         origin,
         'access-control-request-method': 'GET',
@@ -67,5 +68,29 @@ describe('widgetCorsOptions', () => {
     });
     expect(get.headers['access-control-allow-origin']).toBe('https://acme.amocrm.ru');
     expect(get.headers.vary).toBe('Origin');
+  });
+
+  it('answers no preflight outside /widget-api, even from an account page', async () => {
+    for (const url of ['/admin/api/login', '/widget-api-x/session', '/health']) {
+      const response = await preflight('https://acme.kommo.com', url);
+      expect(response.statusCode, url).toBe(404);
+      expect(response.headers['access-control-allow-origin'], url).toBeUndefined();
+      expect(response.headers['access-control-allow-methods'], url).toBeUndefined();
+      expect(response.headers.vary, url).toBe('Origin');
+    }
+    const post = await app.inject({
+      method: 'POST',
+      url: '/admin/api/login',
+      headers: { origin: 'https://acme.kommo.com' },
+    });
+    expect(post.headers['access-control-allow-origin']).toBeUndefined();
+    expect(post.headers.vary).toBe('Origin');
+  });
+
+  it('tells widget API paths from look-alikes', () => {
+    expect(isWidgetApiUrl('/widget-api')).toBe(true);
+    expect(isWidgetApiUrl('/widget-api/fields/check?x=1')).toBe(true);
+    expect(isWidgetApiUrl('/widget-apix')).toBe(false);
+    expect(isWidgetApiUrl('/admin/api/widget-api/x')).toBe(false);
   });
 });

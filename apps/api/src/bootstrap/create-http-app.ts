@@ -10,6 +10,9 @@ import { type Env } from '../config/env.schema';
 import { WebhookIntake } from '../modules/webhooks/webhook-intake.service';
 import { registerWebhookRoutes } from '../modules/webhooks/webhook-routes';
 import { registerWidgetCors } from './cors';
+import { applyConnectionCap, httpServerOptions } from './http-server-limits';
+import { frameworkErrors, rejectMalformedQueries } from './malformed-input';
+import { registerSecurityHeaders } from './security-headers';
 
 /** Builds the HTTP app (used by main.ts and by integration tests) without listening. */
 export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
@@ -20,19 +23,23 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
       requestIdHeader: false,
       genReqId: (req: { headers: IncomingHttpHeaders }) =>
         requestIdFrom(req.headers['x-request-id']),
+      frameworkErrors,
+      ...httpServerOptions(env),
     }),
     { bufferLogs: true, abortOnError: false },
   );
+  const fastify = app.getHttpAdapter().getInstance();
+  applyConnectionCap(fastify.server, env);
   // Echo the id so a caller (or support) can find the log lines of one request.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      void reply.header('x-request-id', request.id);
-      done();
-    });
-  registerWebhookRoutes(app.getHttpAdapter().getInstance(), app.get(WebhookIntake));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  rejectMalformedQueries(fastify);
+  // Before the webhook routes, so their answers carry the headers and the per-route CORS too.
+  await registerSecurityHeaders(app);
   await registerWidgetCors(app, env.WIDGET_EXTRA_ORIGINS);
+  registerWebhookRoutes(fastify, app.get(WebhookIntake));
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   serveAdmin(app, env);

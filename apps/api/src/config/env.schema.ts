@@ -132,6 +132,15 @@ export const envSchema = z.object({
     .min(1_024)
     .default(20 * 1024 * 1024),
   MEDIA_TIMEOUT_MS: z.coerce.number().int().min(500).default(10_000),
+  // HTTP server limits against slow or piling-up clients (docs/architecture.md#http-hardening):
+  // far above what Kommo needs (it must get our answer within 2 s), low enough that a client
+  // trickling bytes cannot hold a connection for minutes. The idle timeout is raised to outlast
+  // the widget's test console, which waits for a provider for up to AI_RETRY_BUDGET_MS.
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(200).max(300_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(200).max(300_000).default(30_000),
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(72_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(4_096),
   // Webhook intake.
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(262_144),
   WEBHOOK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(0).default(300),

@@ -19,4 +19,8 @@ describe('redactUrl', () => {
     expect(redactUrl('/health')).toBe('/health');
     expect(redactUrl('/widget-api/fields')).toBe('/widget-api/fields');
   });
+
+  it('never throws on malformed percent-encoding (hides that value instead)', () => {
+    expect(redactUrl('/health?%E0%A4%A=1&model=x')).toBe('/health?%E0%A4%A=[redacted]&model=x');
+  });
 });

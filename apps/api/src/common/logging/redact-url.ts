@@ -12,8 +12,18 @@ export function redactUrl(url: string): string {
     .split('&')
     .map((pair) => {
       const [name = ''] = pair.split('=', 1);
-      return SENSITIVE_QUERY.test(decodeURIComponent(name)) ? `${name}=[redacted]` : pair;
+      const decoded = decodeOrNull(name);
+      // A name that does not decode is not ours to read: hide its value rather than throw.
+      return decoded === null || SENSITIVE_QUERY.test(decoded) ? `${name}=[redacted]` : pair;
     })
     .join('&');
   return `${path}?${redacted}`;
+}
+
+function decodeOrNull(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }

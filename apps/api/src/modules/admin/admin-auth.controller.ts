@@ -7,6 +7,7 @@ import {
   Post,
   Req,
   Res,
+  UnsupportedMediaTypeException,
   UseGuards,
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -18,6 +19,9 @@ import { AdminPublic, CurrentAdmin } from './admin-role.decorator';
 import { LoginBody, parseBody } from './admin-schemas';
 import { csrfTokenFor } from './admin-tokens';
 import { type AdminUserView } from './admin-user.types';
+
+const isJson = (type: string | undefined): boolean =>
+  (type ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
 
 /** Who is signed in, and the CSRF token that session's changes must carry. */
 function signedIn(session: AdminSessionData): { user: AdminUserView; csrfToken: string } {
@@ -42,9 +46,15 @@ export class AdminAuthController {
   @AdminPublic()
   async login(
     @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ user: AdminUserView; csrfToken: string }> {
+    // JSON only: a form post from another site is a "simple" request that needs no preflight,
+    // so accepting forms would let any page sign a browser in (login CSRF).
+    if (!isJson(contentType)) {
+      throw new UnsupportedMediaTypeException('sign in with a JSON body (application/json)');
+    }
     const { email, password } = parseBody(LoginBody, body);
     let result: Awaited<ReturnType<AdminAuthService['login']>>;
     try {

@@ -13,6 +13,9 @@ export type BodyRecord = Record<string, unknown>;
 
 const MAX_DEPTH = 8;
 const MAX_FIELDS = 2_000;
+// Kommo's bodies and our block's data nest a few levels; past this a body is refused (400)
+// before anything stores it (PostgreSQL's jsonb refuses deep values with an error of its own).
+export const MAX_JSON_DEPTH = 32;
 
 /**
  * Reads a webhook body: JSON, or `application/x-www-form-urlencoded` with PHP-style keys
@@ -45,7 +48,25 @@ function parseJsonObject(text: string): BodyRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BadWebhookBody('the JSON body must be an object');
   }
+  if (jsonDepthExceeds(value, MAX_JSON_DEPTH)) {
+    throw new BadWebhookBody(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   return value as BodyRecord;
+}
+
+/** Whether objects and arrays nest deeper than `limit`; iterative, so any depth is safe. */
+export function jsonDepthExceeds(root: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    if (item.depth > limit) return true;
+    for (const child of Object.values(item.value)) {
+      if (typeof child === 'object' && child !== null) {
+        stack.push({ value: child, depth: item.depth + 1 });
+      }
+    }
+  }
+  return false;
 }
 
 /** `a[b][0][c]=x` → `{a: {b: {"0": {c: "x"}}}}`; `a[]=x&a[]=y` → `{a: {"0": "x", "1": "y"}}`. */

@@ -8,6 +8,12 @@ const HARD_BODY_LIMIT = 1_048_576;
 
 type TokenRoute = { Params: { token: string } };
 
+/** The webhook routes, as Fastify names them. */
+export const WEBHOOK_ROUTE_URLS: ReadonlySet<string> = new Set([
+  '/:token/handler',
+  '/:token/widget-request',
+]);
+
 // Fastify's own request logger is off (Nest's pino logger writes our lines), so errors go here.
 const logger = new Logger('WebhookRoutes');
 

@@ -65,11 +65,11 @@ export class WidgetSettingsController {
     return toJson(await this.webhooks.urls(session.installation.id));
   }
 
+  /** Settings are for administrators, reading included (masked hints tell which keys are set). */
   @Get('providers')
-  providerSettings(
-    @WidgetSession() { installation }: WidgetSessionData,
-  ): Promise<ProviderSettingsView> {
-    return this.providers.view(installation.id);
+  providerSettings(@WidgetSession() session: WidgetSessionData): Promise<ProviderSettingsView> {
+    requireAdmin(session, 'see the AI provider settings');
+    return this.providers.view(session.installation.id);
   }
 
   @Put('providers')
