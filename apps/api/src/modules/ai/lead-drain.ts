@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import { POOL_OPTIONS } from '../../database/pool-options';
 import { AiRequestsStore } from './ai-requests.store';
 import { type AiRequestRow } from './ai-request.types';
+import { leadLockKey } from './lead-lock';
 
 export type RequestHandler = (row: AiRequestRow) => Promise<void>;
 
@@ -32,7 +33,7 @@ export class LeadDrain implements OnModuleDestroy {
   async drain(installationId: string, leadId: number, handle: RequestHandler): Promise<boolean> {
     let ran = false;
     for (;;) {
-      const held = await this.withLock(`lead:${installationId}:${leadId}`, async () => {
+      const held = await this.withLock(leadLockKey(installationId, leadId), async () => {
         let previous: string | undefined;
         for (;;) {
           const next = await this.store.nextPending(installationId, leadId);
