@@ -170,6 +170,16 @@ export class AiRequestsStore {
     return returnedRows<{ attempts: number }>(result)[0]?.attempts ?? 0;
   }
 
+  /**
+   * Counts a start of the provider step, before the call: a second one for the same request is a
+   * re-ask (the worker died before the first answer was stored), shown in the admin panel.
+   */
+  async beginAsk(id: string): Promise<void> {
+    await this.db.query(`UPDATE ai_requests SET provider_asks = provider_asks + 1 WHERE id = $1`, [
+      id,
+    ]);
+  }
+
   /** Stores the outcome before it is written to Kommo, so a crash never calls the provider twice. */
   async saveOutcome(id: string, outcome: RequestOutcome): Promise<void> {
     const answer = outcome.kind === 'answer';
