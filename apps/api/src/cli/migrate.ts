@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { ensurePostgres } from '../common/preflight/postgres.preflight';
 import { runOrExit } from '../common/preflight/run-preflight';
+import { untilReachable } from '../common/preflight/until-reachable';
 import { loadDatabaseUrl, loadDotEnv } from '../config/load-config';
 import { runMigrations } from '../database/run-migrations';
 
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
   await runOrExit(async () => {
     loadDotEnv();
     const DATABASE_URL = loadDatabaseUrl();
-    await ensurePostgres(DATABASE_URL);
+    await untilReachable(() => ensurePostgres(DATABASE_URL));
     const ran = await runMigrations(DATABASE_URL);
     process.stdout.write(
       ran.length === 0 ? 'migrations: up to date\n' : `migrations: applied ${ran.join(', ')}\n`,

@@ -1,7 +1,20 @@
-import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { type Pool } from 'pg';
+import { type DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { guardPool } from './pool-guard';
+
+/** TypeORM's pool survives a PostgreSQL restart (see guardPool). */
+@Injectable()
+class AppPoolGuard implements OnModuleInit {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  onModuleInit(): void {
+    guardPool((this.db.driver as unknown as { master: Pool }).master, 'app');
+  }
+}
 
 @Module({
   imports: [
@@ -14,5 +27,6 @@ import { dataSourceOptions } from './data-source-options';
       }),
     }),
   ],
+  providers: [AppPoolGuard],
 })
 export class DatabaseModule {}

@@ -1,8 +1,10 @@
+import { connect, createServer, type Server } from 'node:net';
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensurePostgres } from '../../src/common/preflight/postgres.preflight';
 import { PreflightError } from '../../src/common/preflight/preflight.errors';
 import { ensureRedis } from '../../src/common/preflight/redis.preflight';
+import { untilReachable } from '../../src/common/preflight/until-reachable';
 import { DisposableRedis, freePort } from '../support/redis-server';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 
@@ -72,6 +74,84 @@ describe('ensureRedis', () => {
       await expect(ensureRedis(redis.url)).rejects.toThrow(
         /maxmemory-policy "allkeys-lru".*noeviction/,
       );
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
+/** Forwards `port` to PostgreSQL's own port: PostgreSQL "comes up" on `port` when this starts. */
+async function proxyTo(port: number, target: URL): Promise<Server> {
+  const server = createServer((socket) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+
+// A process started during an outage (issue 19 point 12): it waits, says so once per interval,
+// and goes on when the dependency answers; wrong settings still end it at once.
+describe('untilReachable', () => {
+  it('waits for PostgreSQL that starts listening 2 s later, saying so once', async () => {
+    const port = await freePort();
+    const url = new URL(TEST_DATABASE_URL);
+    const target = new URL(TEST_DATABASE_URL);
+    url.port = String(port);
+    const lines: string[] = [];
+    let proxy: Server | undefined;
+    const later = setTimeout(() => void proxyTo(port, target).then((s) => (proxy = s)), 2_000);
+    const started = Date.now();
+    try {
+      await untilReachable(() => ensurePostgres(url.toString()), {
+        firstDelayMs: 100,
+        maxDelayMs: 400,
+        noticeEveryMs: 60_000,
+        say: (line) => lines.push(line),
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+      expect(lines[0]).toMatch(
+        new RegExp(`PostgreSQL is not reachable at 127.0.0.1:${port}.*Waiting`),
+      );
+      expect(lines.slice(1)).toEqual(['preflight: reachable again; starting']);
+    } finally {
+      clearTimeout(later);
+      await new Promise((resolve) => proxy?.close(resolve) ?? resolve(undefined));
+    }
+  });
+
+  it('waits for Redis that starts 2 s later, saying so once per interval', async () => {
+    const redis = new DisposableRedis(await freePort());
+    const lines: string[] = [];
+    const later = setTimeout(() => void redis.start(), 2_000);
+    try {
+      await untilReachable(() => ensureRedis(redis.url), {
+        firstDelayMs: 100,
+        maxDelayMs: 200,
+        noticeEveryMs: 1_000,
+        say: (line) => lines.push(line),
+      });
+      const waits = lines.filter((line) => /Redis is not reachable.*Waiting/.test(line));
+      // About 2 s of tries every 0.1–0.2 s, said once a second.
+      expect(waits.length).toBeGreaterThanOrEqual(1);
+      expect(waits.length).toBeLessThanOrEqual(3);
+    } finally {
+      clearTimeout(later);
+      await redis.stop();
+    }
+  });
+
+  it('does not wait on wrong settings: a Redis that may evict keys ends it at once', async () => {
+    const redis = new DisposableRedis(await freePort(), ['--maxmemory-policy', 'allkeys-lru']);
+    await redis.start();
+    const lines: string[] = [];
+    try {
+      await expect(
+        untilReachable(() => ensureRedis(redis.url), { say: (line) => lines.push(line) }),
+      ).rejects.toThrow(/noeviction/);
+      expect(lines).toEqual([]);
     } finally {
       await redis.stop();
     }

@@ -15,7 +15,9 @@ import {
   providerSettings,
   requestRows,
   settled,
+  usageCount,
 } from '../support/webhook-stack';
+import { AdminAccountsService } from '../../src/modules/admin/admin-accounts.service';
 
 // Delivery guarantees (issue 5, acceptance 5 and 6): order per lead, no loss on crashes.
 const KEY = 'sk-test-delivery-01';
@@ -118,6 +120,17 @@ describe('delivery', () => {
       (rows) => rows.filter((r) => r.status === 'processing').length >= 5,
       20_000,
     );
+    // At least one of them at the provider (its ask counted, the answer not yet stored).
+    await waitFor(
+      () =>
+        stack!.db.query<unknown[]>(
+          `SELECT 1 FROM ai_requests
+            WHERE installation_id = $1 AND status = 'processing' AND provider_asks > 0`,
+          [shop.installationId],
+        ),
+      (rows) => rows.length >= 1,
+      20_000,
+    );
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     workers.push(await spawnWorker(stack.vars));
@@ -131,6 +144,20 @@ describe('delivery', () => {
     for (const lead of leads) {
       expect(patches.filter((p) => p.path.endsWith(`/leads/${lead}`))).toHaveLength(1);
     }
+    // Requests at the provider when the worker died were asked again (issue 19 point 13): each
+    // provider call is counted on its request, the extra ones are the account's re-asks, and
+    // usage still counts every request once.
+    const asks = await stack.db.query<{ provider_asks: number }[]>(
+      `SELECT provider_asks FROM ai_requests WHERE installation_id = $1`,
+      [shop.installationId],
+    );
+    const calls = (await stack.sandbox.aiCalls({ key: KEY })).length;
+    expect(asks.reduce((sum, r) => sum + r.provider_asks, 0)).toBe(calls);
+    expect(asks.every((r) => r.provider_asks >= 1)).toBe(true);
+    const account = await stack.api.get(AdminAccountsService).detail(shop.installationId);
+    expect(account.reAsks7d).toBe(calls - 20);
+    expect(account.reAsks7d).toBeGreaterThan(0);
+    expect(await usageCount(stack, shop.installationId)).toBe(20);
   }, 120_000);
 
   it('Redis restarted while requests arrive: every acknowledged request is answered', async () => {

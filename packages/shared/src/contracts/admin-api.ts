@@ -70,6 +70,12 @@ export type AccountListItem = {
   errorRate: number | null;
   finished7d: number;
   failed7d: number;
+  /**
+   * Extra provider calls for requests of the last 7 days: a worker died after asking and before
+   * the answer was stored, so the provider was asked (and may have charged) again. Usage counts
+   * each request once regardless.
+   */
+  reAsks7d: number;
 };
 
 export type AccountDetail = AccountListItem & {

@@ -46,6 +46,12 @@ export function AccountsPage({ initial }: { initial: string }) {
                   <th scope="col">Usage this month</th>
                   <th scope="col">Last request</th>
                   <th scope="col">Error rate (7 days)</th>
+                  <th
+                    scope="col"
+                    title="Provider calls repeated because a worker stopped before storing the answer"
+                  >
+                    Re-asks (7 days)
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -66,6 +72,7 @@ export function AccountsPage({ initial }: { initial: string }) {
                     <td>
                       {percent(account.errorRate)} ({account.failed7d} of {account.finished7d})
                     </td>
+                    <td>{account.reAsks7d}</td>
                   </tr>
                 ))}
               </tbody>

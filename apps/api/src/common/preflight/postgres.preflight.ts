@@ -1,5 +1,10 @@
 import { Client } from 'pg';
-import { describeNetworkError, PreflightError } from './preflight.errors';
+import {
+  describeNetworkError,
+  isTransient,
+  PreflightError,
+  UnreachableError,
+} from './preflight.errors';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -33,7 +38,8 @@ export async function ensurePostgres(databaseUrl: string): Promise<void> {
   } catch (error) {
     // 3D000: invalid_catalog_name, the database does not exist yet.
     if ((error as { code?: string }).code !== '3D000') {
-      throw new PreflightError(
+      const Failure = isTransient(error) ? UnreachableError : PreflightError;
+      throw new Failure(
         `PostgreSQL is not reachable at ${target(url)} (${describeNetworkError(error)}). Start it (local: pg_ctlcluster <version> main start; ` +
           `Docker: docker compose -f docker/compose.yml up -d postgres) or fix DATABASE_URL.`,
       );

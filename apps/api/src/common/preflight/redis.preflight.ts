@@ -1,5 +1,10 @@
 import Redis from 'ioredis';
-import { describeNetworkError, PreflightError } from './preflight.errors';
+import {
+  describeNetworkError,
+  isTransient,
+  PreflightError,
+  UnreachableError,
+} from './preflight.errors';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -28,7 +33,8 @@ export async function ensureRedis(redisUrl: string): Promise<void> {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw new PreflightError(
+    const Failure = isTransient(error) ? UnreachableError : PreflightError;
+    throw new Failure(
       `Redis is not reachable at ${where} (${describeNetworkError(error)}). Start it (local: redis-server --daemonize yes; ` +
         `Docker: docker compose -f docker/compose.yml up -d redis) or fix REDIS_URL.`,
     );

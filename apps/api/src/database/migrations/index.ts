@@ -6,6 +6,7 @@ import { IntakeFunction1764300000000 } from './1764300000000-IntakeFunction';
 import { AdminUsersAndAudit1764400000000 } from './1764400000000-AdminUsersAndAudit';
 import { IndexReplayOf1764500000000 } from './1764500000000-IndexReplayOf';
 import { DedupeOnlyWhileQueued1764600000000 } from './1764600000000-DedupeOnlyWhileQueued';
+import { ProviderAsks1764710000000 } from './1764710000000-ProviderAsks';
 import { TokenUserRights1764740000000 } from './1764740000000-TokenUserRights';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   AdminUsersAndAudit1764400000000,
   IndexReplayOf1764500000000,
   DedupeOnlyWhileQueued1764600000000,
+  ProviderAsks1764710000000,
   TokenUserRights1764740000000,
 ];

@@ -34,6 +34,7 @@ type Row = {
   last_request_at: Date | null;
   finished_7d: string;
   failed_7d: string;
+  re_asks_7d: string;
 };
 
 // Token columns appear only as a yes/no: the envelopes never leave the database through here.
@@ -46,7 +47,9 @@ const SELECT = `SELECT i.id, i.kommo_account_id, i.subdomain, i.host, i.status, 
        (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
            AND r.status IN ('done', 'failed', 'refused') AND r.finished_at > $1::timestamptz - interval '7 days') AS finished_7d,
        (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
-           AND r.status = 'failed' AND r.finished_at > $1::timestamptz - interval '7 days') AS failed_7d
+           AND r.status = 'failed' AND r.finished_at > $1::timestamptz - interval '7 days') AS failed_7d,
+       (SELECT coalesce(sum(r.provider_asks - 1), 0) FROM ai_requests r WHERE r.installation_id = i.id
+           AND r.provider_asks > 1 AND r.received_at > $1::timestamptz - interval '7 days') AS re_asks_7d
   FROM installations i JOIN plans p ON p.id = i.plan_id`;
 
 const LIST_LIMIT = 100;
@@ -178,6 +181,7 @@ export class AdminAccountsService {
       errorRate: finished === 0 ? null : failed / finished,
       finished7d: finished,
       failed7d: failed,
+      reAsks7d: Number(row.re_asks_7d),
     };
   }
 }

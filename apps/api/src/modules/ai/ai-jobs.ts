@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
-import { type Queue } from 'bull';
+import { type Job, type Queue } from 'bull';
 import { QueueName } from '../../queues/queue-names';
 
 export const AiJob = { Drain: 'drain' } as const;
@@ -18,6 +18,19 @@ const JOB_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: 500,
 } as const;
+
+/**
+ * The sweeper's job id: one per lead, so a later sweep finds the job an earlier one added. '-', not
+ * ':', between the parts: ':' separates the parts of Bull's Redis keys.
+ */
+export function leadJobId(installationId: string, leadId: number): string {
+  return `lead-${installationId}-${leadId}`;
+}
+
+/** Job states in which a job will still be picked up by a worker. */
+const QUEUED_STATES = new Set(['waiting', 'delayed', 'paused']);
+
+export type EnsureResult = 'added' | 'live' | 'failed';
 
 // `settle` is absent for a wake(): nobody waits, so no promise is made for it on the ack path.
 type PendingAdd = { data: DrainData; jobId: string; settle?: (added: boolean) => void };
@@ -44,6 +57,42 @@ export class AiJobs {
       return await Promise.race([this.add(data, jobId), timeout]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The sweeper's add: at most one sweep job per lead at a time (docs/architecture.md, "The
+   * sweeper"). Nothing is added while the intake job of the lead's oldest pending request, or the
+   * lead's sweep job, is still queued, or while the sweep job runs. A sweep job that ended, or
+   * that a dead worker left active (Bull's job lock expired), is removed first so that its id can
+   * be added again; Bull refuses to remove a job whose lock a live worker holds.
+   */
+  async ensureLead(data: DrainData): Promise<EnsureResult> {
+    const jobId = leadJobId(data.installationId, data.leadId);
+    try {
+      const [intake, own] = await Promise.all([
+        this.queue.getJob(data.requestId),
+        this.queue.getJob(jobId),
+      ]);
+      if (intake && QUEUED_STATES.has(await intake.getState())) return 'live';
+      if (own) {
+        if (QUEUED_STATES.has(await own.getState())) return 'live';
+        if (!(await this.removeUnlocked(own))) return 'live';
+      }
+    } catch (error) {
+      this.warn([{ data, jobId }], (error as Error).message);
+      return 'failed';
+    }
+    return (await this.drain(data, jobId)) ? 'added' : 'failed';
+  }
+
+  private async removeUnlocked(job: Job<DrainData>): Promise<boolean> {
+    try {
+      await job.remove();
+      return true;
+    } catch (error) {
+      if (/Could not remove job/.test((error as Error).message)) return false;
+      throw error;
     }
   }
 

@@ -148,6 +148,7 @@ export class AiPipeline {
         'empty prompt',
       );
     }
+    await this.store.beginAsk(row.id);
     const outcome = await this.ask.run({
       kind: row.kind,
       params: row.params,

@@ -11,6 +11,7 @@ import {
   type RequestOutcome,
   type RequestParams,
 } from './ai-request.types';
+import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
 
 export type IntakeInput = {
   installationId: string;
@@ -177,6 +178,16 @@ export class AiRequestsStore {
     );
   }
 
+  /**
+   * Counts a start of the provider step, before the call: a second one for the same request is a
+   * re-ask (the worker died before the first answer was stored), shown in the admin panel.
+   */
+  async beginAsk(id: string): Promise<void> {
+    await this.db.query(`UPDATE ai_requests SET provider_asks = provider_asks + 1 WHERE id = $1`, [
+      id,
+    ]);
+  }
+
   /** Stores the outcome before it is written to Kommo, so a crash never calls the provider twice. */
   async saveOutcome(id: string, outcome: RequestOutcome): Promise<void> {
     const answer = outcome.kind === 'answer';
@@ -265,17 +276,20 @@ export class AiRequestsStore {
 
   /**
    * Leads with requests acknowledged a while ago and not finished: their job was lost with
-   * Redis, or is held by a worker that died. One entry per lead, oldest first.
+   * Redis, or is held by a worker that died. One entry per lead, oldest first. A lead whose
+   * lock a worker holds is left out: it is in work, and its worker re-checks before it leaves.
    */
   async stalePending(
     olderThanMs: number,
     limit: number,
   ): Promise<{ installationId: string; leadId: number; id: string }[]> {
     const rows: { installation_id: string; lead_id: string; id: string }[] = await this.db.query(
-      `SELECT DISTINCT ON (installation_id, lead_id) installation_id, lead_id, id
+      `WITH held AS MATERIALIZED (${HELD_LEAD_LOCKS_SQL})
+       SELECT DISTINCT ON (installation_id, lead_id) installation_id, lead_id, id
          FROM ai_requests
         WHERE status IN ('queued', 'processing', 'answered')
           AND received_at < now() - make_interval(secs => $1)
+          AND ${LEAD_LOCK_SQL} NOT IN (SELECT key FROM held)
         ORDER BY installation_id, lead_id, seq
         LIMIT $2`,
       [olderThanMs / 1000, limit],

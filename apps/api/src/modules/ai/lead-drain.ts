@@ -1,9 +1,11 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
 import { AppConfig } from '../../config/app-config';
+import { guardPool } from '../../database/pool-guard';
 import { POOL_OPTIONS } from '../../database/pool-options';
 import { AiRequestsStore } from './ai-requests.store';
 import { type AiRequestRow } from './ai-request.types';
+import { leadLockKey } from './lead-lock';
 
 export type RequestHandler = (row: AiRequestRow) => Promise<void>;
 
@@ -32,7 +34,7 @@ export class LeadDrain implements OnModuleDestroy {
   async drain(installationId: string, leadId: number, handle: RequestHandler): Promise<boolean> {
     let ran = false;
     for (;;) {
-      const held = await this.withLock(`lead:${installationId}:${leadId}`, async () => {
+      const held = await this.withLock(leadLockKey(installationId, leadId), async () => {
         let previous: string | undefined;
         for (;;) {
           const next = await this.store.nextPending(installationId, leadId);
@@ -54,13 +56,20 @@ export class LeadDrain implements OnModuleDestroy {
     await this.pool?.end();
   }
 
+  private lockPool(): Pool {
+    if (!this.pool) {
+      this.pool = new Pool({
+        connectionString: this.config.get('DATABASE_URL'),
+        ...POOL_OPTIONS,
+        max: this.config.get('AI_WORKER_CONCURRENCY'),
+      });
+      guardPool(this.pool, 'lead-locks');
+    }
+    return this.pool;
+  }
+
   private async withLock(key: string, body: () => Promise<void>): Promise<boolean> {
-    this.pool ??= new Pool({
-      connectionString: this.config.get('DATABASE_URL'),
-      ...POOL_OPTIONS,
-      max: this.config.get('AI_WORKER_CONCURRENCY'),
-    });
-    const client: PoolClient = await this.pool.connect();
+    const client: PoolClient = await this.lockPool().connect();
     let locked = false;
     let broken: Error | undefined;
     try {
