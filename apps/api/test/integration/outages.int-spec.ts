@@ -1,5 +1,5 @@
 import { type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Server } from 'node:net';
+import { type Server } from 'node:net';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   waitFor,
 } from '../support/kommo-stack';
 import { freePort } from '../support/redis-server';
+import { forwardPort } from '../support/tcp-proxy';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testEnvVars } from '../support/test-env';
 import {
   createLeadWith,
@@ -138,26 +139,16 @@ describe('a running worker and PostgreSQL or Redis going away', () => {
   }, 120_000);
 });
 
-/** PostgreSQL "comes up" on `port` when this starts: it forwards to the real one. */
-async function proxyToPostgres(port: number): Promise<Server> {
-  const target = new URL(TEST_DATABASE_URL);
-  const server = createServer((socket) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    socket.pipe(upstream).pipe(socket);
-    socket.on('error', () => upstream.destroy());
-    upstream.on('error', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
-}
-
 describe('a worker started while PostgreSQL is down', () => {
   it('waits for it instead of exiting, and starts once it answers', async () => {
     const port = await freePort();
     const url = new URL(TEST_DATABASE_URL);
     url.port = String(port);
     let proxy: Server | undefined;
-    const later = setTimeout(() => void proxyToPostgres(port).then((s) => (proxy = s)), 2_000);
+    const later = setTimeout(
+      () => void forwardPort(port, new URL(TEST_DATABASE_URL), 5432).then((s) => (proxy = s)),
+      2_000,
+    );
     try {
       const started = Date.now();
       // spawnWorker fails if the process exits before it logs "worker started".

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server } from 'node:net';
+import { type Server } from 'node:net';
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensurePostgres } from '../../src/common/preflight/postgres.preflight';
@@ -6,6 +6,7 @@ import { PreflightError } from '../../src/common/preflight/preflight.errors';
 import { ensureRedis } from '../../src/common/preflight/redis.preflight';
 import { untilReachable } from '../../src/common/preflight/until-reachable';
 import { DisposableRedis, freePort } from '../support/redis-server';
+import { forwardPort } from '../support/tcp-proxy';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
 
 const CREATED_DB = `gpt_bridge_preflight_${process.pid}`;
@@ -80,18 +81,6 @@ describe('ensureRedis', () => {
   });
 });
 
-/** Forwards `port` to PostgreSQL's own port: PostgreSQL "comes up" on `port` when this starts. */
-async function proxyTo(port: number, target: URL): Promise<Server> {
-  const server = createServer((socket) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    socket.pipe(upstream).pipe(socket);
-    socket.on('error', () => upstream.destroy());
-    upstream.on('error', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
-}
-
 // A process started during an outage (issue 19 point 12): it waits, says so once per interval,
 // and goes on when the dependency answers; wrong settings still end it at once.
 describe('untilReachable', () => {
@@ -102,7 +91,10 @@ describe('untilReachable', () => {
     url.port = String(port);
     const lines: string[] = [];
     let proxy: Server | undefined;
-    const later = setTimeout(() => void proxyTo(port, target).then((s) => (proxy = s)), 2_000);
+    const later = setTimeout(
+      () => void forwardPort(port, target, 5432).then((s) => (proxy = s)),
+      2_000,
+    );
     const started = Date.now();
     try {
       await untilReachable(() => ensurePostgres(url.toString()), {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
@@ -5,7 +6,13 @@ import { type KommoHost } from '../kommo/kommo-host';
 import { KommoRateLimiter } from '../kommo/kommo-rate-limiter';
 import { accountLanguage } from './account-language';
 import { Installation } from './installation.entity';
-import { KommoOAuthClient, OAuthRejectedError, type TokenPair } from './kommo-oauth.client';
+import {
+  type KommoAccountInfo,
+  KommoOAuthClient,
+  OAuthRejectedError,
+  OAuthUnavailableError,
+  type TokenPair,
+} from './kommo-oauth.client';
 import { OAuthTokenBudget } from './oauth-token-budget';
 import { WebhookTokens } from '../webhooks/webhook-tokens.service';
 import { TokenService } from './token.service';
@@ -15,6 +22,10 @@ import { TokenService } from './token.service';
  * token works; that one stays and the new one is dropped.
  */
 export type InstallOutcome = { installation: Installation; token: 'stored' | 'kept_admin_token' };
+
+// The account reads after an exchange: 3 tries, 1 s then 2 s apart (a 429 wants about a second).
+const ACCOUNT_READ_ATTEMPTS = 3;
+const ACCOUNT_READ_BACKOFF_MS = 1_000;
 
 type ExistingToken = {
   id: string;
@@ -50,7 +61,7 @@ export class InstallationService {
    */
   async completeInstall(target: KommoHost, code: string): Promise<InstallOutcome> {
     const { pair, chargedTo } = await this.exchange(target, code);
-    const account = await this.oauth.fetchAccount(target, pair.accessToken);
+    const account = await this.readAccount(target, pair.accessToken, chargedTo);
     const language = accountLanguage(account.language);
     const outcome = await this.db.transaction(async (manager): Promise<InstallOutcome> => {
       const current: ExistingToken[] = await manager.query(
@@ -94,11 +105,11 @@ export class InstallationService {
       return { installation: await manager.findOneByOrFail(Installation, { id }), token: 'stored' };
     });
     const { installation } = outcome;
-    // The code exchange and the account reads count against Kommo's 7/s like any call.
-    await this.limiter.charge(
-      installation.id,
-      account.requests + (chargedTo === installation.id ? 0 : 1),
-    );
+    // The code exchange and the account reads count against Kommo's 7/s like any call; for a
+    // known installation they took their slots already.
+    if (chargedTo !== installation.id) {
+      await this.limiter.charge(installation.id, account.requests + 1);
+    }
     this.logger.log(
       {
         installationId: installation.id,
@@ -118,6 +129,29 @@ export class InstallationService {
    * processes and, when the referer is an account we already serve, inside its 6/s schedule.
    * A refused code is remembered, so a repeat of it never reaches Kommo again.
    */
+  /**
+   * The reads after a successful exchange. The code is spent by then, so a job retry could only
+   * fail on it: a passing failure (429, 5xx, network) is retried here instead, paced through the
+   * installation's budget when it is known.
+   */
+  private async readAccount(
+    target: KommoHost,
+    accessToken: string,
+    paceAs: string | undefined,
+  ): Promise<KommoAccountInfo> {
+    const pace = paceAs ? () => this.limiter.acquire(paceAs) : undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.oauth.fetchAccount(target, accessToken, pace);
+      } catch (error) {
+        if (!(error instanceof OAuthUnavailableError) || attempt >= ACCOUNT_READ_ATTEMPTS) {
+          throw error;
+        }
+        await sleep(ACCOUNT_READ_BACKOFF_MS * attempt);
+      }
+    }
+  }
+
   private async exchange(
     target: KommoHost,
     code: string,

@@ -90,14 +90,21 @@ export class KommoOAuthClient {
    * the token's user, `GET /api/v4/users/{id}` gives `rights.is_admin` and answers 403 to a
    * non-admin's token (docs/kommo-contract.md, users API).
    */
-  async fetchAccount(target: KommoHost, accessToken: string): Promise<KommoAccountInfo> {
+  /** `beforeEach` runs before each of its one or two reads (a rate-limit slot, when known). */
+  async fetchAccount(
+    target: KommoHost,
+    accessToken: string,
+    beforeEach: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<KommoAccountInfo> {
     const base = `${kommoBaseUrl(this.config.get('KOMMO_API_URL_TEMPLATE'), target)}/api/v4`;
     const headers = { authorization: `Bearer ${accessToken}` };
     try {
+      await beforeEach();
       const account = AccountResponse.parse(
         (await this.http.get(`${base}/account?with=datetime_settings`, { headers })).data,
       );
       const userId = account.current_user_id ?? null;
+      if (userId !== null) await beforeEach();
       const user =
         userId === null ? null : await this.fetchUser(`${base}/users/${userId}`, headers);
       // The account has no documented language; the installing user's `lang` is the best guess.
