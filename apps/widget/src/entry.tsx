@@ -1,7 +1,7 @@
 // The React bundle behind script.js: each export is one Kommo callback, called with the widget
 // object (`self`) first. See static/script.js for the other side of this contract.
 import { createRoot, type Root } from 'react-dom/client';
-import { designerSave, designerSettings, preloadUrls } from './designer/designer';
+import { designerSave, designerSettings, preloadUrls, type RenderRow } from './designer/designer';
 import { type BlockParams } from './designer/block-steps';
 import { pickLanguage, translator } from './i18n/translate';
 import { createApiClient, type ApiClient } from './lib/api-client';
@@ -91,7 +91,7 @@ export function salesbotDesignerSettings(
   widget: KommoWidget,
   options: WidgetOptions,
   body: HTMLElement | undefined,
-  renderRow: (title: string, html: string) => string,
+  renderRow: RenderRow,
 ): { exits: { code: string; title: string }[] } {
   return designerSettings(
     widget,

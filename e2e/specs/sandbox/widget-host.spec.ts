@@ -12,13 +12,17 @@ const FIXTURE_DIR = fileURLToPath(
 // A fresh account per worker start: Playwright reruns beforeAll after a failure.
 let subdomain = '';
 
-// Breaks three rules: render returns false, init throws, the designer save returns an object.
+// Breaks four rules: render returns false, init throws, renderRow gets two arguments, the
+// designer save returns an object.
 const BROKEN_SCRIPT = `define(['jquery'], function () {
   return function () {
     this.callbacks = {
       render: function () { console.log('rendering'); return false; },
       init: function () { throw new Error('init broke'); },
       bind_actions: function () { return true; },
+      salesbotDesignerSettings: function ($body, renderRow) {
+        $body.append(renderRow('Status', '<span>old two-argument call</span>'));
+      },
       onSalesbotDesignerSave: function () { return [{ question: [] }]; },
     };
     return this;
@@ -137,6 +141,11 @@ test.describe('sandbox widget host', () => {
       'fail: Failed',
     ]);
     await block.getByTestId('designer-field-prompt').fill('Summarise the lead');
+    // Reopening the pane calls salesbotDesignerSettings again on the same body.
+    await block.getByTestId('designer-open').click();
+    await block.getByTestId('designer-open').click();
+    await expect(block.getByTestId('fixture-designer-note')).toHaveText('Summarise the lead');
+    await expect(block.getByTestId('designer-exits').locator('li')).toHaveCount(2);
     await block.getByTestId('designer-save').click();
     await expect(block.getByTestId('designer-result-status')).toHaveText('valid');
     const steps = JSON.parse((await block.getByTestId('designer-result').textContent()) ?? '') as {
@@ -164,6 +173,8 @@ test.describe('sandbox widget host', () => {
     await expect(log).toContainText('[console] log: rendering');
     await expect(log).toContainText('callbacks.render returned false; Kommo expects true');
     await expect(log).toContainText('callbacks.init threw Error: init broke');
+    await expect(log).toContainText('renderRow(caption) takes one argument, got 2');
+    await expect(page.getByTestId('warning-count')).toHaveText('1');
     await page.locator('[data-handler="ask_ai"]').getByTestId('designer-save').click();
     await expect(page.getByTestId('designer-result-status')).toContainText(
       'must return a JSON string',

@@ -4,8 +4,8 @@ import { API_URL, SANDBOX_URL } from '../../support/test-env.js';
 import { expectQuietGuest, openWidget, uploadWidget } from '../../support/widget-host.js';
 
 // Issue 7, acceptance 6: our block, saved in the sandbox's salesbot designer, is a bot that runs:
-// a customer's message goes to GPT Bridge, the assistant answers, and the bot leaves by "success"
-// with the answer in {{json.reply}}.
+// a customer's message goes to GPT Bridge, the assistant answers, and the block's branch on
+// {{json.status}} leaves by "success" with the answer in {{json.reply}}.
 type Block = { handler_code: string; source: string };
 type Run = { status: string; end_reason: string | null; json: Record<string, unknown> };
 
@@ -23,6 +23,13 @@ test('the designer block saved in the sandbox produces a bot that runs', async (
     'success: Answered',
     'fail: Failed',
   ]);
+  await expect(block.locator('.gptb-block-status')).toHaveText(
+    `This block answers through ${new URL(API_URL).host}`,
+  );
+  // Kommo calls salesbotDesignerSettings each time the pane opens: still one status row.
+  await block.getByTestId('designer-open').click();
+  await block.getByTestId('designer-open').click();
+  await expect(block.locator('[data-gptb-row]')).toHaveCount(1);
   await expect(block.locator('.gptb-block-status')).toHaveText(
     `This block answers through ${new URL(API_URL).host}`,
   );

@@ -15,18 +15,34 @@ const KEY = 'sk-test-widget-block-01';
 let stack: KommoStack;
 let shop: InstalledAccount;
 
-// Our salesbot block: widget_request to the Assistant webhook, then show {{json.reply}}.
+// Our salesbot block in Kommo's documented pattern (docs/kommo-contract.md §5.2): widget_request,
+// a goto to step 1, and there a branch on {{json.status}}: the reply, or an apology with the log.
+// next_step names step 1 too, so our continue's goto is only a fallback.
 const widgetBot = (url: string) => ({
   0: {
     question: [
       {
         handler: 'widget_request',
-        params: { url, data: { message: '{{message_text}}', next_step: 1, error_step: 2 } },
+        params: { url, data: { message: '{{message_text}}', next_step: 1 } },
       },
+      { handler: 'goto', params: { type: 'question', step: 1 } },
     ],
   },
-  1: { question: [{ handler: 'show', params: { type: 'text', value: '{{json.reply}}' } }] },
-  2: { question: [{ handler: 'show', params: { type: 'text', value: 'sorry: {{json.log}}' } }] },
+  1: {
+    question: [
+      {
+        handler: 'conditions',
+        params: {
+          logic: 'and',
+          conditions: [{ term1: '{{json.status}}', term2: 'ok', operation: '=' }],
+          result: [{ handler: 'goto', params: { type: 'question', step: 2 } }],
+        },
+      },
+      { handler: 'goto', params: { type: 'question', step: 3 } },
+    ],
+  },
+  2: { question: [{ handler: 'show', params: { type: 'text', value: '{{json.reply}}' } }] },
+  3: { question: [{ handler: 'show', params: { type: 'text', value: 'sorry: {{json.log}}' } }] },
 });
 
 async function say(leadId: number, text: string) {
@@ -97,6 +113,21 @@ describe('widget-block mode', () => {
     );
     expect(chat.entries.map((e) => e.text).join('\n')).toMatch(/sorry: ERROR OpenAI: .*API key/);
     await stack.sandbox.aiScript(KEY, { failures: [] });
+  });
+
+  it("works when Kommo does not follow the continue's goto: the block's own goto and branch decide", async () => {
+    await stack.sandbox.call('PATCH', '/_sandbox/salesbot/settings', { continue_goto: 'ignore' });
+    try {
+      await stack.sandbox.aiScript(KEY, { answer: { mode: 'fixed', text: 'We ship to Lisbon.' } });
+      const lead = (await stack.sandbox.createLead(shop.account.id, { name: 'no-goto' })).id;
+      await say(lead, 'Do you ship to Lisbon?');
+      const chat = await botSays(lead, 'We ship to Lisbon.');
+      const texts = chat.entries.map((entry) => entry.text);
+      expect(texts).toContain('continue_goto ignore: 1 goto skipped');
+      expect(texts.some((text) => text.startsWith('sorry:'))).toBe(false);
+    } finally {
+      await stack.sandbox.call('PATCH', '/_sandbox/salesbot/settings', { continue_goto: 'follow' });
+    }
   });
 
   it('refuses a forged token with 401 and stores nothing', async () => {

@@ -2,26 +2,38 @@ import { describe, expect, it } from 'vitest';
 import { blockSteps, isBlockCode } from './block-steps';
 
 describe('salesbot block steps', () => {
-  it('calls our widget_request URL, then leaves by success (step 1) or fail (step 2)', () => {
+  it("calls our widget_request URL, then goes to a branch on {{json.status}} (Kommo's pattern)", () => {
     const steps = blockSteps('https://api.example/tok/widget-request', {
       prompt: 'Summarise {{lead.id}}',
     }) as {
       question: { handler: string; params: Record<string, unknown> }[];
     }[];
-    const call = steps[0]!.question[0]!;
-    expect(call.handler).toBe('widget_request');
-    expect(call.params).toEqual({
+    expect(steps).toHaveLength(2);
+    const [call, next] = steps[0]!.question;
+    expect(call!.handler).toBe('widget_request');
+    expect(call!.params).toEqual({
       url: 'https://api.example/tok/widget-request',
       data: {
         prompt: 'Summarise {{lead.id}}',
         message: '{{message_text}}',
         lead_id: '{{lead.id}}',
+        // The continue's own goto lands on the same branch step (a fallback, not the path).
         next_step: 1,
-        error_step: 2,
       },
     });
-    expect(steps[1]!.question).toEqual([{ handler: 'exits', params: { value: 'success' } }]);
-    expect(steps[2]!.question).toEqual([{ handler: 'exits', params: { value: 'fail' } }]);
+    expect(call!.params.data).not.toHaveProperty('error_step');
+    expect(next).toEqual({ handler: 'goto', params: { type: 'question', step: 1 } });
+    expect(steps[1]!.question).toEqual([
+      {
+        handler: 'conditions',
+        params: {
+          logic: 'and',
+          conditions: [{ term1: '{{json.status}}', term2: 'ok', operation: '=' }],
+          result: [{ handler: 'exits', params: { value: 'success' } }],
+        },
+      },
+      { handler: 'exits', params: { value: 'fail' } },
+    ]);
   });
 
   it('asks with the customer message when the prompt was left empty', () => {

@@ -7,11 +7,16 @@ export const isBlockCode = (code: string): code is BlockCode => Object.hasOwn(BL
 /** What the block's settings hold when the designer saves it. */
 export type BlockParams = { prompt?: unknown };
 
+/** The `{{json.status}}` our continue sends when the AI answered (`error` when it failed). */
+export const STATUS_OK = 'ok';
+
 /**
- * The bot steps behind our block (Kommo runs widget_request only from a widget block). Step 0
- * calls GPT Bridge and waits; the backend continues with `goto` to step 1 when the AI answered
- * (`{{json.reply}}`, `{{json.intent}}`, `{{json.status}}`, `{{json.log}}` are then set) or to
- * step 2 when it failed; those steps leave through the block's exits.
+ * The bot steps behind our block (Kommo runs widget_request only from a widget block), in
+ * Kommo's documented pattern (docs/kommo-contract.md §5.2, §6.4): step 0 calls GPT Bridge, waits
+ * for the continue and goes on to step 1; step 1 leaves by `success` when `{{json.status}}` is
+ * `ok` (`{{json.reply}}`, `{{json.intent}}`, `{{json.log}}` are then set) and by `fail`
+ * otherwise. `next_step: 1` makes the continue's own `goto` land on the same branch, so the
+ * block works whether Kommo follows that `goto` or the block's.
  */
 export function blockSteps(widgetRequestUrl: string, params: BlockParams): unknown[] {
   const prompt =
@@ -25,19 +30,25 @@ export function blockSteps(widgetRequestUrl: string, params: BlockParams): unkno
           handler: 'widget_request',
           params: {
             url: widgetRequestUrl,
-            data: {
-              prompt,
-              message: '{{message_text}}',
-              lead_id: '{{lead.id}}',
-              next_step: 1,
-              error_step: 2,
-            },
+            data: { prompt, message: '{{message_text}}', lead_id: '{{lead.id}}', next_step: 1 },
           },
         },
+        { handler: 'goto', params: { type: 'question', step: 1 } },
       ],
     },
-    { question: [{ handler: 'exits', params: { value: 'success' } }] },
-    { question: [{ handler: 'exits', params: { value: 'fail' } }] },
+    {
+      question: [
+        {
+          handler: 'conditions',
+          params: {
+            logic: 'and',
+            conditions: [{ term1: '{{json.status}}', term2: STATUS_OK, operation: '=' }],
+            result: [{ handler: 'exits', params: { value: 'success' } }],
+          },
+        },
+        { handler: 'exits', params: { value: 'fail' } },
+      ],
+    },
   ];
 }
 

@@ -40,24 +40,57 @@ function urlFor(widget: KommoWidget, code: string): string | undefined {
   return known.get(widget)?.find((hook) => hook.kind === BLOCK_KINDS[code])?.widgetRequestUrl;
 }
 
+/** Kommo's `renderRow(caption)`: one argument (docs/kommo-contract.md §6.4). */
+export type RenderRow = (caption: string) => unknown;
+
+// Marks our row in the pane: Kommo calls salesbotDesignerSettings each time the pane opens,
+// maybe with the same body, so the row is replaced, never added twice.
+const ROW_MARK = 'data-gptb-row';
+
+/** What renderRow gave back (HTML, an element or a jQuery set), as nodes to insert. */
+function rowNodes(row: unknown): Node[] {
+  if (typeof row === 'string') {
+    const template = document.createElement('template');
+    template.innerHTML = row;
+    return [...template.content.childNodes];
+  }
+  if (row instanceof Node) return [row];
+  if (row && typeof row === 'object' && typeof (row as { length?: unknown }).length === 'number') {
+    return Array.from(row as ArrayLike<unknown>).filter(
+      (node): node is Node => node instanceof Node,
+    );
+  }
+  return [];
+}
+
+/** Our status row: Kommo's row with our caption, then the status text under it. */
+function statusRow(body: HTMLElement, caption: string, renderRow: RenderRow): HTMLElement {
+  const holder = document.createElement('div');
+  holder.setAttribute(ROW_MARK, '');
+  holder.append(...rowNodes(renderRow(caption)));
+  const status = document.createElement('span');
+  status.className = 'gptb-block-status';
+  status.setAttribute('role', 'status');
+  holder.append(status);
+  const old = body.querySelectorAll(`[${ROW_MARK}]`);
+  if (old[0]) old[0].replaceWith(holder);
+  else body.appendChild(holder);
+  for (const extra of [...old].slice(1)) extra.remove();
+  return status;
+}
+
 /** `salesbotDesignerSettings`: a status row in the block's pane, and the block's two exits. */
 export function designerSettings(
   widget: KommoWidget,
   api: ApiClient,
   t: Translate,
   body: HTMLElement | undefined,
-  renderRow: (title: string, html: string) => string,
+  renderRow: RenderRow,
 ) {
-  if (body && !body.querySelector('.gptb-block-status')) {
-    const holder = document.createElement('div');
-    holder.innerHTML = renderRow(
-      t('title'),
-      '<span class="gptb-block-status" role="status"></span>',
-    );
-    body.appendChild(holder);
-    const status = holder.querySelector<HTMLElement>('.gptb-block-status');
+  if (body) {
+    const status = statusRow(body, t('title'), renderRow);
     const show = (text: string) => {
-      if (status) status.textContent = text;
+      status.textContent = text;
     };
     show(t('blockStatusLoading'));
     // Asked again here: a URL rotated since init must not go into the saved block.

@@ -4,7 +4,13 @@ import { type KommoAccount } from '../kommo/index.js';
 import { BotScriptError, isRecord } from './bot-schema.js';
 import { type BotInput } from './bots-store.js';
 import { EngineError } from './engine.js';
-import { type SalesbotSettings, WEBHOOK_BODY_SHAPES, type WebhookBodyShape } from './ports.js';
+import {
+  CONTINUE_GOTO_MODES,
+  type ContinueGoto,
+  type SalesbotSettings,
+  WEBHOOK_BODY_SHAPES,
+  type WebhookBodyShape,
+} from './ports.js';
 import { describeBot, describeChat, describeRun, type Salesbot } from './salesbot.js';
 
 const PREFIX = '/_sandbox/salesbot';
@@ -174,6 +180,10 @@ export function registerControlRoutes(
     if (shape !== undefined && !WEBHOOK_BODY_SHAPES.includes(shape as WebhookBodyShape)) {
       return bad(reply, `webhook_body is one of ${WEBHOOK_BODY_SHAPES.join(', ')}`);
     }
+    const continueGoto = input.continue_goto;
+    if (continueGoto !== undefined && !CONTINUE_GOTO_MODES.includes(continueGoto as ContinueGoto)) {
+      return bad(reply, `continue_goto is one of ${CONTINUE_GOTO_MODES.join(', ')}`);
+    }
     for (const [name, key] of Object.entries(NUMBER_SETTINGS)) {
       const value = input[name];
       if (value === undefined) continue;
@@ -184,6 +194,7 @@ export function registerControlRoutes(
     }
     if (encoding !== undefined) salesbot.settings.widgetRequestEncoding = encoding;
     if (shape !== undefined) salesbot.settings.webhookBody = shape as WebhookBodyShape;
+    if (continueGoto !== undefined) salesbot.settings.continueGoto = continueGoto as ContinueGoto;
     if (typeof input.default_origin === 'string') {
       salesbot.settings.defaultOrigin = input.default_origin;
     }
@@ -213,6 +224,7 @@ function describeSettings(settings: SalesbotSettings): Record<string, unknown> {
   return {
     widget_request_encoding: settings.widgetRequestEncoding,
     webhook_body: settings.webhookBody,
+    continue_goto: settings.continueGoto,
     continue_timeout_ms: settings.continueTimeoutMs,
     wait_answer_timeout_ms: settings.waitAnswerTimeoutMs,
     ack_timeout_ms: settings.ackTimeoutMs,

@@ -72,6 +72,12 @@ export type SalesbotSettings = {
    * (docs/kommo-contract.md §1).
    */
   webhookBody: WebhookBodyShape;
+  /**
+   * `follow` (default): a continue's `goto` runs, as Kommo documents for `execute_handlers`;
+   * `ignore`: it is skipped and the bot goes on after its widget_request, so a test can show a
+   * block does not depend on it (docs/kommo-contract.md §5.2).
+   */
+  continueGoto: ContinueGoto;
   /** Sandbox time a widget_request waits for `continue` before the bot gives up (404 after). */
   continueTimeoutMs: number;
   /** Sandbox time a wait_answer waits when the handler sets no timeout of its own. */
@@ -84,12 +90,16 @@ export type SalesbotSettings = {
   defaultOrigin: string;
 };
 
+export const CONTINUE_GOTO_MODES = ['follow', 'ignore'] as const;
+export type ContinueGoto = (typeof CONTINUE_GOTO_MODES)[number];
+
 export const WEBHOOK_BODY_SHAPES = ['observed', 'rich'] as const;
 export type WebhookBodyShape = (typeof WEBHOOK_BODY_SHAPES)[number];
 
 export const DEFAULT_SETTINGS: SalesbotSettings = {
   widgetRequestEncoding: 'json',
   webhookBody: 'observed',
+  continueGoto: 'follow',
   continueTimeoutMs: 10 * 60_000,
   waitAnswerTimeoutMs: 24 * 60 * 60_000,
   ackTimeoutMs: 2_000,

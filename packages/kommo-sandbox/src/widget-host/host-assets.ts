@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PAGE_BASE_JS } from './runtime/page-base.js';
+import { PAGE_DESIGNER_JS } from './runtime/page-designer.js';
 import { PAGE_LOCATIONS_JS } from './runtime/page-locations.js';
 import { PAGE_WIDGET_JS } from './runtime/page-widget.js';
 
@@ -44,7 +45,7 @@ export function hostAsset(name: string): Asset | undefined {
     },
     'host-runtime.js': {
       type: 'text/javascript; charset=utf-8',
-      body: [PAGE_BASE_JS, PAGE_WIDGET_JS, PAGE_LOCATIONS_JS].join('\n'),
+      body: [PAGE_BASE_JS, PAGE_WIDGET_JS, PAGE_LOCATIONS_JS, PAGE_DESIGNER_JS].join('\n'),
     },
     'host.css': { type: 'text/css; charset=utf-8', body: HOST_CSS },
   };

@@ -63,6 +63,7 @@ describe('widget_request and continue', () => {
     behaviour = () => ({});
     await h.control('PATCH', '/salesbot/settings', {
       widget_request_encoding: 'json',
+      continue_goto: 'follow',
       ack_timeout_ms: 2_000,
       continue_timeout_ms: 600_000,
     });
@@ -137,6 +138,37 @@ describe('widget_request and continue', () => {
     const chat = await h.waitForChat(lead, isRunStatus('finished'));
     expect(h.texts(chat, 'bot')).toEqual(['Thinking done', reply]);
     expect(chat.run?.json).toEqual({ reply, status: 'success' });
+  });
+
+  it('goes on with the goto after widget_request when the continue has none, and branches on {{json.status}}', async () => {
+    const { lead, request } = await startWidgetBot('no goto');
+    await h.waitForChat(lead, isRunStatus('waiting_continue'));
+    const response = await continueAt(request.body.return_url, {
+      data: { reply: 'never shown', status: 'fail' },
+      execute_handlers: [show('Done')],
+    });
+    expect(response.status).toBe(202);
+    const chat = await h.waitForChat(lead, isRunStatus('finished'));
+    expect(h.texts(chat, 'bot')).toEqual(['Done', 'status was fail']);
+  });
+
+  it("continue_goto ignore: the continue's goto is skipped, the bot follows its own", async () => {
+    expect(
+      (await h.control('PATCH', '/salesbot/settings', { continue_goto: 'sometimes' })).status,
+    ).toBe(400);
+    const settings = await h.control('PATCH', '/salesbot/settings', { continue_goto: 'ignore' });
+    expect(settings.body).toMatchObject({ continue_goto: 'ignore' });
+    const { lead, request } = await startWidgetBot('ignore');
+    await h.waitForChat(lead, isRunStatus('waiting_continue'));
+    // goto(2) would show the reply at once; ignored, the bot's goto(1) branches on the status.
+    await continueAt(request.body.return_url, {
+      data: { reply: 'Ready', status: 'success' },
+      execute_handlers: [goto(2)],
+    });
+    const chat = await h.waitForChat(lead, isRunStatus('finished'));
+    expect(h.texts(chat, 'bot')).toEqual(['Ready']);
+    expect(chat.entries.map((e) => e.text)).toContain('continue_goto ignore: 1 goto skipped');
+    expect(chat.entries.map((e) => e.text)).toContain('conditions: true');
   });
 
   it('sends PHP-style form fields when switched globally, and a bot can override it', async () => {

@@ -144,6 +144,9 @@ describe('widget host page', () => {
     const source = await runtime.text();
     expect(() => new Script(source)).not.toThrow();
     expect(source).toContain("define('lib/components/base/modal'");
+    // The designer pane's renderRow is Kommo's one-argument renderRow(caption) (§6.4).
+    expect(source).toContain('function renderRow(caption)');
+    expect(source).toContain('renderRow(caption) takes one argument, got ');
     expect((await fetch(`${base}/_sandbox/widget-host/assets/other.js`)).status).toBe(404);
   });
 

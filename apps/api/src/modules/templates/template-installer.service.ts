@@ -156,7 +156,7 @@ function stepList(
   return [
     'Install the GPT Bridge widget first: the template runs through its salesbot block (Kommo Advanced plan or higher).',
     ...common,
-    `Steps ${numbers((n) => ['intent', 'image', 'assistant', 'intent-retry', 'assistant-retry'].includes(n))} call GPT Bridge with widget_request. Kommo runs widget_request only from a widget block: if the designer shows these steps as code, replace each with the GPT Bridge block and keep its data (prompt, next_step, error_step).`,
+    `Steps ${numbers((n) => ['intent', 'image', 'assistant', 'intent-retry', 'assistant-retry'].includes(n))} call GPT Bridge with widget_request. Kommo runs widget_request only from a widget block: if the designer shows these steps as code, replace each with the GPT Bridge block and keep its data (prompt, next_step); the step after each one branches on {{json.status}}.`,
     `The ${CLASSIC_TIMING.burstWindowSeconds} s message window (step ${numbers((n) => n === 'window')}) is a wait-with-timeout step; if the designer shows it as unsupported, use a Pause step "until a message arrives, at most ${CLASSIC_TIMING.burstWindowSeconds} s". There are no other pauses: the bot goes on the moment the answer exists.`,
     ...finishing,
   ];

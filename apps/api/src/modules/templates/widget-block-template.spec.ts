@@ -42,30 +42,51 @@ describe('the widget-block template', () => {
     expect(data('intent').prompt).toContain(`{{lead.cf.${fieldIds.MESSAGE}}}`);
     expect(data('intent').prompt).toContain('#Attendant');
     expect(data('assistant').prompt).toBe(`{{lead.cf.${fieldIds.PROMPT}}}`);
-    // Every block names where the bot goes on (the backend refuses a block without next_step).
-    for (const request of requests) {
-      const d = params(request).data as Record<string, unknown>;
-      expect(typeof d.next_step).toBe('number');
-      expect(typeof d.error_step).toBe('number');
-      expect(d.lead_id).toBe('{{lead.id}}');
+    // Kommo's documented pattern: widget_request, a goto to the next step, and there a branch on
+    // {{json.status}}. next_step names the same branch, so the continue's goto is a fallback.
+    expect(requests).toHaveLength(5);
+    for (const name of ['intent', 'image', 'assistant', 'intent-retry', 'assistant-retry']) {
+      const branch = stepOf(`${name}-status`);
+      expect(
+        question(name).map((h) => h.handler),
+        name,
+      ).toEqual(['widget_request', 'goto']);
+      expect(question(name)[1], name).toEqual({
+        handler: 'goto',
+        params: { type: 'question', step: branch },
+      });
+      expect(data(name)).toMatchObject({ next_step: branch, lead_id: '{{lead.id}}' });
+      expect(data(name)).not.toHaveProperty('error_step');
     }
-    expect(data('intent')).toMatchObject({
-      next_step: stepOf('route'),
-      error_step: stepOf('intent-error'),
+    const onStatus = (name: string) => {
+      const [ok, otherwise] = question(`${name}-status`);
+      expect(params(ok)).toMatchObject({
+        logic: 'and',
+        conditions: [{ term1: '{{json.status}}', term2: 'ok', operation: '=' }],
+      });
+      expect(otherwise?.handler).toBe('goto');
+      return {
+        ok: (params(ok).result as BotHandler[])[0]?.params,
+        error: params(otherwise).step,
+      };
+    };
+    expect(onStatus('intent')).toEqual({
+      ok: { type: 'question', step: stepOf('route') },
+      error: stepOf('intent-error'),
     });
-    expect(data('assistant')).toMatchObject({
-      next_step: stepOf('reply'),
-      error_step: stepOf('assistant-error'),
+    expect(onStatus('assistant')).toEqual({
+      ok: { type: 'question', step: stepOf('reply') },
+      error: stepOf('assistant-error'),
     });
-    expect(data('intent-retry').error_step).toBe(stepOf('fatal'));
-    expect(data('assistant-retry').error_step).toBe(stepOf('fatal'));
+    expect(onStatus('image').ok).toEqual({ type: 'question', step: stepOf('image-described') });
+    expect(onStatus('intent-retry').error).toBe(stepOf('fatal'));
+    expect(onStatus('assistant-retry').error).toBe(stepOf('fatal'));
   });
 
   it('routes on {{json.intent}}, takes the image branch on #image in {{json.log}}, shows {{json.reply}}', () => {
     const route = JSON.stringify(question('route'));
     expect(route).toContain('"term1":"{{json.intent}}","term2":"#Attendant","operation":"="');
     expect(route).toContain('"term1":"{{json.log}}","term2":"#image","operation":"contains"');
-    expect(data('image').next_step).toBe(stepOf('image-described'));
     expect(JSON.stringify(question('image-described'))).toContain('{{json.reply}}');
     expect(question('reply')[0]).toEqual({
       handler: 'show',

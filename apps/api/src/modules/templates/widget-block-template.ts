@@ -25,6 +25,9 @@ import {
   type TemplateLanguage,
 } from './template-texts';
 
+/** The `{{json.status}}` our continue sends when the AI answered (`error` when it failed). */
+export const STATUS_OK = 'ok';
+
 /** The fields the widget-block template reads and writes (it needs no ANSWER / LOG polling). */
 export const WIDGET_BLOCK_FIELDS = [
   'MESSAGE',
@@ -44,7 +47,8 @@ export type WidgetBlockTemplateInput = {
 /**
  * The widget-block template: the classic conversation, but each AI call is our salesbot block
  * (`widget_request`), which the backend continues the moment the answer exists, with
- * `{{json.reply}}`, `{{json.intent}}`, `{{json.status}}` and `{{json.log}}`. So there is no
+ * `{{json.reply}}`, `{{json.intent}}`, `{{json.status}}` and `{{json.log}}`; the step after each
+ * block branches on `{{json.status}}`. So there is no
  * pause step at all: no 5 s / 10 s polling, and a failed call is retried at once (the backend
  * already retried the provider within its own 45 s budget). Image branch: when the intent call's
  * log says `#image`, ChatGPT describes the picture first and the Assistant gets the description.
@@ -57,14 +61,34 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
   const jsonLog = '{{json.log}}';
   const intentIs = (tag: string) => ({ term1: '{{json.intent}}', operation: '=', term2: tag });
 
-  /** Our block: `next_step` on success, `error_step` when the AI failed (status `error`). */
-  const block = (url: string, prompt: string, next: string, error: string) =>
-    widgetRequest(url, {
-      prompt,
-      lead_id: '{{lead.id}}',
-      next_step: r(next),
-      error_step: r(error),
-    });
+  /**
+   * Our block, in Kommo's documented pattern (docs/kommo-contract.md §5.2): `widget_request`,
+   * then a `goto` to a step that branches on `{{json.status}}` (`ok` → `next`, else `error`).
+   * `next_step` names that same branch step, so the continue's own `goto` is only a fallback
+   * that lands where the block's `goto` would.
+   */
+  const block = (
+    name: string,
+    role: string,
+    url: string,
+    prompt: string,
+    next: string,
+    error: string,
+  ) => {
+    const branch = `${name}-status`;
+    b.add(name, role, [
+      widgetRequest(url, { prompt, lead_id: '{{lead.id}}', next_step: r(branch) }),
+      goto(r(branch)),
+    ]);
+    b.add(branch, `${role}: branch on {{json.status}}`, [
+      when(
+        'and',
+        [{ term1: '{{json.status}}', operation: '=', term2: STATUS_OK }],
+        [goto(r(next))],
+      ),
+      goto(r(error)),
+    ]);
+  };
 
   /** First failure: tag, note, "just a moment", and the same block once more at once. */
   const firstFailure = (name: string, retry: string) =>
@@ -79,9 +103,14 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
   addReceiveSteps(b, { MESSAGE: f.MESSAGE, ON_OFF: f.ON_OFF });
 
   // Intent: the GPT Bridge block (ChatGPT) classifies MESSAGE; {{json.intent}} is its #tag.
-  b.add('intent', 'Intent prompt through the GPT Bridge block (ChatGPT)', [
-    block(input.chatgptUrl, intentPrompt(cf(f.MESSAGE)), 'route', 'intent-error'),
-  ]);
+  block(
+    'intent',
+    'Intent prompt through the GPT Bridge block (ChatGPT)',
+    input.chatgptUrl,
+    intentPrompt(cf(f.MESSAGE)),
+    'route',
+    'intent-error',
+  );
   b.add('route', 'Intent conditions: #Attendant / image / #Meeting / #Greeting / #General', [
     when('and', [intentIs(INTENTS.attendant)], [goto(r('attendant'))]),
     // Image branch: the block's log says the message carried a picture.
@@ -99,9 +128,14 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
     sendInternal(t.attendantInternal),
     stop(),
   ]);
-  b.add('image', 'Image branch: ChatGPT describes the picture for the Assistant', [
-    block(input.chatgptUrl, imagePrompt(cf(f.MESSAGE)), 'image-described', 'assistant-prompt'),
-  ]);
+  block(
+    'image',
+    'Image branch: ChatGPT describes the picture for the Assistant',
+    input.chatgptUrl,
+    imagePrompt(cf(f.MESSAGE)),
+    'image-described',
+    'assistant-prompt',
+  );
   b.add('image-described', 'Image branch: PROMPT = MESSAGE + the description', [
     setField(f.PROMPT, `${cf(f.MESSAGE)}\n\n${t.imageSays('{{json.reply}}')}`),
     goto(r('assistant')),
@@ -112,9 +146,14 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
     setField(f.PROMPT, cf(f.MESSAGE)),
     goto(r('assistant')),
   ]);
-  b.add('assistant', 'The GPT Bridge block (Assistant)', [
-    block(input.assistantUrl, cf(f.PROMPT), 'reply', 'assistant-error'),
-  ]);
+  block(
+    'assistant',
+    'The GPT Bridge block (Assistant)',
+    input.assistantUrl,
+    cf(f.PROMPT),
+    'reply',
+    'assistant-error',
+  );
   b.add('reply', 'Send the answer to the customer, then back to waiting', [
     show('{{json.reply}}'),
     goto(r('wait')),
@@ -122,17 +161,27 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
 
   // Error branch: one immediate retry per block, then the users are told and the bot stops.
   firstFailure('intent-error', 'intent-retry');
-  b.add('intent-retry', 'Retry of the intent prompt', [
-    block(input.chatgptUrl, intentPrompt(cf(f.MESSAGE)), 'intent-recovered', 'fatal'),
-  ]);
+  block(
+    'intent-retry',
+    'Retry of the intent prompt',
+    input.chatgptUrl,
+    intentPrompt(cf(f.MESSAGE)),
+    'intent-recovered',
+    'fatal',
+  );
   b.add('intent-recovered', 'The retry answered: remove the tag', [
     unsetTag(ERROR_TAG),
     goto(r('route')),
   ]);
   firstFailure('assistant-error', 'assistant-retry');
-  b.add('assistant-retry', 'Retry of the Assistant block', [
-    block(input.assistantUrl, cf(f.PROMPT), 'assistant-recovered', 'fatal'),
-  ]);
+  block(
+    'assistant-retry',
+    'Retry of the Assistant block',
+    input.assistantUrl,
+    cf(f.PROMPT),
+    'assistant-recovered',
+    'fatal',
+  );
   b.add('assistant-recovered', 'The retry answered: remove the tag', [
     unsetTag(ERROR_TAG),
     goto(r('reply')),

@@ -9,7 +9,8 @@ import { record } from './messages.js';
 /**
  * `widget_request`: `{url, data}`. POSTs `{token, data, return_url}` (JSON or PHP-style form),
  * needs HTTP 200 within the ack limit, then waits for `continue` on `return_url`. The continue's
- * `data` becomes `{{json.*}}` and its `execute_handlers` run before the next handler here.
+ * `data` becomes `{{json.*}}` and its `execute_handlers` run before the next handler here (its
+ * `goto`s are skipped when `continue_goto` is `ignore`).
  */
 export const widgetRequest: HandlerFn = async (ctx, params) => {
   const { run, account, settings, clock } = ctx;
@@ -77,5 +78,10 @@ export const widgetRequest: HandlerFn = async (ctx, params) => {
   ctx.record('event', `Continue received: ${received.handlers.map((h) => h.handler).join(', ')}`, {
     detail: { data: received.data, execute_handlers: received.handlers },
   });
+  if (settings.continueGoto === 'ignore') {
+    const skipped = received.handlers.filter((h) => h.handler === 'goto').length;
+    if (skipped > 0) ctx.record('event', `continue_goto ignore: ${skipped} goto skipped`);
+    return ctx.runHandlers(received.handlers.filter((h) => h.handler !== 'goto'));
+  }
   return ctx.runHandlers(received.handlers);
 };

@@ -1,6 +1,5 @@
-// Browser code, part 3: the three locations the host offers. The settings modal with the
-// manifest's fields (Save → onSave → stored), the advanced settings work area, and a minimal
-// salesbot designer pane (Save → onSalesbotDesignerSave → JSON checked by the sandbox).
+// Browser code, part 3: the settings modal with the manifest's fields (Save → onSave → stored)
+// and the advanced settings work area. The salesbot designer pane is part 4 (page-designer.ts).
 export const PAGE_LOCATIONS_JS = String.raw`
 (function () {
   'use strict';
@@ -16,6 +15,8 @@ export const PAGE_LOCATIONS_JS = String.raw`
     return value === null || value === undefined || (typeof value === 'object' ? Object.keys(value).length === 0 : String(value) === '');
   }
   function esc(value) { return util.escapeHtml(value === undefined || value === null ? '' : value); }
+  host.util.esc = esc;
+  host.util.sendJson = sendJson;
   function sendJson(method, url, body) {
     return fetch(url, { method: method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       .then(function (response) {
@@ -147,70 +148,5 @@ export const PAGE_LOCATIONS_JS = String.raw`
     host.callback('advancedSettings', []);
   };
 
-  function renderRow(title, controlHtml) {
-    return '<div class="salesbot-designer-row"><div class="salesbot-designer-row__title">' + esc(title) +
-      '</div><div class="salesbot-designer-row__control">' + (controlHtml || '') + '</div></div>';
-  }
-
-  function designerSave(handlerCode, $block) {
-    var params = {};
-    $block.find('[data-testid="designer-body"] [name]').each(function () { params[this.name] = $(this).val(); });
-    var outcome = host.callback('onSalesbotDesignerSave', [handlerCode, params], true);
-    var source = outcome.value;
-    var $status = $block.find('[data-testid="designer-result-status"]');
-    $block.find('[data-testid="designer-result"]').text(typeof source === 'string' ? source : util.describe(source));
-    var entry = { handler_code: handlerCode, params: params, source: source, status: 'pending' };
-    host.designer.push(entry);
-    if (typeof source !== 'string') {
-      entry.status = 'invalid: onSalesbotDesignerSave must return a JSON string, got ' + util.describe(source);
-      host.record('contract', 'error', entry.status);
-      $status.text(entry.status);
-      return Promise.resolve(entry);
-    }
-    return sendJson('POST', boot.urls.blocks, {
-      account_id: boot.account.id, widget_code: boot.widget.code, handler_code: handlerCode, params: params, source: source,
-    }).then(function (block) {
-      entry.status = block.valid_json ? 'valid' : 'invalid: ' + block.error;
-      if (!block.valid_json) host.record('contract', 'error', 'salesbot block ' + handlerCode + ': ' + block.error);
-      else host.record('designer', 'info', 'salesbot block ' + handlerCode + ' saved');
-      $status.text(entry.status);
-      return entry;
-    }).catch(function (error) {
-      host.record('error', 'error', 'saving the salesbot block failed: ' + util.stringify(error));
-      return entry;
-    });
-  }
-
-  host.buildDesigner = function () {
-    var designer = manifest.salesbot_designer || {};
-    var $pane = $('#salesbot-designer');
-    host.designerSave = {};
-    Object.keys(designer).filter(function (key) { return key !== 'logo'; }).forEach(function (code) {
-      var handler = designer[code] || {};
-      var $block = $('<section class="salesbot-designer-block" data-testid="designer-block">' +
-        '<h2></h2><div class="salesbot-designer-block__body" data-testid="designer-body"></div>' +
-        '<ul data-testid="designer-exits"></ul><button type="button" data-testid="designer-save">Save</button> ' +
-        '<output data-testid="designer-result-status"></output><pre data-testid="designer-result"></pre></section>');
-      $block.attr('data-handler', code).find('h2').text(host.text(handler.name) + ' (' + code + ')');
-      var $body = $block.find('[data-testid="designer-body"]');
-      var params = {};
-      Object.keys(handler.settings || {}).forEach(function (key) {
-        var field = handler.settings[key];
-        params[key] = field.default_value === undefined ? '' : field.default_value;
-        var type = field.type === 'numeric' ? 'number' : field.type === 'url' ? 'url' : 'text';
-        $body.append(renderRow(host.text(field.name), '<input type="' + type + '" name="' + esc(key) +
-          '" value="' + esc(params[key]) + '" data-testid="designer-field-' + esc(key) + '">'));
-      });
-      $pane.append($block);
-      var declared = host.callback('salesbotDesignerSettings', [$body, renderRow, params]).value;
-      if (declared && Array.isArray(declared.exits)) {
-        declared.exits.forEach(function (exit) {
-          $('<li>').text(exit.code + ': ' + exit.title).appendTo($block.find('[data-testid="designer-exits"]'));
-        });
-      }
-      host.designerSave[code] = function () { return designerSave(code, $block); };
-      $block.find('[data-testid="designer-save"]').on('click', host.designerSave[code]);
-    });
-  };
 })();
 `;
