@@ -152,10 +152,14 @@ describe('delivery', () => {
       [shop.installationId],
     );
     const calls = (await stack.sandbox.aiCalls({ key: KEY })).length;
-    expect(asks.reduce((sum, r) => sum + r.provider_asks, 0)).toBe(calls);
+    // An ask is counted just before its call, so the kill may fall between the two: one counted
+    // ask more than the calls, at most.
+    const counted = asks.reduce((sum, r) => sum + r.provider_asks, 0);
+    expect(counted).toBeGreaterThanOrEqual(calls);
+    expect(counted).toBeLessThanOrEqual(calls + 1);
     expect(asks.every((r) => r.provider_asks >= 1)).toBe(true);
     const account = await stack.api.get(AdminAccountsService).detail(shop.installationId);
-    expect(account.reAsks7d).toBe(calls - 20);
+    expect(account.reAsks7d).toBe(counted - 20);
     expect(account.reAsks7d).toBeGreaterThan(0);
     expect(await usageCount(stack, shop.installationId)).toBe(20);
   }, 120_000);

@@ -2,10 +2,10 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ensurePostgres } from '../../src/common/preflight/postgres.preflight';
 import { runMigrations } from '../../src/database/run-migrations';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env';
+import { INT_WORKERS, storesOf } from './test-env';
 
-async function dropTestDatabase(): Promise<void> {
-  const admin = new URL(TEST_DATABASE_URL);
+async function dropTestDatabase(databaseUrl: string): Promise<void> {
+  const admin = new URL(databaseUrl);
   const name = admin.pathname.slice(1);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
@@ -17,8 +17,8 @@ async function dropTestDatabase(): Promise<void> {
   }
 }
 
-async function flushTestRedis(): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+async function flushTestRedis(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
     await redis.flushdb();
   } finally {
@@ -26,15 +26,22 @@ async function flushTestRedis(): Promise<void> {
   }
 }
 
-// A fresh database, created and migrated the way `pnpm start` does it, and an empty Redis db.
+const workers = Array.from({ length: INT_WORKERS }, (_, i) => storesOf(i + 1));
+
+// A fresh database per worker, created and migrated the way `pnpm start` does it, and an empty
+// Redis db each.
 export async function setup(): Promise<void> {
-  await dropTestDatabase();
-  await ensurePostgres(TEST_DATABASE_URL);
-  await runMigrations(TEST_DATABASE_URL);
-  await flushTestRedis();
+  for (const { databaseUrl, redisUrl } of workers) {
+    await dropTestDatabase(databaseUrl);
+    await ensurePostgres(databaseUrl);
+    await runMigrations(databaseUrl);
+    await flushTestRedis(redisUrl);
+  }
 }
 
 export async function teardown(): Promise<void> {
-  await flushTestRedis();
-  await dropTestDatabase();
+  for (const { databaseUrl, redisUrl } of workers) {
+    await flushTestRedis(redisUrl);
+    await dropTestDatabase(databaseUrl);
+  }
 }

@@ -1,11 +1,30 @@
 import { loadConfig } from '../../src/config/load-config';
 import { type Env } from '../../src/config/env.schema';
 
+export { INT_WORKERS } from './int-workers';
+
 // Integration tests own a database and a Redis db index of their own; development data is
-// never touched, and global-setup recreates both for every run.
-export const TEST_DATABASE_URL =
+// never touched, and global-setup recreates both for every run. Files run INT_WORKERS at a time
+// (vitest.int.config.ts), and each worker gets its own pair: worker 1 the base names, worker k
+// the database `<base>_k` and the Redis db index base + 3·(k−1) (e2e uses 2, the demo 3).
+const BASE_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gpt_bridge_test';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
+const BASE_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
+
+/** The database and Redis URLs of integration worker `worker` (1-based). */
+export function storesOf(worker: number): { databaseUrl: string; redisUrl: string } {
+  const db = new URL(BASE_DATABASE_URL);
+  if (worker > 1) db.pathname = `${db.pathname}_${worker}`;
+  const redis = new URL(BASE_REDIS_URL);
+  const index = Number(redis.pathname.slice(1) || '0') + 3 * (worker - 1);
+  if (index > 15) throw new Error(`Redis db index ${index} for worker ${worker} is past 15`);
+  redis.pathname = `/${index}`;
+  return { databaseUrl: db.toString(), redisUrl: redis.toString() };
+}
+
+const own = storesOf(Number(process.env.VITEST_POOL_ID ?? '1'));
+export const TEST_DATABASE_URL = own.databaseUrl;
+export const TEST_REDIS_URL = own.redisUrl;
 
 /** The test configuration as raw variables (for child processes), with overrides. */
 export function testEnvVars(overrides: Record<string, string> = {}): Record<string, string> {
