@@ -102,4 +102,25 @@ describe('an account renames its subdomain', () => {
     );
     expect(status[0]?.status).toBe('active');
   });
+
+  it('makes one lookup when several jobs fail on the old host at once', async () => {
+    const shop = await installAccount(stack);
+    const renamed = `${shop.account.subdomain}-many`;
+    await rename(shop.account.id, renamed);
+    await stack.sandbox.clearRequests();
+    const queue = stack.api.get<Queue>(getQueueToken(QueueName.Installation));
+    const jobs = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        queue.add(
+          InstallationJob.SyncAccount,
+          { installationId: shop.installationId },
+          { removeOnComplete: false },
+        ),
+      ),
+    );
+    const results = await Promise.allSettled(jobs.map((job) => job.finished()));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(await stack.sandbox.requests({ kind: 'oauth.subdomain' })).toHaveLength(1);
+    expect((await hostOf(shop.installationId)).subdomain).toBe(renamed);
+  });
 });
