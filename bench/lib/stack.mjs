@@ -164,6 +164,7 @@ export function appEnv(config, sandbox, apiPort) {
     KOMMO_CLIENT_SECRET: CLIENT_SECRET,
     KOMMO_API_URL_TEMPLATE: `${sandbox.url}/a/{subdomain}`,
     KOMMO_CONSENT_URL: `${sandbox.url}/oauth`,
+    KOMMO_ACCOUNT_LOOKUP_URL: `${sandbox.url}/central`,
     WIDGET_EXTRA_ORIGINS: sandbox.url,
     OPENAI_BASE_URL: `${sandbox.url}/openai/v1`,
     DIFY_BASE_URL: `${sandbox.url}/dify/v1`,

@@ -29,6 +29,7 @@ export const API_ENV: Record<string, string> = {
   KOMMO_CLIENT_SECRET: CLIENT_SECRET,
   KOMMO_API_URL_TEMPLATE: `${SANDBOX_URL}/a/{subdomain}`,
   KOMMO_CONSENT_URL: `${SANDBOX_URL}/oauth`,
+  KOMMO_ACCOUNT_LOOKUP_URL: `${SANDBOX_URL}/central`,
   // Every spec installs accounts of its own; the production budget is for forged callbacks.
   KOMMO_TOKEN_BUDGET_TOTAL: '1000',
   // The widget host page's origin stands in for https://{subdomain}.kommo.com.

@@ -179,6 +179,7 @@ export async function runDemo({ root, supervisor, logLevel }) {
     KOMMO_REDIRECT_URI: `${apiUrl}/kommo/oauth/callback`,
     KOMMO_API_URL_TEMPLATE: `${sandboxUrl}/a/{subdomain}`,
     KOMMO_CONSENT_URL: `${sandboxUrl}/oauth`,
+    KOMMO_ACCOUNT_LOOKUP_URL: `${sandboxUrl}/central`,
     WIDGET_EXTRA_ORIGINS: sandboxUrl,
     OPENAI_BASE_URL: `${sandboxUrl}/openai/v1`,
     DIFY_BASE_URL: `${sandboxUrl}/dify/v1`,

@@ -89,6 +89,8 @@ export const envSchema = z.object({
   KOMMO_REDIRECT_URI: httpUrl.optional(),
   KOMMO_API_URL_TEMPLATE: kommoUrlTemplate.default('https://{host}'),
   KOMMO_CONSENT_URL: httpUrl.default('https://www.kommo.com/oauth'),
+  // Central host for finding a renamed account (docs/kommo-contract.md §2.6).
+  KOMMO_ACCOUNT_LOOKUP_URL: httpUrl.default('https://api-a.amocrm.ru'),
   // Our request budgets at Kommo (docs/architecture.md "Kommo request budget"): per installation
   // and, when not 0, for all installations behind our egress address. Kommo allows 7 per second;
   // staying under it leaves a margin for arrival jitter.

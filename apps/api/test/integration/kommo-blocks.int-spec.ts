@@ -36,6 +36,7 @@ describe("Kommo's 403: the rate block is waited out, a permission 403 is final",
     const source: KommoTokenSource = {
       accessToken: (id) => Promise.resolve(tokens[id] ?? ''),
       refreshAfterRejection: () => Promise.reject(new Error('no 401 expected')),
+      relocate: () => Promise.resolve(null),
     };
     factory = new KommoClientFactory(config, limiter, source, { maxRateLimitWaitMs: 5_000 });
   });

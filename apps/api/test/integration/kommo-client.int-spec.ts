@@ -36,6 +36,10 @@ class SandboxTokens implements KommoTokenSource {
     return Promise.resolve(this.entry(installationId).pair.access_token);
   }
 
+  relocate(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
   async refreshAfterRejection(installationId: string, rejected: string): Promise<string> {
     const entry = this.entry(installationId);
     if (entry.pair.access_token !== rejected) return entry.pair.access_token;

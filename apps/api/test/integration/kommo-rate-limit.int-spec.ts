@@ -131,6 +131,7 @@ describe('KommoClient under the limiter', () => {
     const tokens: KommoTokenSource = {
       accessToken: () => Promise.resolve(token),
       refreshAfterRejection: () => Promise.reject(new Error('no 401 expected')),
+      relocate: () => Promise.resolve(null),
     };
     const clientConfig = new AppConfig(
       testEnv({ KOMMO_API_URL_TEMPLATE: sandbox.apiUrlTemplate, KOMMO_RATE_LIMIT_PER_SECOND: '6' }),

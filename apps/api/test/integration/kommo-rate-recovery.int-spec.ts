@@ -25,6 +25,7 @@ describe('Kommo budget after a lost state and across installations', () => {
   const source: KommoTokenSource = {
     accessToken: (id) => Promise.resolve(tokens[id] ?? ''),
     refreshAfterRejection: () => Promise.reject(new Error('no 401 expected')),
+    relocate: () => Promise.resolve(null),
   };
 
   /** Two processes' worth of limiters and clients, with the given budget variables. */

@@ -65,6 +65,7 @@ export async function startKommoStack(
     KOMMO_CLIENT_SECRET: clientSecret,
     KOMMO_API_URL_TEMPLATE: sandbox.apiUrlTemplate,
     KOMMO_CONSENT_URL: `${sandbox.url}/oauth`,
+    KOMMO_ACCOUNT_LOOKUP_URL: `${sandbox.url}/central`,
     WIDGET_EXTRA_ORIGINS: sandbox.url,
     // Files install many accounts, some several times; the budget's own test sets it low.
     KOMMO_TOKEN_BUDGET_PER_ACCOUNT: '100',

@@ -202,6 +202,28 @@ describe('Kommo OAuth', () => {
       state: 'xyz',
     });
   });
+
+  it('finds a renamed account by refresh token on the new host and on /central, not on the old one', async () => {
+    const tokens = (await (await byCode((await newCode()).code)).json()) as Tokens;
+    await h.control('PATCH', `/accounts/${accountId}`, { subdomain: 'acme-renamed' });
+    const lookup = (path: string, token = tokens.refresh_token) =>
+      fetch(`${h.base}${path}/oauth2/account/current/subdomain`, {
+        headers: { 'x-refresh-token': token },
+      });
+    const old = await lookup('/a/acme');
+    expect(old.status).toBe(404);
+    for (const path of ['/central', '/a/acme-renamed']) {
+      const found = await lookup(path);
+      expect(found.status).toBe(200);
+      expect(await found.json()).toEqual({
+        id: accountId,
+        subdomain: 'acme-renamed',
+        domain: 'acme-renamed.kommo.com',
+        top_level_domain: 'com',
+      });
+    }
+    expect((await lookup('/central', 'def50200-unknown')).status).toBe(401);
+  });
 });
 
 describe('install call and uninstall hook', () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountRelocator } from './account-relocation';
 import { QueuesModule } from '../../queues/queues.module';
 import { KommoRateModule } from '../kommo/kommo-rate.module';
 import { KOMMO_TOKEN_SOURCE } from '../kommo/kommo-token-source';
@@ -21,6 +22,7 @@ import { TokenService } from './token.service';
     WebhookTokensModule,
   ],
   providers: [
+    AccountRelocator,
     KommoOAuthClient,
     TokenService,
     InstallationService,

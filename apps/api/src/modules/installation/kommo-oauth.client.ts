@@ -46,11 +46,24 @@ export type KommoAccountInfo = {
 /** Kommo refused the grant (bad, expired or reused code / refresh token): re-authorisation needed. */
 export class OAuthRejectedError extends Error {
   override name = 'OAuthRejectedError';
+  /** 401/404 or an unknown host: the account may have been renamed (docs/kommo-contract.md §2.6). */
+  constructor(
+    message: string,
+    readonly hostGone = false,
+  ) {
+    super(message);
+  }
 }
 
 /** Kommo could not be reached or failed (network, 429, 5xx): try again later. */
 export class OAuthUnavailableError extends Error {
   override name = 'OAuthUnavailableError';
+  constructor(
+    message: string,
+    readonly hostGone = false,
+  ) {
+    super(message);
+  }
 }
 
 export class IntegrationNotConfiguredError extends Error {
@@ -173,10 +186,15 @@ export class KommoOAuthClient {
     }
     if (!isAxiosError(error)) return error instanceof Error ? error : new Error(String(error));
     const failure = kommoErrorFromAxios(error);
+    // The PHP SDK looks the account up after a refresh answering 401 or 404 (§2.6).
+    const hostGone = failure.accountGone || failure.status === 401 || failure.status === 404;
     // Any 4xx but 429 means the grant itself is bad (docs/kommo-contract.md §2.3); the rest may
     // pass with time.
     return failure.retryable
-      ? new OAuthUnavailableError(`Kommo ${what} endpoint unavailable: ${failure.message}`)
-      : new OAuthRejectedError(`Kommo refused the ${what} request: ${failure.detail}`);
+      ? new OAuthUnavailableError(
+          `Kommo ${what} endpoint unavailable: ${failure.message}`,
+          hostGone,
+        )
+      : new OAuthRejectedError(`Kommo refused the ${what} request: ${failure.detail}`, hostGone);
   }
 }

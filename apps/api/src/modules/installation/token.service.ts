@@ -3,8 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { KommoApiError } from '../kommo/kommo-errors';
+import { type KommoHost } from '../kommo/kommo-host';
 import { KommoRateLimiter } from '../kommo/kommo-rate-limiter';
 import { type KommoTokenSource } from '../kommo/kommo-token-source';
+import { AccountRelocator, refreshTokenContext } from './account-relocation';
 import { type InstallationStatus } from './installation.entity';
 import {
   KommoOAuthClient,
@@ -33,7 +35,7 @@ type TokenRow = {
 type RefreshNeed = { expiringBefore: number } | { rejected: string };
 
 export const accessContext = (id: string) => `installations.access_token:${id}`;
-export const refreshContext = (id: string) => `installations.refresh_token:${id}`;
+export const refreshContext = refreshTokenContext;
 
 /**
  * Kommo access tokens for every installation. Refresh tokens are single-use, so refreshing is
@@ -49,7 +51,12 @@ export class TokenService implements KommoTokenSource {
     private readonly box: SecretBox,
     private readonly oauth: KommoOAuthClient,
     private readonly limiter: KommoRateLimiter,
+    private readonly relocator: AccountRelocator,
   ) {}
+
+  relocate(installationId: string, failedHost: string): Promise<KommoHost | null> {
+    return this.relocator.relocate(installationId, failedHost);
+  }
 
   async accessToken(installationId: string): Promise<string> {
     const row = await this.read(this.db.manager, installationId);
@@ -144,7 +151,7 @@ export class TokenService implements KommoTokenSource {
     // Kommo counts the token endpoint in the same 7/s as the API: take a slot like any call.
     await this.limiter.acquire(installationId);
     try {
-      const pair = await this.oauth.refresh(row, refreshToken);
+      const pair = await this.refreshOnHost(installationId, row, refreshToken);
       await this.store(manager, installationId, pair);
       return { token: pair.accessToken };
     } catch (error) {
@@ -156,6 +163,24 @@ export class TokenService implements KommoTokenSource {
         [installationId, error.message],
       );
       return { rejected: error };
+    }
+  }
+
+  /**
+   * Refreshes on the stored host; when that answers 401/404 or is gone (as the PHP SDK does,
+   * docs/kommo-contract.md §2.6), finds the account's new host and refreshes there once.
+   */
+  private async refreshOnHost(id: string, row: TokenRow, refreshToken: string): Promise<TokenPair> {
+    try {
+      return await this.oauth.refresh(row, refreshToken);
+    } catch (error) {
+      const hostGone =
+        (error instanceof OAuthRejectedError || error instanceof OAuthUnavailableError) &&
+        error.hostGone;
+      const moved = hostGone ? await this.relocator.relocate(id, row.host) : null;
+      if (!moved) throw error;
+      await this.limiter.acquire(id);
+      return this.oauth.refresh(moved, refreshToken);
     }
   }
 

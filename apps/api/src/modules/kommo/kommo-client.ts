@@ -57,9 +57,9 @@ export class KommoClientFactory implements OnModuleDestroy {
         tokens: this.tokens,
         timeoutMs: this.timeoutMs,
         maxRateLimitWaitMs: this.maxRateLimitWaitMs,
+        baseUrlOf: (host) => kommoBaseUrl(this.config.get('KOMMO_API_URL_TEMPLATE'), host),
       },
       target,
-      kommoBaseUrl(this.config.get('KOMMO_API_URL_TEMPLATE'), target),
     );
     return new KommoClient(transport, this.legacyBotRun);
   }

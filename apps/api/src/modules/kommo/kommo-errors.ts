@@ -1,4 +1,5 @@
 import { type AxiosError } from 'axios';
+import { looksLikeAccountGone } from './kommo-account-gone';
 
 export type KommoErrorKind =
   | 'auth'
@@ -28,6 +29,8 @@ export type KommoApiErrorInit = {
   validationErrors?: KommoValidationGroup[];
   /** Kommo's own explanation (problem+json `detail`); defaults to the message. */
   detail?: string;
+  /** The account's host looks gone (renamed subdomain; docs/kommo-contract.md §2.6). */
+  accountGone?: boolean;
 };
 
 /** Which call failed, for messages; never the URL's query or any header. */
@@ -61,6 +64,7 @@ export class KommoApiError extends Error {
   readonly retryAfterMs?: number;
   readonly validationErrors?: KommoValidationGroup[];
   readonly detail: string;
+  readonly accountGone: boolean;
 
   constructor(init: KommoApiErrorInit) {
     super(init.message);
@@ -68,6 +72,7 @@ export class KommoApiError extends Error {
     this.kind = init.kind;
     this.retryable = init.retryable ?? RETRYABLE_BY_DEFAULT.has(init.kind);
     this.detail = init.detail ?? init.message;
+    this.accountGone = init.accountGone ?? false;
     if (init.status !== undefined) this.status = init.status;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     if (init.validationErrors !== undefined) this.validationErrors = init.validationErrors;
@@ -204,6 +209,7 @@ function prefix(request?: KommoRequestLabel): string {
 export function kommoErrorFromResponse(
   response: KommoResponseLike,
   request?: KommoRequestLabel,
+  accountGone = false,
 ): KommoApiError {
   const { status } = response;
   const parsed = parseBody(response.data);
@@ -230,6 +236,7 @@ export function kommoErrorFromResponse(
     ...(status < 400 ? { retryable: false } : {}),
     ...(wait !== undefined ? { retryAfterMs: wait } : {}),
     ...(groups.length > 0 ? { validationErrors: groups } : {}),
+    accountGone,
   });
 }
 
@@ -244,6 +251,7 @@ export function kommoErrorFromAxios(
   request?: KommoRequestLabel,
   timeoutMs?: number,
 ): KommoApiError {
+  const accountGone = looksLikeAccountGone(error);
   if (error.response) {
     return kommoErrorFromResponse(
       {
@@ -252,11 +260,17 @@ export function kommoErrorFromAxios(
         data: error.response.data,
       },
       request,
+      accountGone,
     );
   }
   const code = error.code ?? 'ERR_NETWORK';
   const detail = TIMEOUT_CODES.has(code)
     ? `no answer within ${timeoutMs !== undefined ? `${timeoutMs} ms` : 'the timeout'}`
     : `${code}: ${error.message}`;
-  return new KommoApiError({ kind: 'network', detail, message: `${prefix(request)}: ${detail}` });
+  return new KommoApiError({
+    kind: 'network',
+    detail,
+    message: `${prefix(request)}: ${detail}`,
+    accountGone,
+  });
 }

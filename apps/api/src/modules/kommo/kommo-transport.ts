@@ -7,6 +7,7 @@ import {
   kommoErrorFromAxios,
   type KommoRequestLabel,
 } from './kommo-errors';
+import { type KommoHost } from './kommo-host';
 import { type KommoRateLimiter } from './kommo-rate-limiter';
 import { type KommoTarget, type KommoTokenSource } from './kommo-token-source';
 
@@ -27,6 +28,8 @@ export type KommoTransportDeps = {
   timeoutMs: number;
   /** The longest a call waits for Kommo's retry_after before giving the error to the caller. */
   maxRateLimitWaitMs: number;
+  /** An account's base URL from its host (KOMMO_API_URL_TEMPLATE). */
+  baseUrlOf: (target: KommoHost) => string;
 };
 
 // A 429 is retried this often; more means the account is busy beyond our own budget.
@@ -39,11 +42,25 @@ const MAX_RATE_LIMIT_RETRIES = 2;
  * failure into a KommoApiError.
  */
 export class KommoTransport {
+  private current: KommoTarget;
+  private base: string;
+
   constructor(
     private readonly deps: KommoTransportDeps,
-    readonly target: KommoTarget,
-    readonly baseUrl: string,
-  ) {}
+    target: KommoTarget,
+  ) {
+    this.current = target;
+    this.base = deps.baseUrlOf(target);
+  }
+
+  /** The installation and its host; the host changes when the account turns out renamed. */
+  get target(): KommoTarget {
+    return this.current;
+  }
+
+  get baseUrl(): string {
+    return this.base;
+  }
 
   /** The parsed body, or undefined for 204 No Content (and for calls without a schema). */
   async send<T>(call: KommoCall<T>): Promise<T | undefined> {
@@ -56,6 +73,7 @@ export class KommoTransport {
     let refreshed = false;
     let rateLimitRetries = 0;
     let getRetried = false;
+    let relocated = false;
     for (;;) {
       await limiter.acquire(id, { maxWaitMs: maxRateLimitWaitMs });
       let response: AxiosResponse<unknown>;
@@ -63,6 +81,11 @@ export class KommoTransport {
         response = await this.request(call, token);
       } catch (error) {
         const failure = await this.classify(this.toError(error, label));
+        // The old host never reached the account, so even a PATCH is safe to send again.
+        if (failure.accountGone && !relocated) {
+          relocated = true;
+          if (await this.relocate()) continue;
+        }
         if (failure.kind === 'auth' && !refreshed) {
           refreshed = true;
           token = await tokens.refreshAfterRejection(id, token);
@@ -96,11 +119,20 @@ export class KommoTransport {
     }
   }
 
+  /** Asks for the account's current host (docs/kommo-contract.md §2.6); true when it moved. */
+  private async relocate(): Promise<boolean> {
+    const moved = await this.deps.tokens.relocate(this.current.installationId, this.current.host);
+    if (!moved) return false;
+    this.current = { ...this.current, ...moved };
+    this.base = this.deps.baseUrlOf(this.current);
+    return true;
+  }
+
   private request(call: KommoCall<unknown>, token: string): Promise<AxiosResponse<unknown>> {
     const query = call.query?.toString();
     return this.deps.http.request<unknown>({
       method: call.method,
-      url: `${this.baseUrl}${call.path}${query ? `?${query}` : ''}`,
+      url: `${this.base}${call.path}${query ? `?${query}` : ''}`,
       headers: {
         Authorization: `Bearer ${token}`,
         ...(call.body !== undefined ? { 'Content-Type': 'application/json' } : {}),

@@ -1,4 +1,4 @@
-import { type FastifyInstance } from 'fastify';
+import { type FastifyInstance, type RouteHandlerMethod } from 'fastify';
 import { type SandboxContext } from '../../context.js';
 import { registerAccountRoute } from '../api-guard.js';
 import { sendOAuthProblem, sendProblem } from '../problems.js';
@@ -143,26 +143,32 @@ export function registerOAuthRoutes(app: FastifyInstance, context: SandboxContex
     },
   });
 
-  // What the PHP SDK calls after a 401 on refresh to find a renamed account
-  // (docs/kommo-contract.md §2.6).
+  // What the PHP SDK calls after a 401/404 on refresh to find a renamed account
+  // (docs/kommo-contract.md §2.6): on every account host, and on the central host (Kommo's
+  // api-a.amocrm.ru), which the sandbox serves under `/central`.
+  const lookup: RouteHandlerMethod = async (request, reply) => {
+    const token = request.headers['x-refresh-token'];
+    const grant = typeof token === 'string' ? store.oauth.findRefreshToken(token) : undefined;
+    const account = grant ? store.getAccount(grant.account_id) : undefined;
+    if (!account || grant?.revoked) return sendProblem(reply, 401, 'Invalid refresh token');
+    return reply.type('application/json').send(
+      JSON.stringify({
+        id: account.id,
+        subdomain: account.subdomain,
+        domain: account.host,
+        top_level_domain: account.domain.split('.').pop(),
+      }),
+    );
+  };
   registerAccountRoute(app, context, {
     method: 'GET',
     url: '/oauth2/account/current/subdomain',
     auth: 'none',
     kind: 'oauth.subdomain',
-    handler: async (request, reply) => {
-      const token = request.headers['x-refresh-token'];
-      const grant = typeof token === 'string' ? store.oauth.findRefreshToken(token) : undefined;
-      const account = grant ? store.getAccount(grant.account_id) : undefined;
-      if (!account || grant?.revoked) return sendProblem(reply, 401, 'Invalid refresh token');
-      return reply.type('application/json').send(
-        JSON.stringify({
-          id: account.id,
-          subdomain: account.subdomain,
-          domain: account.host,
-          top_level_domain: account.domain.split('.').pop(),
-        }),
-      );
-    },
+    handler: lookup,
+  });
+  app.get('/central/oauth2/account/current/subdomain', async (request, reply) => {
+    setRequestKind(request, 'oauth.subdomain');
+    return lookup.call(app, request, reply);
   });
 }
