@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { REDIS, redisKey } from '../../common/redis/redis.module';
+import { defineScript } from '../../common/redis/redis-script';
 
 /**
  * Before the hash. KEYS: the email's lockout, the address's attempts. ARGV: now ms (the app's
@@ -69,17 +70,9 @@ export class SignInThrottle {
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    redis.defineCommand('signInBefore', { numberOfKeys: 2, lua: BEFORE_SCRIPT });
-    redis.defineCommand('signInFailure', { numberOfKeys: 1, lua: FAILURE_SCRIPT });
-    redis.defineCommand('signInGiveBack', { numberOfKeys: 1, lua: GIVE_BACK_SCRIPT });
-    const commands = redis as unknown as {
-      signInBefore: BeforeCommand;
-      signInFailure: FailureCommand;
-      signInGiveBack: GiveBackCommand;
-    };
-    this.beforeCommand = commands.signInBefore.bind(redis);
-    this.failureCommand = commands.signInFailure.bind(redis);
-    this.giveBackCommand = commands.signInGiveBack.bind(redis);
+    this.beforeCommand = defineScript(redis, 'signInBefore', 2, BEFORE_SCRIPT);
+    this.failureCommand = defineScript(redis, 'signInFailure', 1, FAILURE_SCRIPT);
+    this.giveBackCommand = defineScript(redis, 'signInGiveBack', 1, GIVE_BACK_SCRIPT);
   }
 
   private get lockoutMs(): number {

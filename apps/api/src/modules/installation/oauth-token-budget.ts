@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { REDIS, redisKey } from '../../common/redis/redis.module';
 import { type KommoHost } from '../kommo/kommo-host';
+import { defineScript } from '../../common/redis/redis-script';
 
 /** Kommo's authorization codes live 20 minutes (docs/architecture.md): a code is seen once in that. */
 const CODE_TTL_SEC = 20 * 60;
@@ -75,11 +76,8 @@ export class OAuthTokenBudget {
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
-    redis.defineCommand('oauthAdmit', { numberOfKeys: 4, lua: ADMIT_SCRIPT });
-    redis.defineCommand('oauthPace', { numberOfKeys: 1, lua: PACE_SCRIPT });
-    const commands = redis as unknown as { oauthAdmit: AdmitCommand; oauthPace: PaceCommand };
-    this.admitCommand = commands.oauthAdmit.bind(redis);
-    this.paceCommand = commands.oauthPace.bind(redis);
+    this.admitCommand = defineScript(redis, 'oauthAdmit', 4, ADMIT_SCRIPT);
+    this.paceCommand = defineScript(redis, 'oauthPace', 1, PACE_SCRIPT);
   }
 
   /** Decides whether this callback may cost a token-endpoint call, and books it if so. */

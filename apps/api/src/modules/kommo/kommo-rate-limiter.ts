@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { KommoApiError } from './kommo-errors';
 import { PAUSE_SCRIPT, RESERVE_SCRIPT, WINDOW_SCRIPT } from './kommo-rate-scripts';
+import { defineScript } from '../../common/redis/redis-script';
 
 type ReserveCommand = (
   installationKey: string,
@@ -89,9 +90,9 @@ export class KommoRateLimiter implements OnModuleDestroy {
     this.redis = new Redis(config.get('REDIS_URL'), { maxRetriesPerRequest: 3 });
     // A failing call rejects on its own; an unhandled 'error' event would crash the process.
     this.redis.on('error', () => undefined);
-    this.reserveCommand = this.define<ReserveCommand>('kommoReserve', 2, RESERVE_SCRIPT);
-    this.pauseCommand = this.define<PauseCommand>('kommoPause', 3, PAUSE_SCRIPT);
-    this.windowCommand = this.define<WindowCommand>('kommoWindow', 7, WINDOW_SCRIPT);
+    this.reserveCommand = defineScript(this.redis, 'kommoReserve', 2, RESERVE_SCRIPT);
+    this.pauseCommand = defineScript(this.redis, 'kommoPause', 3, PAUSE_SCRIPT);
+    this.windowCommand = defineScript(this.redis, 'kommoWindow', 7, WINDOW_SCRIPT);
     this.own = budget(config.get('KOMMO_RATE_LIMIT_PER_SECOND'));
     const egress = config.get('KOMMO_EGRESS_RATE_LIMIT_PER_SECOND');
     this.egress = egress > 0 ? budget(egress) : { perSecond: 0, intervalUs: 0, seeds: 0 };
@@ -238,14 +239,6 @@ export class KommoRateLimiter implements OnModuleDestroy {
     return installationId === null
       ? `${prefix}:${kind}:egress`
       : `${prefix}:${kind}:${installationId}`;
-  }
-
-  private define<T>(name: string, numberOfKeys: number, lua: string): T {
-    this.redis.defineCommand(name, { numberOfKeys, lua });
-    const command = (
-      this.redis as unknown as Record<string, T & ((...args: unknown[]) => unknown)>
-    )[name]!;
-    return command.bind(this.redis) as T;
   }
 }
 

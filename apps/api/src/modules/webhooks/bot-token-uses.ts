@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { REDIS, redisKey } from '../../common/redis/redis.module';
 import { CLOCK_SKEW_SEC } from '../widget-auth/verify-widget-token';
+import { defineScript } from '../../common/redis/redis-script';
 
 /** Longer than a healthy Redis round trip by far; beyond it the ack does not wait (fail open). */
 const CLAIM_TIMEOUT_MS = 250;
@@ -35,10 +36,7 @@ export class BotTokenUses {
     private readonly config: AppConfig,
     @Inject(REDIS) redis: Redis,
   ) {
-    redis.defineCommand('botTokenClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
-    this.claimCommand = (redis as unknown as { botTokenClaim: ClaimCommand }).botTokenClaim.bind(
-      redis,
-    );
+    this.claimCommand = defineScript(redis, 'botTokenClaim', 1, CLAIM_SCRIPT);
   }
 
   /**
