@@ -125,11 +125,6 @@ export class InstallationService {
   }
 
   /**
-   * One token-endpoint call for a code the callback admitted (OAuthTokenBudget): paced across
-   * processes and, when the referer is an account we already serve, inside its 6/s schedule.
-   * A refused code is remembered, so a repeat of it never reaches Kommo again.
-   */
-  /**
    * The reads after a successful exchange. The code is spent by then, so a job retry could only
    * fail on it: a passing failure (429, 5xx, network) is retried here instead, paced through the
    * installation's budget when it is known.
@@ -152,6 +147,11 @@ export class InstallationService {
     }
   }
 
+  /**
+   * One token-endpoint call for a code the callback admitted (OAuthTokenBudget): paced across
+   * processes and, when the referer is an account we already serve, inside its 6/s schedule.
+   * A refused code is remembered, so a repeat of it never reaches Kommo again.
+   */
   private async exchange(
     target: KommoHost,
     code: string,
