@@ -1,18 +1,26 @@
 // `pnpm admin:create-user [--email a@b.c] [--role admin|support] [--password …]`: creates an admin
 // panel user, or sets a new password and role for an existing email. Missing values are asked
-// for (the password without echo); ADMIN_PASSWORD supplies it in scripts. Never prints it.
+// for (the password without echo); ADMIN_PASSWORD supplies it in scripts. Never prints it. It also
+// lifts the email's sign-in lockout, so an operator can let a locked-out user back in.
 import 'reflect-metadata';
 import { HttpException } from '@nestjs/common';
+import Redis from 'ioredis';
 import { createInterface, type Interface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { ensurePostgres } from '../common/preflight/postgres.preflight';
 import { runOrExit } from '../common/preflight/run-preflight';
-import { loadAdminPassword, loadDatabaseUrl, loadDotEnv } from '../config/load-config';
+import {
+  loadAdminPassword,
+  loadDatabaseUrl,
+  loadDotEnv,
+  loadRedisSettings,
+} from '../config/load-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/run-migrations';
 import { AdminUsersService } from '../modules/admin/admin-users.service';
 import { type AdminRoleName, isAdminRole } from '../modules/admin/admin-user.types';
+import { signInLockKey } from '../modules/admin/sign-in-throttle';
 
 /** A mistake in what the user gave: its message is the whole report. */
 class UsageError extends Error {}
@@ -82,6 +90,30 @@ class Prompter {
   }
 }
 
+/**
+ * Deletes the email's lockout (docs/architecture.md, "Admin API"). Redis being down does not undo
+ * the new password: the lockout then ends by itself, and we say so.
+ */
+async function clearLockout(email: string): Promise<string> {
+  const { REDIS_URL, REDIS_PREFIX } = loadRedisSettings();
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const cleared = await redis.del(signInLockKey(REDIS_PREFIX, email));
+    return cleared > 0 ? '; its sign-in lockout is lifted' : '';
+  } catch {
+    return '; Redis is unreachable, so a sign-in lockout (if any) ends by itself';
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   await runOrExit(async () => {
     const { values } = parseArgs({
@@ -121,8 +153,9 @@ async function main(): Promise<void> {
     await db.initialize();
     try {
       const { user, created } = await new AdminUsersService(db).upsert({ email, role, password });
+      const lockout = await clearLockout(user.email);
       process.stdout.write(
-        `${created ? 'created' : 'updated'} ${user.role} ${user.email} (${user.id})\n`,
+        `${created ? 'created' : 'updated'} ${user.role} ${user.email} (${user.id})${lockout}\n`,
       );
     } finally {
       await db.destroy();

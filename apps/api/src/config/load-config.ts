@@ -70,6 +70,14 @@ export function loadDatabaseUrl(source: Record<string, string | undefined> = pro
   return parseEnv(envSchema.pick({ DATABASE_URL: true }), source).DATABASE_URL;
 }
 
+/** Only Redis's URL and our key prefix: `pnpm admin:create-user` clears a sign-in lockout. */
+export function loadRedisSettings(source: Record<string, string | undefined> = process.env): {
+  REDIS_URL: string;
+  REDIS_PREFIX: string;
+} {
+  return parseEnv(envSchema.pick({ REDIS_URL: true, REDIS_PREFIX: true }), source);
+}
+
 /** `pnpm admin:create-user` takes the password from ADMIN_PASSWORD in scripts (never printed). */
 export function loadAdminPassword(
   source: Record<string, string | undefined> = process.env,

@@ -1,8 +1,14 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/common/clock/clock';
 import { AdminClient, createAdminUser, routesUnder } from '../support/admin-client';
 import { type KommoStack, startKommoStack } from '../support/kommo-stack';
+import { testEnvVars } from '../support/test-env';
 import { type InstalledAccount, installAccount } from '../support/webhook-stack';
+
+const CREATE_USER_CLI = path.resolve(__dirname, '../../dist/cli/create-admin-user.js');
 
 const ADMIN = { email: 'root@gptbridge.test', password: 'admin password 0001' };
 const SUPPORT = { email: 'Helper@GPTBridge.test', password: 'support password 0001' };
@@ -104,6 +110,26 @@ describe('admin sign-in', () => {
     stack.api.get(Clock).travelTo(new Date(Date.now() + 14 * 60_000));
     expect((await anonymous().post('/admin/api/login', { email, password })).status).toBe(429);
     stack.api.get(Clock).travelTo(new Date(Date.now() + 16 * 60_000));
+    const client = await AdminClient.login(stack, email, password);
+    expect((await client.get('/admin/api/me')).status).toBe(200);
+  });
+
+  it("pnpm admin:create-user sets a new password and lifts the email's lockout", async () => {
+    const email = 'forgetful@gptbridge.test';
+    await createAdminUser(stack, email, 'support', 'the old password 0001');
+    for (let i = 0; i < 5; i++) {
+      await anonymous().post('/admin/api/login', { email, password: `wrong ${i}` });
+    }
+    const password = 'the new password 0002';
+    expect((await anonymous().post('/admin/api/login', { email, password })).status).toBe(429);
+
+    // The built CLI, as an operator runs it (`pnpm test` builds first).
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [CREATE_USER_CLI, '--email', email.toUpperCase(), '--role', 'support'],
+      { env: { ...process.env, ...testEnvVars(), ADMIN_PASSWORD: password } },
+    );
+    expect(stdout).toMatch(/^updated support forgetful@gptbridge\.test .*lockout is lifted\n$/);
     const client = await AdminClient.login(stack, email, password);
     expect((await client.get('/admin/api/me')).status).toBe(200);
   });

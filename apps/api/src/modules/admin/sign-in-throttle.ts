@@ -45,6 +45,14 @@ if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[
 return 0
 `;
 
+/**
+ * The Redis key of an email's lockout (the email normalized, hashed so keys name no address);
+ * `pnpm admin:create-user` deletes it when it resets a password.
+ */
+export function signInLockKey(redisPrefix: string, email: string): string {
+  return [redisPrefix, 'admin-lock', createHash('sha256').update(email).digest('hex')].join(':');
+}
+
 type BeforeCommand = (...args: (string | number)[]) => Promise<[number, number]>;
 type FailureCommand = (...args: (string | number)[]) => Promise<number>;
 type GiveBackCommand = (key: string) => Promise<number>;
@@ -115,7 +123,7 @@ export class SignInThrottle {
   }
 
   private lockKey(email: string): string {
-    return redisKey(this.config, 'admin-lock', createHash('sha256').update(email).digest('hex'));
+    return signInLockKey(this.config.get('REDIS_PREFIX'), email);
   }
 
   private addressKey(address: string): string {
