@@ -19,7 +19,8 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(env),
     new FastifyAdapter({
-      trustProxy: true,
+      // Only these proxies may name the client (docs/architecture.md, "Admin API").
+      trustProxy: env.TRUST_PROXY,
       requestIdHeader: false,
       genReqId: (req: { headers: IncomingHttpHeaders }) =>
         requestIdFrom(req.headers['x-request-id']),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const postgresUrl = z
@@ -55,6 +56,33 @@ const hostPortList = z
   .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()));
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+// proxy-addr's names for address ranges, accepted by Fastify's trustProxy like addresses.
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyEntry = (entry: string): boolean => {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+};
+/** `false`, `true`, a hop count, or addresses, CIDRs and range names, comma-separated. */
+const trustProxy = z.string().transform((value, ctx): boolean | number | string[] => {
+  const text = value.trim();
+  if (text === 'false' || text === 'true') return text === 'true';
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isProxyEntry(entry));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `not an address, CIDR, hop count or loopback/linklocal/uniquelocal: ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 /** Every environment variable the API and the worker read, with its default. */
 export const envSchema = z.object({
@@ -143,6 +171,8 @@ export const envSchema = z.object({
   HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(72_000),
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(4_096),
+  // Whose X-Forwarded-For to believe for the client address (the sign-in limit per address).
+  TRUST_PROXY: trustProxy.default(['loopback']),
   // Webhook intake.
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(262_144),
   WEBHOOK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(0).default(300),

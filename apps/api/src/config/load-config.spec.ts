@@ -37,6 +37,24 @@ describe('loadConfig', () => {
     ).toThrow(/KOMMO_EGRESS_RATE_LIMIT_PER_SECOND/);
   });
 
+  it('trusts X-Forwarded-For from loopback proxies by default; TRUST_PROXY names others', () => {
+    const trust = (value?: string) =>
+      loadConfig({ ENCRYPTION_KEYS: KEY, TRUST_PROXY: value }).TRUST_PROXY;
+    expect(trust()).toEqual(['loopback']);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 192.0.2.7,fd00::/8,uniquelocal')).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      'uniquelocal',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'proxy.example', '1.2.3.4/8/1', 'loopback,']) {
+      expect(() => trust(bad)).toThrow(/TRUST_PROXY: not an address/);
+    }
+  });
+
   it('never echoes a bad secret back', () => {
     try {
       loadConfig({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' });
