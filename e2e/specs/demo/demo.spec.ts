@@ -142,8 +142,9 @@ test.describe('pnpm start without Kommo settings', () => {
       await page.getByTestId('accounts').getByRole('link', { name: 'demo-shop' }).click();
       await expect(page.getByRole('heading', { level: 2 })).toContainText('demo-shop');
       const done = page.getByTestId('requests').locator('tr[data-status="done"]');
-      await expect(done).toHaveCount(2); // the intent (ChatGPT) and the answer (Assistant)
-      await expect(page.getByTestId('usage-figures')).toContainText('(1 ChatGPT, 1 Assistant)');
+      // Per message answered: the intent (ChatGPT) and the answer (Assistant).
+      await expect(done).toHaveCount(4);
+      await expect(page.getByTestId('usage-figures')).toContainText('(2 ChatGPT, 2 Assistant)');
       const adminShot = path.join(ARTIFACTS, 'demo-admin-account.png');
       await page.screenshot({ path: adminShot, fullPage: true });
       await testInfo.attach('demo-admin-account', { path: adminShot, contentType: 'image/png' });
