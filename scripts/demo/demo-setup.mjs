@@ -140,11 +140,14 @@ export async function setUpDemo({ supervisor, apiUrl, sandboxUrl }) {
     ['widget_block', 'GPT Bridge (widget-block template)', true],
   ]) {
     const template = await widget('GET', `/templates/${kind}`);
+    // The sandbox engine is strict (documented handlers only): the classic template's UI-only
+    // steps are the ones the installer tells the user to add by hand in the designer.
     const bot = await sandbox('POST', '/_sandbox/salesbot/bots', {
       account: account.id,
       name,
       active,
       script: template.bot,
+      hand_added: template.handAdded.map((entry) => entry.step),
     });
     bots[kind] = bot.id;
   }

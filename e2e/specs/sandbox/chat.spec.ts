@@ -39,6 +39,8 @@ test.describe('sandbox chat page', () => {
       account: subdomain,
       name: 'Greeter',
       active: true,
+      // Strict mode (the default): step 1's Pause is a designer step added by hand.
+      hand_added: [1],
       script: [
         {
           question: [
@@ -80,7 +82,11 @@ test.describe('sandbox chat page', () => {
               handler: 'action',
               params: {
                 name: 'add_note',
-                params: { text: 'Greeted {{lead.cf.' + field.id + '}}' },
+                params: {
+                  element_type: 2,
+                  note_type: 4,
+                  text: 'Greeted {{lead.cf.' + field.id + '}}',
+                },
               },
             },
             {

@@ -27,14 +27,21 @@ test('classic template: two messages a minute apart on one lead both get an answ
   });
   await scriptProvider(request, gptKey, { answer: { mode: 'fixed', text: '#General' } });
   await scriptProvider(request, assistantKey, { answer: { mode: 'fixed', text: ANSWER } });
-  const template = await widgetApi<{ bot: unknown }>(
+  const template = await widgetApi<{ bot: unknown; handAdded: { step: number }[] }>(
     request,
     account.id,
     'GET',
     '/templates/classic',
   );
+  // Strict mode (the sandbox default): the UI-only steps the installer lists to add by hand.
   const bot = await request.post(`${SANDBOX_URL}/_sandbox/salesbot/bots`, {
-    data: { account: account.id, name: 'GPT Bridge (classic)', active: true, script: template.bot },
+    data: {
+      account: account.id,
+      name: 'GPT Bridge (classic)',
+      active: true,
+      script: template.bot,
+      hand_added: template.handAdded.map((entry) => entry.step),
+    },
   });
   expect(bot.status(), await bot.text()).toBe(201);
   const settings = await request.get(`${SANDBOX_URL}/_sandbox/salesbot/settings`);

@@ -195,9 +195,27 @@ test('a webhook answered today shows in usage; the template is ready to download
     .getByRole('img', { name: /: 1 \(1 ChatGPT, 0 Assistant\)$/ });
   await expect(today).toHaveCount(1);
 
+  // The recommended template (documented steps only) needs nothing added by hand.
+  await root.getByLabel('Template', { exact: true }).selectOption('widget_block');
+  await root.getByRole('button', { name: 'Prepare the template' }).click();
+  await expect(root.getByTestId('gptb-template-recommended')).toContainText('Recommended');
+  await expect(root.getByTestId('gptb-template-hand-added')).toHaveCount(0);
+
   await root.getByLabel('Template', { exact: true }).selectOption('classic');
   await root.getByRole('button', { name: 'Prepare the template' }).click();
   await expect(root.getByTestId('gptb-template-steps').locator('li').first()).toBeVisible();
+  await expect(root.getByTestId('gptb-template-recommended')).toContainText(
+    'GPT Bridge block is the recommended one',
+  );
+  // Issue 18 point 5: the designer steps with no documented JSON, and what goes into each.
+  const handAdded = root.getByTestId('gptb-template-hand-added');
+  await expect(handAdded).toContainText('Add by hand in the designer');
+  await expect(handAdded.locator('li').filter({ hasText: chatgpt })).toContainText(
+    '"Send webhook" step to',
+  );
+  await expect(handAdded).toContainText('"Pause" step of 5 seconds');
+  await expect(handAdded).toContainText('"Pause" step of 45 seconds');
+  await expect(handAdded).toContainText("wait for the customer's answer at most 20 seconds");
   const downloading = page.waitForEvent('download');
   await root.getByRole('button', { name: 'Download JSON' }).click();
   const download = await downloading;

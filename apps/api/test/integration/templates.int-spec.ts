@@ -84,7 +84,12 @@ beforeAll(async () => {
       fields.custom_fields.find((f) => f.code === leadFieldCode(key))?.id,
     ]),
   );
-  await stack.sandbox.createBot(shop.account.id, template.bot, 'GPT Bridge (classic)');
+  await stack.sandbox.createBot(
+    shop.account.id,
+    template.bot,
+    'GPT Bridge (classic)',
+    template.handAdded.map((entry) => entry.step),
+  );
   driver = new SalesbotDriver(stack, shop);
 });
 
@@ -116,6 +121,26 @@ describe('GET /widget-api/templates/:kind', () => {
 });
 
 describe('the classic template in the sandbox salesbot engine', () => {
+  it('strict mode (the default) refuses exactly the steps the installer lists to add by hand', async () => {
+    const settings = await stack.sandbox.call<{ strict: boolean }>(
+      'GET',
+      '/_sandbox/salesbot/settings',
+    );
+    expect(settings.strict).toBe(true);
+    const response = await fetch(`${stack.sandbox.url}/_sandbox/salesbot/bots`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: shop.account.id, script: template.bot, active: false }),
+    });
+    expect(response.status).toBe(400);
+    const refused = (await response.json()) as { problems: { where: string; handler: string }[] };
+    const steps = new Set(refused.problems.map((p) => Number(/^step (\d+)\./.exec(p.where)?.[1])));
+    expect([...steps]).toEqual([...new Set(template.handAdded.map((entry) => entry.step))]);
+    expect(new Set(refused.problems.map((p) => p.handler))).toEqual(
+      new Set(['webhook', 'pause', 'wait_answer']),
+    );
+  });
+
   it('is accepted by the engine as built by the installer', async () => {
     const bots = await stack.sandbox.call<{ bots: { name: string; steps: number }[] }>(
       'GET',

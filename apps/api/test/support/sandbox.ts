@@ -222,8 +222,23 @@ export class SandboxProcess {
     return this.call('GET', `/_sandbox/accounts/${account}/leads/${lead}`);
   }
 
-  createBot(account: number, script: unknown, name = 'Test bot'): Promise<{ id: number }> {
-    return this.call('POST', '/_sandbox/salesbot/bots', { account, script, name });
+  /**
+   * Uploads a bot (the designer's import). The engine is in strict mode by default: only
+   * documented handlers, plus UI-only steps in the `handAdded` steps (what the installer tells
+   * the user to add by hand in the designer).
+   */
+  createBot(
+    account: number,
+    script: unknown,
+    name = 'Test bot',
+    handAdded?: number[],
+  ): Promise<{ id: number }> {
+    return this.call('POST', '/_sandbox/salesbot/bots', {
+      account,
+      script,
+      name,
+      ...(handAdded ? { hand_added: handAdded } : {}),
+    });
   }
 
   /** A file on the sandbox's fake CDN (bytes, or a built-in fixture); `url` is where it is served. */

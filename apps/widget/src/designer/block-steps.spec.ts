@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockSteps, isBlockCode } from './block-steps';
+import { blockSteps, isBlockCode, unconnectedSteps } from './block-steps';
 
 describe('salesbot block steps', () => {
   it("calls our widget_request URL, then goes to a branch on {{json.status}} (Kommo's pattern)", () => {
@@ -41,6 +41,24 @@ describe('salesbot block steps', () => {
       question: { params: { data: { prompt: string } } }[];
     }[];
     expect(steps[0]!.question[0]!.params.data.prompt).toBe('{{message_text}}');
+  });
+
+  it('tells the team in the documented send_internal form when saved unconnected', () => {
+    expect(unconnectedSteps('GPT Bridge is not connected')).toEqual([
+      {
+        question: [
+          {
+            handler: 'send_internal',
+            params: {
+              entity_id: '{{lead.id}}',
+              entity_type: 2,
+              message: 'GPT Bridge is not connected',
+            },
+          },
+          { handler: 'exits', params: { value: 'fail' } },
+        ],
+      },
+    ]);
   });
 
   it('knows only the manifest handler codes', () => {

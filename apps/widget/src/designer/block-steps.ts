@@ -52,12 +52,19 @@ export function blockSteps(widgetRequestUrl: string, params: BlockParams): unkno
   ];
 }
 
-/** Saved before GPT Bridge could be reached: the bot says so to the team and leaves by `fail`. */
+/**
+ * Saved before GPT Bridge could be reached: the bot says so to the team and leaves by `fail`.
+ * `send_internal` in its documented form (docs/kommo-contract.md §5.4): about the lead, to the
+ * account's users.
+ */
 export function unconnectedSteps(message: string): unknown[] {
   return [
     {
       question: [
-        { handler: 'send_internal', params: { text: message } },
+        {
+          handler: 'send_internal',
+          params: { entity_id: '{{lead.id}}', entity_type: 2, message },
+        },
         { handler: 'exits', params: { value: 'fail' } },
       ],
     },

@@ -71,7 +71,7 @@ export const en = {
   templateIntro:
     'Kommo has no API that creates salesbots: download the bot for this account and import it in the salesbot designer.',
   templateClassic: 'Classic (webhooks and wait loops)',
-  templateWidgetBlock: 'With the GPT Bridge block (answers as soon as they exist)',
+  templateWidgetBlock: 'With the GPT Bridge block (recommended; answers as soon as they exist)',
   templateKind: 'Template',
   templateLoad: 'Prepare the template',
   templateDownload: 'Download JSON',
@@ -80,6 +80,17 @@ export const en = {
   templateFieldsOk: 'The fields this template needs exist.',
   templateFieldsMissing: 'Fields missing: {fields}. Re-provision the fields first.',
   templateSize: '{kb} KB of the 64 KB Kommo accepts',
+  templateRecommended:
+    'Recommended: it uses documented salesbot steps only, so nothing has to be added by hand.',
+  templateNotRecommended:
+    'The template with the GPT Bridge block is the recommended one: this one needs steps added by hand.',
+  handAdded: 'Add by hand in the designer',
+  handAddedIntro:
+    'Kommo publishes no JSON for these designer steps. After the import, open each step below and add the step by hand where the designer does not show it:',
+  handAddedWebhook: 'Steps {steps}: a "Send webhook" step to {url}',
+  handAddedPause: 'Steps {steps}: a "Pause" step of {seconds} seconds',
+  handAddedTimedWait:
+    "Step {step}: wait for the customer's answer at most {seconds} seconds; an answer goes to step {answer}, no answer to step {timeout}",
 
   usage: 'Usage this month',
   usageOf: '{used} of {allowance} requests',

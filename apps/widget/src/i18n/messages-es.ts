@@ -72,7 +72,7 @@ export const es: Messages = {
   templateIntro:
     'Kommo no tiene una API que cree salesbots: descarga el bot de esta cuenta e impórtalo en el diseñador de salesbots.',
   templateClassic: 'Clásica (webhooks y bucles de espera)',
-  templateWidgetBlock: 'Con el bloque GPT Bridge (responde en cuanto hay respuesta)',
+  templateWidgetBlock: 'Con el bloque GPT Bridge (recomendada; responde en cuanto hay respuesta)',
   templateKind: 'Plantilla',
   templateLoad: 'Preparar la plantilla',
   templateDownload: 'Descargar JSON',
@@ -81,6 +81,17 @@ export const es: Messages = {
   templateFieldsOk: 'Los campos que necesita esta plantilla existen.',
   templateFieldsMissing: 'Faltan campos: {fields}. Recrea los campos primero.',
   templateSize: '{kb} KB de los 64 KB que acepta Kommo',
+  templateRecommended:
+    'Recomendada: usa solo pasos documentados del salesbot, así que no hay que añadir nada a mano.',
+  templateNotRecommended:
+    'La plantilla con el bloque GPT Bridge es la recomendada: esta necesita pasos añadidos a mano.',
+  handAdded: 'Añadir a mano en el editor',
+  handAddedIntro:
+    'Kommo no publica JSON para estos pasos del editor. Después de importar, abra cada paso de abajo y añada el paso a mano donde el editor no lo muestre:',
+  handAddedWebhook: 'Pasos {steps}: un paso "Enviar webhook" a {url}',
+  handAddedPause: 'Pasos {steps}: un paso "Pausa" de {seconds} segundos',
+  handAddedTimedWait:
+    'Paso {step}: esperar la respuesta del cliente como máximo {seconds} segundos; una respuesta va al paso {answer}, sin respuesta al paso {timeout}',
 
   usage: 'Consumo de este mes',
   usageOf: '{used} de {allowance} solicitudes',

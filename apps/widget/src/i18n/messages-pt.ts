@@ -72,7 +72,7 @@ export const pt: Messages = {
   templateIntro:
     'O Kommo não tem API para criar salesbots: baixe o bot desta conta e importe-o no construtor de salesbots.',
   templateClassic: 'Clássico (webhooks e laços de espera)',
-  templateWidgetBlock: 'Com o bloco GPT Bridge (responde assim que a resposta existe)',
+  templateWidgetBlock: 'Com o bloco GPT Bridge (recomendado; responde assim que a resposta existe)',
   templateKind: 'Template',
   templateLoad: 'Preparar o template',
   templateDownload: 'Baixar JSON',
@@ -81,6 +81,17 @@ export const pt: Messages = {
   templateFieldsOk: 'Os campos de que este template precisa existem.',
   templateFieldsMissing: 'Campos faltando: {fields}. Recrie os campos primeiro.',
   templateSize: '{kb} KB dos 64 KB que o Kommo aceita',
+  templateRecommended:
+    'Recomendado: usa apenas passos documentados do salesbot, então nada precisa ser adicionado à mão.',
+  templateNotRecommended:
+    'O template com o bloco GPT Bridge é o recomendado: este precisa de passos adicionados à mão.',
+  handAdded: 'Adicionar à mão no editor',
+  handAddedIntro:
+    'O Kommo não publica JSON para estes passos do editor. Depois da importação, abra cada passo abaixo e adicione o passo à mão onde o editor não o mostrar:',
+  handAddedWebhook: 'Passos {steps}: um passo "Enviar webhook" para {url}',
+  handAddedPause: 'Passos {steps}: um passo "Pausa" de {seconds} segundos',
+  handAddedTimedWait:
+    'Passo {step}: esperar a resposta do cliente no máximo {seconds} segundos; uma resposta vai para o passo {answer}, sem resposta para o passo {timeout}',
 
   usage: 'Consumo deste mês',
   usageOf: '{used} de {allowance} requisições',

@@ -21,7 +21,23 @@ export type InstalledTemplate = {
   steps: string[];
   missingFields: string[];
   outline: { step: number; name: string; role: string }[];
+  /** Designer steps with no documented JSON, which the user adds by hand (classic only). */
+  handAdded: HandAddedStep[];
+  /** The widget-block template: documented steps only. */
+  recommended: boolean;
 };
+
+/** A step of the template the user completes by hand in the salesbot designer. */
+export type HandAddedStep =
+  | { step: number; kind: 'webhook'; url: string }
+  | { step: number; kind: 'pause'; seconds: number }
+  | {
+      step: number;
+      kind: 'timed_wait';
+      seconds: number;
+      onMessageStep: number;
+      onTimeoutStep: number;
+    };
 
 /** A failed call, with the API's own message when it sent one. */
 export class ApiError extends Error {

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { type InstalledTemplate, type TemplateKind } from '../lib/api-client';
 import { copyText } from '../lib/copy-text';
 import { ErrorBox } from './error-box';
+import { handAddedLines } from './hand-added';
 import { usePanel } from './panel-context';
 import { type Loaded } from './use-load';
 
@@ -92,12 +93,29 @@ export function TemplateSection({ fields }: { fields: Loaded<WidgetFieldsCheck> 
               {t('templateSize', { kb: (template.bytes / 1024).toFixed(1) })}
             </span>
           </div>
+          <p
+            data-testid="gptb-template-recommended"
+            className={template.recommended ? 'gptb-ok' : 'gptb-bad'}
+          >
+            {template.recommended ? t('templateRecommended') : t('templateNotRecommended')}
+          </p>
           <strong>{t('templateSteps')}</strong>
           <ol className="gptb-steps" data-testid="gptb-template-steps">
             {template.steps.map((step) => (
               <li key={step}>{step}</li>
             ))}
           </ol>
+          {template.handAdded.length > 0 && (
+            <div data-testid="gptb-template-hand-added">
+              <strong>{t('handAdded')}</strong>
+              <p className="gptb-intro">{t('handAddedIntro')}</p>
+              <ul className="gptb-steps">
+                {handAddedLines(template.handAdded, t).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            </div>
+          )}
         </div>
       )}
     </section>

@@ -1,4 +1,5 @@
-import { type BotScript, parseBotScript } from './bot-schema.js';
+import { BotScriptError, type BotScript, parseBotScript } from './bot-schema.js';
+import { describeProblem, type StrictProblem, strictProblems } from './strict.js';
 
 export type StoredBot = {
   id: number;
@@ -14,6 +15,8 @@ export type StoredBot = {
   widgetRequestEncoding: 'json' | 'form' | undefined;
   /** Client id of the integration that signs this bot's widget_request tokens. */
   integrationClientId: string | undefined;
+  /** Steps a person completes by hand in the designer (UI-only steps strict mode takes there). */
+  handAddedSteps: number[];
   createdAt: number;
   updatedAt: number;
 };
@@ -25,7 +28,24 @@ export type BotInput = {
   typeFunctionality?: string;
   widgetRequestEncoding?: 'json' | 'form';
   integrationClientId?: string;
+  handAddedSteps?: number[];
 };
+
+/** Strict mode refused the script: every problem, each naming its step and handler. */
+export class StrictScriptError extends BotScriptError {
+  constructor(readonly problems: StrictProblem[]) {
+    super(
+      `strict mode (documented handlers only) refuses this bot: ${problems.map(describeProblem).join('; ')}`,
+    );
+  }
+}
+
+function checked(script: BotScript, handAdded: number[], strict: boolean): BotScript {
+  if (!strict) return script;
+  const problems = strictProblems(script, handAdded);
+  if (problems.length > 0) throw new StrictScriptError(problems);
+  return script;
+}
 
 /** Uploaded bots, per account. Kommo has no public API to create bots, so only `/_sandbox` writes. */
 export class BotRegistry {
@@ -33,8 +53,13 @@ export class BotRegistry {
   // Ids in the range real Kommo bots have, so nobody mistakes them for lead ids.
   private nextId = 10_001;
 
-  /** Parses and stores a bot; throws `BotScriptError` when the JSON is not a bot script. */
-  add(accountId: number, input: BotInput, now: number): StoredBot {
+  /**
+   * Parses and stores a bot; throws `BotScriptError` when the JSON is not a bot script, and
+   * `StrictScriptError` when `strict` and it uses anything but documented handlers.
+   */
+  add(accountId: number, input: BotInput, now: number, strict = false): StoredBot {
+    const handAddedSteps = input.handAddedSteps ?? [];
+    const script = checked(parseBotScript(input.script), handAddedSteps, strict);
     const bot: StoredBot = {
       id: this.nextId++,
       accountId,
@@ -42,9 +67,10 @@ export class BotRegistry {
       active: input.active,
       typeFunctionality: input.typeFunctionality ?? 'regular',
       source: input.script,
-      script: parseBotScript(input.script),
+      script,
       widgetRequestEncoding: input.widgetRequestEncoding,
       integrationClientId: input.integrationClientId,
+      handAddedSteps,
       createdAt: now,
       updatedAt: now,
     };
@@ -52,10 +78,13 @@ export class BotRegistry {
     return bot;
   }
 
-  update(bot: StoredBot, patch: Partial<BotInput>, now: number): StoredBot {
-    if (patch.script !== undefined) {
-      bot.script = parseBotScript(patch.script);
-      bot.source = patch.script;
+  update(bot: StoredBot, patch: Partial<BotInput>, now: number, strict = false): StoredBot {
+    if (patch.script !== undefined || patch.handAddedSteps !== undefined) {
+      const handAdded = patch.handAddedSteps ?? bot.handAddedSteps;
+      const script = patch.script === undefined ? bot.script : parseBotScript(patch.script);
+      bot.script = checked(script, handAdded, strict);
+      bot.handAddedSteps = handAdded;
+      if (patch.script !== undefined) bot.source = patch.script;
     }
     if (patch.name !== undefined) bot.name = patch.name;
     if (patch.active !== undefined) bot.active = patch.active;

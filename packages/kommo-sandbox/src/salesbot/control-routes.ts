@@ -2,7 +2,7 @@ import { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type SandboxContext } from '../context.js';
 import { type KommoAccount } from '../kommo/index.js';
 import { BotScriptError, isRecord } from './bot-schema.js';
-import { type BotInput } from './bots-store.js';
+import { type BotInput, StrictScriptError } from './bots-store.js';
 import { EngineError } from './engine.js';
 import {
   CONTINUE_GOTO_MODES,
@@ -42,16 +42,17 @@ export function registerControlRoutes(
     const account = findAccount(input.account ?? input.account_id);
     if (!account) return missing(reply, 'account');
     if (input.script === undefined) return bad(reply, 'script (the bot JSON) is required');
+    if (handAddedSteps(input.hand_added) === null) return bad(reply, HAND_ADDED_FORM);
     try {
       const bot = salesbot.bots.add(
         account.id,
         { name: 'Sandbox bot', active: true, script: input.script, ...botInput(input) },
         context.clock.now(),
+        salesbot.settings.strict,
       );
       return reply.code(201).send(describeBot(bot, true));
     } catch (error) {
-      if (error instanceof BotScriptError) return bad(reply, error.message);
-      throw error;
+      return refused(reply, error);
     }
   });
 
@@ -71,12 +72,13 @@ export function registerControlRoutes(
   app.patch(`${PREFIX}/bots/:id`, (request, reply) => {
     const bot = botById(salesbot, request.params);
     if (!bot) return missing(reply, 'bot');
+    const input = body(request.body);
+    if (handAddedSteps(input.hand_added) === null) return bad(reply, HAND_ADDED_FORM);
     try {
-      salesbot.bots.update(bot, botInput(body(request.body)), context.clock.now());
+      salesbot.bots.update(bot, botInput(input), context.clock.now(), salesbot.settings.strict);
       return reply.send(describeBot(bot, true));
     } catch (error) {
-      if (error instanceof BotScriptError) return bad(reply, error.message);
-      throw error;
+      return refused(reply, error);
     }
   });
 
@@ -184,6 +186,9 @@ export function registerControlRoutes(
     if (continueGoto !== undefined && !CONTINUE_GOTO_MODES.includes(continueGoto as ContinueGoto)) {
       return bad(reply, `continue_goto is one of ${CONTINUE_GOTO_MODES.join(', ')}`);
     }
+    if (input.strict !== undefined && typeof input.strict !== 'boolean') {
+      return bad(reply, 'strict is true or false');
+    }
     for (const [name, key] of Object.entries(NUMBER_SETTINGS)) {
       const value = input[name];
       if (value === undefined) continue;
@@ -198,8 +203,29 @@ export function registerControlRoutes(
     if (typeof input.default_origin === 'string') {
       salesbot.settings.defaultOrigin = input.default_origin;
     }
+    if (typeof input.strict === 'boolean') salesbot.settings.strict = input.strict;
     return reply.send(describeSettings(salesbot.settings));
   });
+}
+
+const HAND_ADDED_FORM = 'hand_added is a list of step numbers';
+
+/** `hand_added`: the steps completed by hand in the designer; `null` when malformed. */
+function handAddedSteps(raw: unknown): number[] | undefined | null {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) return null;
+  return raw.every((step) => Number.isInteger(step) && Number(step) >= 0)
+    ? (raw as number[])
+    : null;
+}
+
+/** 400 for a script that does not parse or that strict mode refuses (with every problem). */
+function refused(reply: FastifyReply, error: unknown): FastifyReply {
+  if (error instanceof StrictScriptError) {
+    return reply.code(400).send({ error: error.message, problems: error.problems });
+  }
+  if (error instanceof BotScriptError) return bad(reply, error.message);
+  throw error;
 }
 
 function botById(salesbot: Salesbot, params: unknown) {
@@ -217,6 +243,7 @@ function botInput(input: Record<string, unknown>): Partial<BotInput> {
       : {}),
     ...(encoding === 'json' || encoding === 'form' ? { widgetRequestEncoding: encoding } : {}),
     ...(typeof input.client_id === 'string' ? { integrationClientId: input.client_id } : {}),
+    ...(Array.isArray(input.hand_added) ? { handAddedSteps: input.hand_added as number[] } : {}),
   };
 }
 
@@ -230,6 +257,7 @@ function describeSettings(settings: SalesbotSettings): Record<string, unknown> {
     ack_timeout_ms: settings.ackTimeoutMs,
     step_budget: settings.stepBudget,
     default_origin: settings.defaultOrigin,
+    strict: settings.strict,
   };
 }
 

@@ -15,6 +15,7 @@ import { dispatchHandler } from './handlers/index.js';
 import { waitForAnswer } from './handlers/waits.js';
 import { type Clock, type CrmDirectory, type HttpPoster, type SalesbotSettings } from './ports.js';
 import { createRunContext } from './run-context.js';
+import { describeProblem, strictProblems } from './strict.js';
 
 export type EngineDeps = {
   clock: Clock;
@@ -90,6 +91,17 @@ export class SalesbotEngine {
       crm,
     );
     ctx.record('event', `Bot "${bot.name}" (#${botId}) started: ${trigger}`);
+    // A bot uploaded before strict mode was switched on: it would not have imported into Kommo.
+    const refused = settings.strict ? strictProblems(bot.script, bot.handAddedSteps) : [];
+    if (refused.length > 0) {
+      for (const problem of refused) {
+        ctx.record('error', `Strict mode: ${describeProblem(problem)}`);
+      }
+      const head = refused[0];
+      const reason = `strict mode refuses ${head ? describeProblem(head) : 'the bot'}`;
+      this.endRun(chat, run, { type: 'end', status: 'failed', reason });
+      return run;
+    }
     const first = Math.min(...bot.script.steps.keys());
     void this.drive(chat, run, ctx, {
       kind: 'question',

@@ -88,6 +88,13 @@ export type SalesbotSettings = {
   stepBudget: number;
   /** What `{{origin}}` resolves to for chats that do not name a channel. */
   defaultOrigin: string;
+  /**
+   * `true` (default): only Kommo's documented handlers and params (plus the UI-only steps of a
+   * bot's `hand_added` steps), as the designer's import takes them; an upload with anything else
+   * gets 400 and such a run fails at once. `false`: every form the engine knows runs (editor
+   * aliases, sandbox extensions). docs/kommo-contract.md §5.4, `strict.ts`.
+   */
+  strict: boolean;
 };
 
 export const CONTINUE_GOTO_MODES = ['follow', 'ignore'] as const;
@@ -105,4 +112,5 @@ export const DEFAULT_SETTINGS: SalesbotSettings = {
   ackTimeoutMs: 2_000,
   stepBudget: 500,
   defaultOrigin: 'sandbox_chat',
+  strict: true,
 };

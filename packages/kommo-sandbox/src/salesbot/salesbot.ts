@@ -72,6 +72,7 @@ export function describeBot(bot: StoredBot, withSource: boolean): Record<string,
     type_functionality: bot.typeFunctionality,
     widget_request_encoding: bot.widgetRequestEncoding ?? null,
     client_id: bot.integrationClientId ?? null,
+    hand_added: bot.handAddedSteps,
     steps: bot.script.steps.size,
     ...(withSource ? { script: bot.source } : {}),
   };

@@ -2,15 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotHarness, isRunStatus, startBotSandbox } from './salesbot-harness.js';
 
 const show = (value: string) => ({ handler: 'show', params: { type: 'text', value } });
+// Strict mode: the Pause is a designer step added by hand (step 0), in its one form.
 const waitingBot = [
   {
     question: [
       show('run for lead {{lead.id}}'),
-      { handler: 'pause', params: { hours: 1 } },
+      { handler: 'pause', params: { seconds: 3600 } },
       show('done'),
     ],
   },
 ];
+const BY_HAND = { hand_added: [0] };
 
 describe('bots API', () => {
   let h: BotHarness;
@@ -24,8 +26,8 @@ describe('bots API', () => {
     expect(empty.status).toBe(204);
     expect(await empty.text()).toBe('');
 
-    const first = await h.uploadBot(waitingBot, { name: 'Greeter' });
-    const second = await h.uploadBot(waitingBot, { name: 'Off', active: false });
+    const first = await h.uploadBot(waitingBot, { ...BY_HAND, name: 'Greeter' });
+    const second = await h.uploadBot(waitingBot, { ...BY_HAND, name: 'Off', active: false });
     const list = await h.api('GET', '/api/v4/bots');
     expect(list.status).toBe(200);
     expect(list.headers.get('content-type')).toContain('application/hal+json');
@@ -61,7 +63,7 @@ describe('bots API', () => {
   });
 
   it('runs a bot on a lead with v4 (202) and stops it (202)', async () => {
-    const bot = await h.uploadBot(waitingBot, { active: false });
+    const bot = await h.uploadBot(waitingBot, { ...BY_HAND, active: false });
     const lead = h.lead();
     const run = await h.api('POST', `/api/v4/bots/${bot}/run`, {
       entity_id: lead,
@@ -88,7 +90,7 @@ describe('bots API', () => {
   });
 
   it('rejects a run for an unknown bot, an unknown lead or contacts', async () => {
-    const bot = await h.uploadBot(waitingBot, { active: false });
+    const bot = await h.uploadBot(waitingBot, { ...BY_HAND, active: false });
     const lead = h.lead();
     expect(
       (await h.api('POST', '/api/v4/bots/424242/run', { entity_id: lead, entity_type: 'leads' }))
@@ -110,7 +112,7 @@ describe('bots API', () => {
   });
 
   it('runs several tasks with POST /api/v4/bots/run', async () => {
-    const bot = await h.uploadBot(waitingBot, { active: false });
+    const bot = await h.uploadBot(waitingBot, { ...BY_HAND, active: false });
     const leads = [h.lead(), h.lead()];
     const response = await h.api(
       'POST',
@@ -122,7 +124,7 @@ describe('bots API', () => {
   });
 
   it('runs bots through the legacy v2 endpoint with entity_type 2, and rejects contacts', async () => {
-    const bot = await h.uploadBot(waitingBot, { active: false });
+    const bot = await h.uploadBot(waitingBot, { ...BY_HAND, active: false });
     const lead = h.lead();
     const response = await h.api('POST', '/api/v2/salesbot/run', [
       { bot_id: bot, entity_id: lead, entity_type: 2 },
@@ -141,7 +143,7 @@ describe('bots API', () => {
   });
 
   it('replaces a running bot when another one is run on the same lead', async () => {
-    const first = await h.uploadBot(waitingBot, { active: false });
+    const first = await h.uploadBot(waitingBot, { ...BY_HAND, active: false });
     const second = await h.uploadBot([{ question: [show('second')] }], { active: false });
     const lead = h.lead();
     await h.api('POST', `/api/v4/bots/${first}/run`, { entity_id: lead, entity_type: 'leads' });

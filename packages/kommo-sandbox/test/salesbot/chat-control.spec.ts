@@ -84,7 +84,9 @@ describe('chat page and control API', () => {
   });
 
   it('forgets bots and chats on a sandbox reset', async () => {
-    await h.uploadBot([{ question: [{ handler: 'pause', params: { hours: 1 } }] }]);
+    await h.uploadBot([{ question: [{ handler: 'pause', params: { seconds: 3600 } }] }], {
+      hand_added: [0],
+    });
     const lead = h.lead();
     await h.say(lead, 'hi');
     await h.waitForChat(lead, isRunStatus('paused'));

@@ -48,6 +48,8 @@ describe('salesbot handlers', () => {
   it('sets custom fields with placeholders, appending to the old value', async () => {
     const message = h.field('MESSAGE');
     const copy = h.field('COPY', 'text');
+    // The Visual Builder's form below is not the documented one: lenient mode for this upload.
+    await h.control('PATCH', '/salesbot/settings', { strict: false });
     await h.uploadBot([
       {
         question: [
@@ -69,6 +71,7 @@ describe('salesbot handlers', () => {
     h.context.kommo.setLeadFieldValue(h.accountId, lead, message, 'first');
     await h.say(lead, 'second');
     const chat = await h.waitForChat(lead, isRunStatus('finished'));
+    await h.control('PATCH', '/salesbot/settings', { strict: true });
     expect(h.context.kommo.getLeadFieldValue(h.accountId, lead, message)).toBe('first second');
     expect(h.context.kommo.getLeadFieldValue(h.accountId, lead, copy)).toBe(`lead ${lead}`);
     expect(h.texts(chat, 'field')).toEqual(['MESSAGE = first second', `COPY = lead ${lead}`]);
@@ -104,7 +107,11 @@ describe('salesbot handlers', () => {
           action('set_tag', { type: 2, value: 'salesbot' }),
           action('set_tag', { type: 2, value: ['{{origin}}', 'temp'] }),
           action('unset_tag', { type: 2, value: 'temp' }),
-          action('add_note', { text: 'Customer said: {{message_text}}' }),
+          action('add_note', {
+            element_type: 2,
+            note_type: 4,
+            text: 'Customer said: {{message_text}}',
+          }),
           {
             handler: 'send_internal',
             params: {
@@ -171,10 +178,8 @@ describe('salesbot handlers', () => {
     const second = await h.uploadBot([{ question: [show('second bot')] }], { active: false });
     await h.uploadBot([
       {
-        question: [
-          show('first bot'),
-          { handler: 'stop', params: { action: 'salesbot-start', bot: second } },
-        ],
+        question: [show('first bot')],
+        finish: [{ handler: 'stop', params: { action: 'salesbot-start', bot: second } }],
       },
     ]);
     const lead = h.lead();
@@ -223,7 +228,7 @@ describe('salesbot handlers', () => {
     await h.uploadBot([
       {
         question: [
-          { handler: 'preset', params: { name: 'contacts.get_base_info' } },
+          { handler: 'preset', params: { name: 'contacts.get_base_info', params: {} } },
           show('Hello {{contact.first_name}} / {{contact.name}}'),
         ],
       },

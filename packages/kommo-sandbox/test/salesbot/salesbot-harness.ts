@@ -58,8 +58,11 @@ export type BotHarness = Sandbox & {
   close: () => Promise<void>;
 };
 
-/** A sandbox listening on a free port with one account (`acme`), rate limiting off. */
-export async function startBotSandbox(): Promise<BotHarness> {
+/**
+ * A sandbox listening on a free port with one account (`acme`), rate limiting off. The engine is
+ * in strict mode (documented handlers only) unless `strict: false` asks for the lenient forms.
+ */
+export async function startBotSandbox(options: { strict?: boolean } = {}): Promise<BotHarness> {
   const sandbox = buildSandbox();
   const { context } = sandbox;
   const base = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
@@ -94,6 +97,10 @@ export async function startBotSandbox(): Promise<BotHarness> {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+  if (options.strict === false) {
+    const switched = await control('PATCH', '/salesbot/settings', { strict: false });
+    if (switched.status !== 200) throw new Error('could not switch strict mode off');
+  }
   const chat: BotHarness['chat'] = async (leadId) =>
     (await control('GET', `/salesbot/leads/${leadId}?account=${account.subdomain}`))
       .body as ChatView;

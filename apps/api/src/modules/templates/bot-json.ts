@@ -33,9 +33,10 @@ export class BotBuilder {
     return new StepRef(name);
   }
 
-  add(name: string, role: string, question: BotHandler[]): this {
+  /** A step; `finish` runs when `question` ends without a jump (where Kommo documents `stop`). */
+  add(name: string, role: string, question: BotHandler[], finish?: BotHandler[]): this {
     if (this.steps.has(name)) throw new Error(`step "${name}" is defined twice`);
-    this.steps.set(name, { role, step: { question } });
+    this.steps.set(name, { role, step: finish ? { question, finish } : { question } });
     return this;
   }
 
@@ -104,9 +105,10 @@ export const unsetTag = (tag: string): BotHandler => ({
   params: { name: 'unset_tag', params: { type: 2, value: tag } },
 });
 
+/** A common note (`note_type` 4) on the lead (`element_type` 2), in the documented form. */
 export const addNote = (text: string): BotHandler => ({
   handler: 'action',
-  params: { name: 'add_note', params: { type: 2, text } },
+  params: { name: 'add_note', params: { element_type: 2, note_type: 4, text } },
 });
 
 /** A message to the account's users (not to the customer). */
@@ -115,7 +117,10 @@ export const sendInternal = (message: string): BotHandler => ({
   params: { entity_id: '{{lead.id}}', entity_type: 2, message },
 });
 
-/** Ends the bot without closing the talk, so a person can take over the chat. */
+/**
+ * Ends the bot without closing the talk, so a person can take over the chat. Kommo documents
+ * `stop` in a step's `finish` block only, so templates put it there (`BotBuilder.add`'s `finish`).
+ */
 export const stop = (): BotHandler => ({ handler: 'stop', params: {} });
 
 export type Condition = { term1: string; operation: string; term2?: string };
@@ -139,9 +144,9 @@ export const when = (
 });
 
 /**
- * `wait_answer`: the customer's next message runs `onMessage`. `timeout` + `on_timeout` are a
- * sandbox extension (Kommo does not publish the JSON of its designer's "wait N seconds or until a
- * message" pause); without them the bot waits as long as Kommo lets it.
+ * `wait_answer`: the customer's next message runs `onMessage` (documented). With `timeout` it is
+ * the designer's "wait for an answer, at most N s" step, which has no published JSON: the
+ * installer lists such a step to add by hand (`hand-added.ts`, docs/kommo-contract.md §5.4).
  */
 export const waitAnswer = (
   onMessage: Target,
@@ -158,16 +163,15 @@ export const waitAnswer = (
 });
 
 /**
- * A fixed pause. Sandbox extension: Kommo's designer has a Pause step but does not publish its
- * JSON, so this is the sandbox's `pause {seconds}`; the step list tells users to re-create it as
- * a designer Pause step of the same length if their account does not take it.
+ * A fixed pause: the designer's Pause step, which has no published JSON. `pause {seconds}` is the
+ * sandbox's form of it; the installer lists the step to add by hand (`hand-added.ts`).
  */
 export const pause = (seconds: number): BotHandler => ({ handler: 'pause', params: { seconds } });
 
 /**
  * The designer's "Send webhook" step: Kommo POSTs the lead (form-encoded) to the URL and goes on
- * without waiting. Its JSON form is not in the developer docs (docs/kommo-contract.md §5.4:
- * inferred); the sandbox runs `webhook {url}` and posts the body of docs/kommo-contract.md §1.
+ * without waiting. It has no published JSON (docs/kommo-contract.md §5.4): the installer lists the
+ * step to add by hand; the sandbox runs `webhook {url}` and posts the body of §1.
  */
 export const webhook = (url: string): BotHandler => ({ handler: 'webhook', params: { url } });
 

@@ -31,10 +31,11 @@ const fallThrough = (name: string) => {
   return nameOf(params(last).step as number);
 };
 
-// Handlers docs/kommo-contract.md §5.4 lists as documented, plus the two the sandbox adds
-// (noted in bot-json.ts).
+// Handlers docs/kommo-contract.md §5.4 lists as documented, plus the designer's UI-only steps
+// the installer lists to add by hand (hand-added.ts).
 const DOCUMENTED = ['show', 'goto', 'wait_answer', 'action', 'conditions', 'send_internal', 'stop'];
 const EXTENSIONS = ['pause', 'webhook'];
+const finish = (name: string): BotHandler[] => bot[stepOf(name)]?.finish ?? [];
 
 describe('the classic template', () => {
   it('is a sound script under 64 KB that starts at step 0', () => {
@@ -229,7 +230,12 @@ describe('the classic template', () => {
       params: { name: 'unset_tag', params: { type: 2, value: 'OpenAI ERROR' } },
     });
     const fatal = question('fatal').map((h) => h.handler);
-    expect(fatal).toEqual(['conditions', 'action', 'send_internal', 'stop']);
+    expect(fatal).toEqual(['conditions', 'action', 'send_internal']);
+    // Kommo documents `stop` in a finish block: the question falls through to it.
+    expect(finish('fatal')).toEqual([{ handler: 'stop', params: {} }]);
+    expect(question('fatal')[1]).toMatchObject({
+      params: { name: 'add_note', params: { element_type: 2, note_type: 4 } },
+    });
     expect(JSON.stringify(question('fatal'))).not.toContain('"show"');
     expect(bot.error).toEqual([
       {
@@ -245,8 +251,17 @@ describe('the classic template', () => {
       'action',
       'action',
       'send_internal',
-      'stop',
     ]);
+    expect(finish('attendant')).toEqual([{ handler: 'stop', params: {} }]);
+    expect(question('off')).toEqual([]);
+    expect(finish('off')).toEqual([{ handler: 'stop', params: {} }]);
+    // `stop` appears nowhere but in finish blocks.
+    const stops = Object.values(bot).filter(
+      (step) =>
+        Array.isArray((step as { question?: unknown }).question) &&
+        JSON.stringify((step as { question: unknown }).question).includes('"stop"'),
+    );
+    expect(stops).toEqual([]);
     expect(question('attendant')[0]).toMatchObject({
       params: { params: { custom_fields_id: fieldIds.PROMPT, value: '' } },
     });

@@ -74,7 +74,9 @@ type Stage = {
 /**
  * The classic template (docs/product.md §3): the salesbot calls our two webhooks and polls the
  * lead's ANSWER_RECEIVED. Step numbers follow the flow; every step's role is in the outline the
- * installer returns. Runs unchanged in the sandbox's salesbot engine.
+ * installer returns. Documented handlers wherever one exists; its "Send webhook", "Pause" and
+ * 20 s window steps have no documented JSON, so the installer lists them to add by hand
+ * (`hand-added.ts`) and the sandbox's strict mode takes them only there.
  */
 export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
   const f = input.fieldIds;
@@ -144,7 +146,7 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
     : input.chatgptUrl;
 
   // Receive, store in MESSAGE, the window for further messages (shared with widget-block).
-  addReceiveSteps(b, f);
+  addReceiveSteps(b, f, { window: true });
 
   // Intent: the ChatGPT webhook classifies MESSAGE; the answer (a #tag) lands in ANSWER.
   stage({
@@ -164,13 +166,17 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
     when('or', [answerHas(INTENTS.greeting)], [goto(r('assistant'))]),
     goto(r('assistant')),
   ]);
-  b.add('attendant', '#Attendant: clear PROMPT, tell the users, stop so a person answers', [
-    setField(f.PROMPT, ''),
-    // ON_OFF keeps the bot quiet on the customer's next messages until a person clears it.
-    setField(f.ON_OFF, ON_OFF_VALUES.attendant),
-    sendInternal(t.attendantInternal),
-    stop(),
-  ]);
+  b.add(
+    'attendant',
+    '#Attendant: clear PROMPT, tell the users, stop so a person answers',
+    [
+      setField(f.PROMPT, ''),
+      // ON_OFF keeps the bot quiet on the customer's next messages until a person clears it.
+      setField(f.ON_OFF, ON_OFF_VALUES.attendant),
+      sendInternal(t.attendantInternal),
+    ],
+    [stop()],
+  );
 
   // Answer: PROMPT = MESSAGE, the Assistant webhook writes the reply into ANSWER.
   stage({
@@ -212,16 +218,20 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
     onSuccess: [unsetTag(ERROR_TAG), goto(r('reply'))],
   });
   // The tag is already on the lead: the first failure put it there.
-  b.add('fatal', 'Error branch, second failure: note, internal message to the users, stop', [
-    when(
-      'and',
-      [{ term1: cf(f.ON_OFF), operation: 'empty' }],
-      [setField(f.ON_OFF, ON_OFF_VALUES.error)],
-    ),
-    addNote(t.fatalNote(log)),
-    sendInternal(t.fatalInternal(log)),
-    stop(),
-  ]);
+  b.add(
+    'fatal',
+    'Error branch, second failure: note, internal message to the users, stop',
+    [
+      when(
+        'and',
+        [{ term1: cf(f.ON_OFF), operation: 'empty' }],
+        [setField(f.ON_OFF, ON_OFF_VALUES.error)],
+      ),
+      addNote(t.fatalNote(log)),
+      sendInternal(t.fatalInternal(log)),
+    ],
+    [stop()],
+  );
   // A step Kommo could not run (e.g. an empty answer to show) ends like a second failure.
   b.onError([setTag(ERROR_TAG), goto(r('fatal'))]);
   return b.build();

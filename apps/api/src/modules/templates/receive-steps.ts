@@ -1,17 +1,21 @@
 import { type BotBuilder, cf, goto, setField, stop, waitAnswer, when } from './bot-json';
 
-/** How long the bot waits after a message for more before asking (documented flow: 20 s). */
+/** How long the classic template waits after a message for more before asking (20 s). */
 export const BURST_WINDOW_SECONDS = 20;
 
 /**
- * The part both templates share: receive a message (silent while ON_OFF is filled), store it in
- * MESSAGE, then append further messages during the window. Ends by jumping to the step named
- * `intent`, which each template defines. The classic template also clears ANSWER_RECEIVED here,
- * since its wait loops read it.
+ * The part both templates share: receive a message (silent while ON_OFF is filled) and store it
+ * in MESSAGE. Ends by jumping to the step named `intent`, which each template defines.
+ *
+ * `window: true` (classic): then a 20-second window appends further messages to MESSAGE. That
+ * window is a wait with a time limit, a designer step with no documented JSON, so the installer
+ * lists it to add by hand. The widget-block template uses documented handlers only, so it has no
+ * window. The classic template also clears ANSWER_RECEIVED here, since its wait loops read it.
  */
 export function addReceiveSteps(
   b: BotBuilder,
   fields: { MESSAGE: number; ON_OFF: number; ANSWER_RECEIVED?: number },
+  options: { window: boolean },
 ): void {
   const r = (name: string) => b.ref(name);
   const clear = fields.ANSWER_RECEIVED === undefined ? [] : [setField(fields.ANSWER_RECEIVED, '')];
@@ -28,8 +32,21 @@ export function addReceiveSteps(
       goto(r('store')),
     ],
   );
-  b.add('off', 'ON_OFF is filled (a person took over, or the bot gave up): no answer', [stop()]);
+  // Kommo documents `stop` in a finish block only: the empty question falls through to it.
+  b.add(
+    'off',
+    'ON_OFF is filled (a person took over, or the bot gave up): no answer',
+    [],
+    [stop()],
+  );
   b.add('wait', "Wait for the customer's message", [waitAnswer(r('start'))]);
+  if (!options.window) {
+    b.add('store', 'Store the message in MESSAGE', [
+      setField(fields.MESSAGE, '{{message_text}}'),
+      goto(r('intent')),
+    ]);
+    return;
+  }
   b.add('store', 'Store the message in MESSAGE', [
     setField(fields.MESSAGE, '{{message_text}}'),
     goto(r('window')),

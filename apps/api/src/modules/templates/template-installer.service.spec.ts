@@ -1,3 +1,4 @@
+import { describeProblem, parseBotScript, strictProblems } from '@gpt-bridge/kommo-sandbox';
 import { LEAD_FIELD_KEYS, type LeadFieldKey, leadFieldCode } from '@gpt-bridge/shared';
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import { type Repository } from 'typeorm';
@@ -103,5 +104,58 @@ describe('TemplateInstaller', () => {
   it('writes step numbers as ranges', () => {
     expect(ranges([9, 3, 4, 5, 11, 12])).toBe('3-5, 9, 11-12');
     expect(ranges([])).toBe('');
+  });
+});
+
+// Issue 18, acceptance 4: every bot JSON we ship imports as Kommo documents it, or the installer
+// lists the steps to add by hand. Checked with the sandbox engine's strict mode (§5.4).
+describe("every template we ship, in the salesbot engine's strict mode", () => {
+  for (const language of ['en', 'pt', 'es']) {
+    it(`the widget-block template (${language}) uses documented handlers only`, async () => {
+      const result = await installer({ language }).build(INSTALLATION, 'widget_block');
+      expect(result.recommended).toBe(true);
+      expect(result.handAdded).toEqual([]);
+      expect(strictProblems(parseBotScript(result.json)).map(describeProblem)).toEqual([]);
+    });
+
+    it(`the classic template (${language}): strict mode refuses only the steps listed to add by hand`, async () => {
+      const result = await installer({ language }).build(INSTALLATION, 'classic');
+      expect(result.recommended).toBe(false);
+      const script = parseBotScript(result.json);
+      const listed = result.handAdded.map((entry) => entry.step);
+      const refused = strictProblems(script).map((p) => Number(/^step (\d+)\./.exec(p.where)?.[1]));
+      expect(refused).not.toContain(Number.NaN);
+      expect([...new Set(refused)].sort((a, b) => a - b)).toEqual([...new Set(listed)]);
+      // Accepted once those steps count as added by hand in the designer.
+      expect(strictProblems(script, listed).map(describeProblem)).toEqual([]);
+    });
+  }
+
+  it('lists what goes into each hand-added classic step: URL, pause length, time limit', async () => {
+    const result = await installer().build(INSTALLATION, 'classic');
+    const of = (kind: string) => result.handAdded.filter((entry) => entry.kind === kind);
+    expect(of('webhook').map((e) => (e.kind === 'webhook' ? e.url : ''))).toEqual([
+      'https://bridge.test/chatgpt-token/handler',
+      'https://bridge.test/assistant-token/handler',
+      'https://bridge.test/chatgpt-token/handler',
+      'https://bridge.test/assistant-token/handler',
+    ]);
+    const seconds = of('pause').map((e) => (e.kind === 'pause' ? e.seconds : 0));
+    expect([...new Set(seconds)].sort((a, b) => a - b)).toEqual([5, 10, 45]);
+    const window = result.outline.find((e) => e.name === 'window')?.step;
+    const step = (name: string) => result.outline.find((e) => e.name === name)?.step;
+    expect(of('timed_wait')).toEqual([
+      {
+        step: window,
+        kind: 'timed_wait',
+        seconds: 20,
+        onMessageStep: step('append'),
+        onTimeoutStep: step('intent'),
+      },
+    ]);
+    expect(result.steps.join('\n')).toContain(
+      `Steps ${ranges(result.handAdded.map((e) => e.step))}`,
+    );
+    expect(result.steps[0]).toContain('recommended');
   });
 });

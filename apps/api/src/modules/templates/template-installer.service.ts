@@ -13,6 +13,7 @@ import {
   MAX_BOT_JSON_BYTES,
 } from './bot-json';
 import { buildClassicTemplate, CLASSIC_TIMING } from './classic-template';
+import { type HandAddedStep, handAddedSteps } from './hand-added';
 import { templateLanguage, type TemplateLanguage } from './template-texts';
 import { buildWidgetBlockTemplate, WIDGET_BLOCK_FIELDS } from './widget-block-template';
 
@@ -32,6 +33,14 @@ export type InstalledTemplate = {
   missingFields: LeadFieldKey[];
   /** Each step's number and its part of the documented flow. */
   outline: BotOutlineEntry[];
+  /**
+   * Steps with a designer step that has no documented JSON ("Send webhook", "Pause", a wait with
+   * a time limit): the user adds these by hand (docs/kommo-contract.md §5.4). Empty for the
+   * widget-block template, which uses documented handlers only.
+   */
+  handAdded: HandAddedStep[];
+  /** The widget-block template: documented handlers only, no polling. */
+  recommended: boolean;
 };
 
 const REQUIRED_FIELDS: Record<TemplateKind, readonly LeadFieldKey[]> = {
@@ -113,14 +122,17 @@ export function checkedTemplate(
   if (bytes > MAX_BOT_JSON_BYTES) {
     throw new Error(`the ${kind} template is ${bytes} bytes; Kommo takes at most 64 KB`);
   }
+  const handAdded = handAddedSteps(built.bot);
   return {
     kind,
     bot: built.bot,
     json,
     bytes,
-    steps: stepList(kind, built.outline, context.fieldIds, context.language),
+    steps: stepList(kind, built.outline, context.fieldIds, context.language, handAdded),
     missingFields: context.missingFields,
     outline: built.outline,
+    handAdded,
+    recommended: kind === 'widget_block',
   };
 }
 
@@ -129,6 +141,7 @@ function stepList(
   outline: BotOutlineEntry[],
   fieldIds: Partial<Record<LeadFieldKey, number>>,
   language: TemplateLanguage,
+  handAdded: HandAddedStep[],
 ): string[] {
   const numbers = (match: (name: string) => boolean) =>
     ranges(outline.filter((entry) => match(entry.name)).map((entry) => entry.step));
@@ -147,9 +160,9 @@ function stepList(
   ];
   if (kind === 'classic') {
     return [
+      'The recommended template is the one with the GPT Bridge block: it uses documented salesbot steps only, and nothing has to be added by hand.',
       ...common,
-      `Steps ${numbers((n) => n === 'intent' || n === 'assistant' || n.endsWith('-retry'))} are "Send webhook" steps to your ChatGPT and Assistant webhook URLs; check they kept the URL after the import.`,
-      `Pauses (${CLASSIC_TIMING.chatgptPollSeconds} s and ${CLASSIC_TIMING.assistantPollSeconds} s wait loops, the ${CLASSIC_TIMING.retryPauseSeconds} s retry pause) and the ${CLASSIC_TIMING.burstWindowSeconds} s message window are written as "pause" / wait-with-timeout steps; if the designer shows one as unsupported, replace it with a Pause step of the same length (steps ${numbers((n) => n === 'window' || n.includes('-wait-') || n.endsWith('-error'))}).`,
+      `Steps ${ranges(handAdded.map((entry) => entry.step))} hold designer steps Kommo publishes no JSON for ("Send webhook", "Pause", a wait for an answer with a time limit): the ${CLASSIC_TIMING.chatgptPollSeconds} s and ${CLASSIC_TIMING.assistantPollSeconds} s wait loops, the ${CLASSIC_TIMING.retryPauseSeconds} s retry pause and the ${CLASSIC_TIMING.burstWindowSeconds} s message window. After the import, open each and add that step by hand where the designer does not show it, as the list "Add by hand" says (the webhook URL, the pause length, the time limit).`,
       ...finishing,
     ];
   }
@@ -157,7 +170,7 @@ function stepList(
     'Install the GPT Bridge widget first: the template runs through its salesbot block (Kommo Advanced plan or higher).',
     ...common,
     `Steps ${numbers((n) => ['intent', 'image', 'assistant', 'intent-retry', 'assistant-retry'].includes(n))} call GPT Bridge with widget_request. Kommo runs widget_request only from a widget block: if the designer shows these steps as code, replace each with the GPT Bridge block and keep its data (prompt, next_step); the step after each one branches on {{json.status}}.`,
-    `The ${CLASSIC_TIMING.burstWindowSeconds} s message window (step ${numbers((n) => n === 'window')}) is a wait-with-timeout step; if the designer shows it as unsupported, use a Pause step "until a message arrives, at most ${CLASSIC_TIMING.burstWindowSeconds} s". There are no other pauses: the bot goes on the moment the answer exists.`,
+    'Every step is a documented salesbot step: nothing to add by hand, and no pauses. Each message is answered the moment the answer exists (there is no window collecting further messages, which would need a timed wait).',
     ...finishing,
   ];
 }

@@ -96,8 +96,19 @@ describe('the widget-block template', () => {
       'action',
       'action',
       'send_internal',
-      'stop',
     ]);
+    expect(bot[stepOf('attendant') ?? -1]?.finish).toEqual([{ handler: 'stop', params: {} }]);
+  });
+
+  it('has no timed wait: the stored message goes straight to the intent block', () => {
+    expect(stepOf('window')).toBeUndefined();
+    expect(stepOf('append')).toBeUndefined();
+    const waits = allHandlers(bot).filter((h) => h.handler === 'wait_answer');
+    expect(waits.map((h) => h.params)).toEqual([{ type: 'question', step: stepOf('start') }]);
+    expect(question('store').at(-1)).toEqual({
+      handler: 'goto',
+      params: { type: 'question', step: stepOf('intent') },
+    });
   });
 
   it('uses the three fields it needs and sends a failed block to a stop, not to the customer', () => {

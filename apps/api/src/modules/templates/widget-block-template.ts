@@ -45,7 +45,8 @@ export type WidgetBlockTemplateInput = {
 };
 
 /**
- * The widget-block template: the classic conversation, but each AI call is our salesbot block
+ * The widget-block template, the recommended one: documented handlers only (it runs in the
+ * sandbox's strict mode as is). The classic conversation, but each AI call is our salesbot block
  * (`widget_request`), which the backend continues the moment the answer exists, with
  * `{{json.reply}}`, `{{json.intent}}`, `{{json.status}}` and `{{json.log}}`; the step after each
  * block branches on `{{json.status}}`. So there is no
@@ -99,8 +100,9 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
       goto(r(retry)),
     ]);
 
-  // Receive, buffer and the 20-second window: as in the classic template.
-  addReceiveSteps(b, { MESSAGE: f.MESSAGE, ON_OFF: f.ON_OFF });
+  // Receive and store, as in the classic template but without its 20 s window: that is a timed
+  // wait, which has no documented JSON, and this template uses documented handlers only.
+  addReceiveSteps(b, { MESSAGE: f.MESSAGE, ON_OFF: f.ON_OFF }, { window: false });
 
   // Intent: the GPT Bridge block (ChatGPT) classifies MESSAGE; {{json.intent}} is its #tag.
   block(
@@ -122,12 +124,16 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
     ),
     goto(r('assistant-prompt')),
   ]);
-  b.add('attendant', '#Attendant: clear PROMPT, tell the users, stop so a person answers', [
-    setField(f.PROMPT, ''),
-    setField(f.ON_OFF, ON_OFF_VALUES.attendant),
-    sendInternal(t.attendantInternal),
-    stop(),
-  ]);
+  b.add(
+    'attendant',
+    '#Attendant: clear PROMPT, tell the users, stop so a person answers',
+    [
+      setField(f.PROMPT, ''),
+      setField(f.ON_OFF, ON_OFF_VALUES.attendant),
+      sendInternal(t.attendantInternal),
+    ],
+    [stop()],
+  );
   block(
     'image',
     'Image branch: ChatGPT describes the picture for the Assistant',
@@ -187,20 +193,28 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
     goto(r('reply')),
   ]);
   // Reached only from a retry, so the first failure already tagged the lead.
-  b.add('fatal', 'Error branch, second failure: note, internal message to the users, stop', [
-    setField(f.ON_OFF, ON_OFF_VALUES.error),
-    addNote(t.fatalNote(jsonLog)),
-    sendInternal(t.fatalInternal(jsonLog)),
-    stop(),
-  ]);
+  b.add(
+    'fatal',
+    'Error branch, second failure: note, internal message to the users, stop',
+    [
+      setField(f.ON_OFF, ON_OFF_VALUES.error),
+      addNote(t.fatalNote(jsonLog)),
+      sendInternal(t.fatalInternal(jsonLog)),
+    ],
+    [stop()],
+  );
   // A block Kommo could not run (GPT Bridge unreachable, no continue in time).
-  b.add('unreachable', 'GPT Bridge could not be reached: note, internal message, stop', [
-    setTag(ERROR_TAG),
-    setField(f.ON_OFF, ON_OFF_VALUES.error),
-    addNote(t.unreachable),
-    sendInternal(t.unreachable),
-    stop(),
-  ]);
+  b.add(
+    'unreachable',
+    'GPT Bridge could not be reached: note, internal message, stop',
+    [
+      setTag(ERROR_TAG),
+      setField(f.ON_OFF, ON_OFF_VALUES.error),
+      addNote(t.unreachable),
+      sendInternal(t.unreachable),
+    ],
+    [stop()],
+  );
   b.onError([goto(r('unreachable'))]);
   return b.build();
 }

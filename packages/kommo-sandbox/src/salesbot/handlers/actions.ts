@@ -46,8 +46,14 @@ export const unsetTag: ActionFn = (ctx, p) => {
   return NEXT;
 };
 
-/** `add_note`: `{text}` (docs) or `{value}`; always a common note on the lead. */
+/**
+ * `add_note`: `{element_type, note_type, text}` (docs; element_type 2 is the lead), or `{text}` /
+ * `{value}` in lenient mode; always a common note on the lead.
+ */
 export const addNote: ActionFn = (ctx, p) => {
+  if (p.element_type !== undefined && Number(p.element_type) !== 2) {
+    return skipped(ctx, `add_note on element_type ${JSON.stringify(p.element_type)}`);
+  }
   const text = ctx.render(p.text ?? p.value ?? p.note);
   if (text === '') throw new StepError('add_note has no text');
   ctx.crm.addNote(ctx.run.leadId, text);
