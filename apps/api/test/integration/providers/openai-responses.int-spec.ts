@@ -178,6 +178,15 @@ describe('OpenAiResponsesProvider against the fake OpenAI', () => {
       expect(answer.text).toContain('Echo: Three');
     });
 
+    it('asks when the cursor is not an item of the conversation any more', async () => {
+      const memory = new MemoryStub();
+      await provider.complete(makeCall(memory, 'One'));
+      memory.state.cursor = 'msg_gone';
+      const answer = await provider.complete(resumed(memory, 'Two'));
+      expect(answer.recovered).toBeUndefined();
+      expect(answer.text).toBe('Echo: Two (turn 2, previous: One)');
+    });
+
     it('asks (without looking) when the memory has no cursor, as memories from before it', async () => {
       const memory = new MemoryStub();
       await provider.complete(makeCall(memory, 'One'));

@@ -111,9 +111,11 @@ export class OpenAiResponsesProvider implements AiProvider {
         call.input,
         call.signal,
       ).catch((error: unknown) => {
-        // A conversation gone is asked about below (and started over); anything else is retried.
-        if (isConversationNotFound(error)) return null;
-        throw mapError(error);
+        // Reading back saves a call and must never fail the request: a passing failure is retried,
+        // anything else (a conversation or cursor item gone, a refusal) falls back to asking.
+        const mapped = mapError(error);
+        if (mapped.retryable) throw mapped;
+        return null;
       });
       if (recovered) {
         return {
