@@ -75,16 +75,10 @@ export function registerOpenAiConversations(scope: FastifyInstance, deps: AiDeps
     ),
   );
 
-  scope.get<IdParams & { Querystring: { order?: string } }>(
-    '/conversations/:id/items',
-    (request, reply) =>
-      call(request, reply, 'conversations.items.list', null, () =>
-        withConversation(state, request.params.id, (c) => {
-          // The API lists newest first unless asked otherwise.
-          const data = request.query.order === 'asc' ? [...c.items] : [...c.items].reverse();
-          return { status: 200, body: itemList(data) };
-        }),
-      ),
+  scope.get<IdParams & { Querystring: ItemsQuery }>('/conversations/:id/items', (request, reply) =>
+    call(request, reply, 'conversations.items.list', null, () =>
+      withConversation(state, request.params.id, (c) => listItems(c, request.query)),
+    ),
   );
 
   scope.post<IdParams>('/conversations/:id/items', (request, reply) =>
@@ -96,6 +90,44 @@ export function registerOpenAiConversations(scope: FastifyInstance, deps: AiDeps
       }),
     ),
   );
+}
+
+type ItemsQuery = { order?: string; after?: string; limit?: string };
+
+/**
+ * One page of a conversation's items: newest first unless `order=asc`, starting after the item
+ * `after` in that order, at most `limit` (1 to 100, default 20), as the spec's list operation
+ * describes them.
+ */
+function listItems(conversation: OpenAiConversation, query: ItemsQuery): Outcome {
+  const ordered =
+    query.order === 'asc' ? [...conversation.items] : [...conversation.items].reverse();
+  const limit = query.limit === undefined ? 20 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    return openAiError(
+      400,
+      `Invalid 'limit': integer below minimum value. Expected a value between 1 and 100, but got ${query.limit} instead.`,
+      'invalid_request_error',
+      'integer_below_min_value',
+      'limit',
+    );
+  }
+  let start = 0;
+  if (query.after !== undefined) {
+    const at = ordered.findIndex((item) => item.id === query.after);
+    if (at < 0) {
+      return openAiError(
+        404,
+        `Item with id '${query.after}' not found.`,
+        'invalid_request_error',
+        null,
+        'after',
+      );
+    }
+    start = at + 1;
+  }
+  const data = ordered.slice(start, start + limit);
+  return { status: 200, body: itemList(data, start + limit < ordered.length) };
 }
 
 function withConversation(
@@ -126,13 +158,13 @@ function conversationResource(conversation: OpenAiConversation) {
   };
 }
 
-function itemList(data: OpenAiItem[]) {
+function itemList(data: OpenAiItem[], hasMore = false) {
   return {
     object: 'list',
     data,
     first_id: data[0]?.id ?? '',
     last_id: data.at(-1)?.id ?? '',
-    has_more: false,
+    has_more: hasMore,
   };
 }
 

@@ -138,6 +138,37 @@ describe('fake OpenAI Responses and Conversations', () => {
     });
   });
 
+  it('pages conversation items after an item, and keeps the ids of the response output', async () => {
+    const created = await api.openai('/conversations', {});
+    const conversation = field<string>(created.body, 'id');
+    const ask = (input: string) =>
+      api.openai('/responses', { model: 'gpt-4o-mini', conversation, input });
+    const first = await ask('one');
+    const outputId = field<{ id: string }[]>(first.body, 'output')[0]?.id;
+    await ask('two');
+    const list = (query: string) =>
+      api.openai(`/conversations/${conversation}/items?${query}`, undefined, undefined, 'GET');
+
+    // What a retry reads: the items after the first turn's answer, oldest first.
+    const after = await list(`order=asc&after=${outputId}&limit=100`);
+    const data = field<{ id: string; role: string }[]>(after.body, 'data');
+    expect(data.map((item) => item.role)).toEqual(['user', 'assistant']);
+    expect(field(after.body, 'has_more')).toBe(false);
+    expect(validateOpenAi('ConversationItemList', after.body).result).toMatchObject({
+      valid: true,
+    });
+    const all = await list('order=asc');
+    expect(field<{ id: string }[]>(all.body, 'data')[1]?.id).toBe(outputId);
+
+    const newest = await list('limit=1');
+    expect(field<{ role: string }[]>(newest.body, 'data').map((item) => item.role)).toEqual([
+      'assistant',
+    ]);
+    expect(field(newest.body, 'has_more')).toBe(true);
+    expect((await list('after=msg_unknown')).status).toBe(404);
+    expect((await list('limit=0')).status).toBe(400);
+  });
+
   it('seeds a conversation with initial items', async () => {
     const created = await api.openai('/conversations', {
       items: [{ type: 'message', role: 'user', content: 'earlier question' }],

@@ -76,6 +76,11 @@ export type AccountListItem = {
    * each request once regardless.
    */
   reAsks7d: number;
+  /**
+   * Requests of the last 7 days whose answer, after such a death, was read back from the
+   * provider's conversation instead of asked again (not re-asks; OpenAI Conversations only).
+   */
+  recovered7d: number;
 };
 
 export type AccountDetail = AccountListItem & {

@@ -48,7 +48,7 @@ export function AccountsPage({ initial }: { initial: string }) {
                   <th scope="col">Error rate (7 days)</th>
                   <th
                     scope="col"
-                    title="Provider calls repeated because a worker stopped before storing the answer"
+                    title="Provider calls repeated because a worker stopped before storing the answer; recovered: answers read back from the provider's conversation instead"
                   >
                     Re-asks (7 days)
                   </th>
@@ -72,7 +72,10 @@ export function AccountsPage({ initial }: { initial: string }) {
                     <td>
                       {percent(account.errorRate)} ({account.failed7d} of {account.finished7d})
                     </td>
-                    <td>{account.reAsks7d}</td>
+                    <td>
+                      {account.reAsks7d}
+                      {account.recovered7d > 0 ? ` (${account.recovered7d} recovered)` : ''}
+                    </td>
                   </tr>
                 ))}
               </tbody>

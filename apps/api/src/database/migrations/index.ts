@@ -8,6 +8,7 @@ import { IndexReplayOf1764500000000 } from './1764500000000-IndexReplayOf';
 import { DedupeOnlyWhileQueued1764600000000 } from './1764600000000-DedupeOnlyWhileQueued';
 import { ProviderAsks1764710000000 } from './1764710000000-ProviderAsks';
 import { TokenUserRights1764740000000 } from './1764740000000-TokenUserRights';
+import { RecoveredAnswers1764810000000 } from './1764810000000-RecoveredAnswers';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   DedupeOnlyWhileQueued1764600000000,
   ProviderAsks1764710000000,
   TokenUserRights1764740000000,
+  RecoveredAnswers1764810000000,
 ];

@@ -35,6 +35,7 @@ type Row = {
   finished_7d: string;
   failed_7d: string;
   re_asks_7d: string;
+  recovered_7d: string;
 };
 
 // Token columns appear only as a yes/no: the envelopes never leave the database through here.
@@ -48,8 +49,11 @@ const SELECT = `SELECT i.id, i.kommo_account_id, i.subdomain, i.host, i.status, 
            AND r.status IN ('done', 'failed', 'refused') AND r.finished_at > $1::timestamptz - interval '7 days') AS finished_7d,
        (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
            AND r.status = 'failed' AND r.finished_at > $1::timestamptz - interval '7 days') AS failed_7d,
-       (SELECT coalesce(sum(r.provider_asks - 1), 0) FROM ai_requests r WHERE r.installation_id = i.id
-           AND r.provider_asks > 1 AND r.received_at > $1::timestamptz - interval '7 days') AS re_asks_7d
+       (SELECT coalesce(sum(r.provider_asks - 1 - r.answer_recovered::int), 0) FROM ai_requests r
+         WHERE r.installation_id = i.id AND r.provider_asks > 1
+           AND r.received_at > $1::timestamptz - interval '7 days') AS re_asks_7d,
+       (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id AND r.answer_recovered
+           AND r.received_at > $1::timestamptz - interval '7 days') AS recovered_7d
   FROM installations i JOIN plans p ON p.id = i.plan_id`;
 
 const LIST_LIMIT = 100;
@@ -182,6 +186,7 @@ export class AdminAccountsService {
       finished7d: finished,
       failed7d: failed,
       reAsks7d: Number(row.re_asks_7d),
+      recovered7d: Number(row.recovered_7d),
     };
   }
 }

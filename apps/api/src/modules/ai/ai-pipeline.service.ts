@@ -70,7 +70,8 @@ export class AiPipeline {
       let current = { ...row, attempts };
       if (row.status !== 'answered') {
         const outcome = await this.decide(installation, current);
-        await this.store.saveOutcome(row.id, outcome);
+        // Nothing between the provider's answer and this statement but building the outcome.
+        await this.store.saveOutcome(row, outcome);
         current = withOutcome(current, outcome);
       }
       await this.writer.deliver(installation, current);
@@ -148,7 +149,7 @@ export class AiPipeline {
         'empty prompt',
       );
     }
-    await this.store.beginAsk(row.id);
+    const asks = await this.store.beginAsk(row.id);
     const outcome = await this.ask.run({
       kind: row.kind,
       params: row.params,
@@ -156,6 +157,8 @@ export class AiPipeline {
       input,
       memoryFor: (key) => this.memories.forLead(installation.id, row.leadId, key),
       user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
+      // An earlier start died before its outcome was stored: its answer may be on record.
+      resume: asks > 1,
     });
     // Latency covers the whole step: reading the lead, media and the provider.
     return { ...outcome, latencyMs: Date.now() - started };

@@ -1,5 +1,6 @@
 import { type AiRequestStatus } from '@gpt-bridge/shared';
 import { type WebhookKind } from '../webhooks/webhook-token';
+import { type ConversationState } from './provider.types';
 
 // A request's life: AI_REQUEST_STATUSES in packages/shared.
 export type { AiRequestStatus };
@@ -37,6 +38,10 @@ export type RequestOutcome =
       inputTokens: number | null;
       outputTokens: number | null;
       totalTokens: number | null;
+      /** The lead's provider memory after this answer, stored in the outcome's statement. */
+      memory: { providerKey: string; state: ConversationState } | null;
+      /** Read back from the provider's record of an earlier ask, not asked again. */
+      recovered: boolean;
     }
   | {
       kind: 'error';

@@ -11,6 +11,7 @@ import {
   type RequestOutcome,
   type RequestParams,
 } from './ai-request.types';
+import { upsertMemorySql } from './conversation-memory';
 import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
 
 export type IntakeInput = {
@@ -181,38 +182,60 @@ export class AiRequestsStore {
   /**
    * Counts a start of the provider step, before the call: a second one for the same request is a
    * re-ask (the worker died before the first answer was stored), shown in the admin panel.
+   * Returns the count with this one.
    */
-  async beginAsk(id: string): Promise<void> {
-    await this.db.query(`UPDATE ai_requests SET provider_asks = provider_asks + 1 WHERE id = $1`, [
-      id,
-    ]);
+  async beginAsk(id: string): Promise<number> {
+    const result: unknown = await this.db.query(
+      `UPDATE ai_requests SET provider_asks = provider_asks + 1 WHERE id = $1
+       RETURNING provider_asks`,
+      [id],
+    );
+    return returnedRows<{ provider_asks: number }>(result)[0]?.provider_asks ?? 1;
   }
 
-  /** Stores the outcome before it is written to Kommo, so a crash never calls the provider twice. */
-  async saveOutcome(id: string, outcome: RequestOutcome): Promise<void> {
+  /**
+   * Stores the outcome, and the lead's provider memory that came with it, in one statement (one
+   * round trip, one commit) the moment the provider step returns, before anything is written to
+   * Kommo: a crash after it never asks the provider again, and a crash before it leaves neither
+   * (a re-ask then sends the history as it was, not with the lost turn in it). The memory is
+   * written only when the outcome is.
+   */
+  async saveOutcome(
+    row: Pick<AiRequestRow, 'id' | 'installationId' | 'leadId'>,
+    outcome: RequestOutcome,
+  ): Promise<void> {
     const answer = outcome.kind === 'answer';
-    await this.db.query(
-      `UPDATE ai_requests
+    const memory = answer ? outcome.memory : null;
+    const update = `UPDATE ai_requests
           SET status = 'answered', answered_at = now(), answer = $2, log_line = $3,
               provider = $4, model = $5, latency_ms = $6, input_tokens = $7, output_tokens = $8,
               total_tokens = $9, reached_provider = $10, error_class = $11, error_message = $12,
-              stop_bot = $13
-        WHERE id = $1 AND status IN ('queued', 'processing')`,
-      [
-        id,
-        answer ? outcome.answer : null,
-        outcome.logLine,
-        outcome.provider,
-        outcome.model,
-        outcome.latencyMs,
-        answer ? outcome.inputTokens : null,
-        answer ? outcome.outputTokens : null,
-        answer ? outcome.totalTokens : null,
-        answer,
-        answer ? null : outcome.errorClass,
-        answer ? null : outcome.errorMessage.slice(0, 500),
-        answer ? false : outcome.stopBot,
-      ],
+              stop_bot = $13, answer_recovered = $14
+        WHERE id = $1 AND status IN ('queued', 'processing')`;
+    const params: unknown[] = [
+      row.id,
+      answer ? outcome.answer : null,
+      outcome.logLine,
+      outcome.provider,
+      outcome.model,
+      outcome.latencyMs,
+      answer ? outcome.inputTokens : null,
+      answer ? outcome.outputTokens : null,
+      answer ? outcome.totalTokens : null,
+      answer,
+      answer ? null : outcome.errorClass,
+      answer ? null : outcome.errorMessage.slice(0, 500),
+      answer ? false : outcome.stopBot,
+      answer ? outcome.recovered : false,
+    ];
+    if (!memory) {
+      await this.db.query(update, params);
+      return;
+    }
+    await this.db.query(
+      `WITH stored AS (${update} RETURNING installation_id, lead_id)
+       ${upsertMemorySql('SELECT installation_id, lead_id, $15, $16::jsonb FROM stored')}`,
+      [...params, memory.providerKey, JSON.stringify(memory.state)],
     );
   }
 

@@ -19,6 +19,8 @@ export type AskProviderInput = {
   memoryFor(memoryKey: string): ConversationMemory;
   /** The provider's end-user id. */
   user: string;
+  /** An earlier start of this request's provider step may have reached the provider. */
+  resume?: boolean;
 };
 
 /**
@@ -43,13 +45,15 @@ export class AskProvider {
       const chosen = route;
       const memory = call.memoryFor(chosen.memoryKey);
       const { value } = await withRetries(
-        (timeoutMs) =>
+        (timeoutMs, attemptNo) =>
           provider.complete({
             input: { text: call.input.text, images: call.input.images },
             settings: chosen.settings,
             memory,
             user: call.user,
             timeoutMs,
+            // A failed attempt (a timeout, a 5xx) may still have been answered on the provider's side.
+            resume: call.resume === true || attemptNo > 1,
           }),
         {
           budgetMs: this.config.get('AI_RETRY_BUDGET_MS'),
@@ -66,6 +70,8 @@ export class AskProvider {
         inputTokens: value.usage?.inputTokens ?? null,
         outputTokens: value.usage?.outputTokens ?? null,
         totalTokens: value.usage?.totalTokens ?? null,
+        memory: value.memory ? { providerKey: chosen.memoryKey, state: value.memory } : null,
+        recovered: value.recovered === true,
       };
     } catch (error) {
       const failure =

@@ -3,6 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type ConversationMemory, type ConversationState } from './provider.types';
 
+/** Writes lead memories; `rows` yields (installation, lead, provider key, state) as VALUES or a SELECT. */
+export function upsertMemorySql(rows: string): string {
+  return `INSERT INTO lead_conversations (installation_id, lead_id, provider_key, state) ${rows}
+    ON CONFLICT (installation_id, lead_id, provider_key)
+    DO UPDATE SET state = EXCLUDED.state, updated_at = now()`;
+}
+
 /** Per-lead provider memory in `lead_conversations` (conversation ids or our own history). */
 @Injectable()
 export class ConversationStore {
@@ -23,13 +30,12 @@ export class ConversationStore {
         return rows[0]?.state ?? {};
       },
       save: async (state: ConversationState): Promise<void> => {
-        await this.db.query(
-          `INSERT INTO lead_conversations (installation_id, lead_id, provider_key, state)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (installation_id, lead_id, provider_key)
-           DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
-          [installationId, leadId, providerKey, JSON.stringify(state)],
-        );
+        await this.db.query(upsertMemorySql('VALUES ($1, $2, $3, $4)'), [
+          installationId,
+          leadId,
+          providerKey,
+          JSON.stringify(state),
+        ]);
       },
     };
   }

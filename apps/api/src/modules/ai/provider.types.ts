@@ -23,8 +23,21 @@ export type AiInput = {
 export type ChatTurn = { role: 'user' | 'assistant'; content: string };
 
 /** Per lead and provider: a server-side conversation id, or the history we keep ourselves. */
-export type ConversationState = { conversationId?: string; history?: ChatTurn[] };
+export type ConversationState = {
+  conversationId?: string;
+  history?: ChatTurn[];
+  /**
+   * OpenAI Conversations: the id of the newest item of the conversation when its last answer was
+   * stored ('' for a conversation we started empty). Items after it belong to the request in work.
+   */
+  cursor?: string;
+};
 
+/**
+ * `save` writes at once, for what must hold before the paid call (a new conversation's id). What
+ * changes with an answer is returned in `ProviderAnswer.memory` instead, and stored in the same
+ * statement as the outcome, so a crash cannot keep one without the other.
+ */
 export interface ConversationMemory {
   load(): Promise<ConversationState>;
   save(state: ConversationState): Promise<void>;
@@ -53,6 +66,12 @@ export type ProviderCall = {
   user: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * An earlier ask of this request may have reached the provider (a worker died before storing
+   * its outcome, or an attempt timed out): a provider that can find that answer returns it
+   * instead of asking again.
+   */
+  resume?: boolean;
 };
 
 export type TokenUsage = { inputTokens: number; outputTokens: number; totalTokens: number };
@@ -64,6 +83,10 @@ export type ProviderAnswer = {
   usage?: TokenUsage;
   /** The provider's request id (e.g. OpenAI `x-request-id`), for support. */
   requestId?: string;
+  /** The lead's memory after this answer, stored with the outcome; absent: unchanged. */
+  memory?: ConversationState;
+  /** Read back from the provider's record of an earlier ask: no new call was paid for. */
+  recovered?: boolean;
 };
 
 export interface AiProvider {

@@ -8,6 +8,7 @@ import {
 } from '../../../src/modules/ai/provider.types';
 import { ChatbaseProvider } from '../../../src/modules/ai/providers/chatbase.provider';
 import { SandboxProcess } from '../../support/sandbox';
+import { storingMemory } from '../../support/stored-memory';
 
 /** What the sandbox's AI call log records per request (the parts these tests read). */
 type AiCall = {
@@ -78,7 +79,7 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 
 beforeAll(async () => {
   sandbox = await SandboxProcess.start();
-  provider = new ChatbaseProvider({ fetch: globalThis.fetch });
+  provider = storingMemory(new ChatbaseProvider({ fetch: globalThis.fetch }));
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import {
 } from '../../../src/modules/ai/provider.types';
 import { OpenAiCompatibleProvider } from '../../../src/modules/ai/providers/openai-compatible.provider';
 import { type SandboxAiCall, SandboxProcess } from '../../support/sandbox';
+import { storingMemory } from '../../support/stored-memory';
 
 const KEY = 'sk-test-int-compatible-1';
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
@@ -26,7 +27,9 @@ class MemoryStub implements ConversationMemory {
 
 let sandbox: SandboxProcess;
 let host: string;
-const provider = new OpenAiCompatibleProvider({ fetch: (input, init) => fetch(input, init) });
+const provider = storingMemory(
+  new OpenAiCompatibleProvider({ fetch: (input, init) => fetch(input, init) }),
+);
 
 function makeCall(
   memory: ConversationMemory,

@@ -8,6 +8,7 @@ import {
 } from '../../../src/modules/ai/provider.types';
 import { OpenAiResponsesProvider } from '../../../src/modules/ai/providers/openai-responses.provider';
 import { type SandboxAiCall, SandboxProcess } from '../../support/sandbox';
+import { storingMemory } from '../../support/stored-memory';
 
 const KEY = 'sk-test-int-responses-1';
 const USER = 'kommo-31999001-4401';
@@ -29,7 +30,9 @@ class MemoryStub implements ConversationMemory {
 }
 
 let sandbox: SandboxProcess;
-const provider = new OpenAiResponsesProvider({ fetch: (input, init) => fetch(input, init) });
+const raw = new OpenAiResponsesProvider({ fetch: (input, init) => fetch(input, init) });
+// As the pipeline runs it: the memory an answer returns is stored (raw: an answer lost on our side).
+const provider = storingMemory(raw);
 
 function makeCall(
   memory: ConversationMemory,
@@ -123,6 +126,76 @@ describe('OpenAiResponsesProvider against the fake OpenAI', () => {
     expect(body(calls[2]).conversation).toBe(conversationId);
     const { openai } = await sandbox.aiConversations();
     expect(openai.map((conversation) => conversation.id)).toEqual([conversationId]);
+  });
+
+  it('keeps the newest item of the conversation as the cursor after each answer', async () => {
+    const memory = new MemoryStub();
+    await provider.complete(makeCall(memory, 'One'));
+    const { openai } = await sandbox.aiConversations();
+    const items = openai[0]!.items as { id: string }[];
+    expect(memory.state).toEqual({ conversationId: openai[0]!.id, cursor: items.at(-1)!.id });
+  });
+
+  describe('resuming a request an earlier ask may have answered', () => {
+    const resumed = (memory: MemoryStub, text: string) => ({
+      ...makeCall(memory, text),
+      resume: true,
+    });
+
+    it('reads back the answer the conversation holds for it, without a second response', async () => {
+      const memory = new MemoryStub();
+      await provider.complete(makeCall(memory, 'Do you ship to Lima?'));
+      const before = structuredClone(memory.state);
+      // The second ask reached OpenAI, but its answer was never stored on our side.
+      const lost = await raw.complete(makeCall(memory, 'And to Cusco?'));
+      expect(memory.state).toEqual(before);
+
+      const again = await provider.complete(resumed(memory, 'And to Cusco?'));
+      expect(again).toMatchObject({ text: lost.text, recovered: true, model: 'gpt-6-luna' });
+      expect(again.memory).toEqual(lost.memory);
+      const endpoints = (await openAiCalls()).map((call) => call.endpoint);
+      expect(endpoints.filter((endpoint) => endpoint === 'responses')).toHaveLength(2);
+      expect(endpoints.at(-1)).toBe('conversations.items.list');
+      expect((await openAiCalls()).at(-1)?.path).toContain(`after=${before.cursor}`);
+    });
+
+    it('asks when the conversation holds nothing after the cursor', async () => {
+      const memory = new MemoryStub();
+      await provider.complete(makeCall(memory, 'One'));
+      const answer = await provider.complete(resumed(memory, 'Two'));
+      expect(answer.recovered).toBeUndefined();
+      expect(answer.text).toBe('Echo: Two (turn 2, previous: One)');
+      const endpoints = (await openAiCalls()).map((call) => call.endpoint);
+      expect(endpoints.slice(-2)).toEqual(['conversations.items.list', 'responses']);
+    });
+
+    it('asks when the turn after the cursor is another question', async () => {
+      const memory = new MemoryStub();
+      await provider.complete(makeCall(memory, 'One'));
+      await raw.complete(makeCall(memory, 'Two'));
+      const answer = await provider.complete(resumed(memory, 'Three'));
+      expect(answer.recovered).toBeUndefined();
+      expect(answer.text).toContain('Echo: Three');
+    });
+
+    it('asks when the cursor is not an item of the conversation any more', async () => {
+      const memory = new MemoryStub();
+      await provider.complete(makeCall(memory, 'One'));
+      memory.state.cursor = 'msg_gone';
+      const answer = await provider.complete(resumed(memory, 'Two'));
+      expect(answer.recovered).toBeUndefined();
+      expect(answer.text).toBe('Echo: Two (turn 2, previous: One)');
+    });
+
+    it('asks (without looking) when the memory has no cursor, as memories from before it', async () => {
+      const memory = new MemoryStub();
+      await provider.complete(makeCall(memory, 'One'));
+      delete memory.state.cursor;
+      const answer = await provider.complete(resumed(memory, 'One'));
+      expect(answer.recovered).toBeUndefined();
+      const endpoints = (await openAiCalls()).map((call) => call.endpoint);
+      expect(endpoints).not.toContain('conversations.items.list');
+    });
   });
 
   it('saves the new conversation before asking for the response', async () => {

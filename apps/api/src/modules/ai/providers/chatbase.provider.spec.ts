@@ -101,7 +101,7 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe('ChatbaseProvider v2', () => {
-  it('starts a conversation with stream:false and userId, and saves its id', async () => {
+  it('starts a conversation with stream:false and userId, and returns its id to store', async () => {
     const { fetch, sent } = fakeFetch({
       body: v2Message('We open at 9.'),
       headers: { 'x-request-id': 'req-9' },
@@ -109,7 +109,12 @@ describe('ChatbaseProvider v2', () => {
     const memory = new MemoryStub();
     const answer = await new ChatbaseProvider({ fetch }).complete(makeCall(memory));
 
-    expect(answer).toEqual({ text: 'We open at 9.', model: 'chatbase', requestId: 'req-9' });
+    expect(answer).toEqual({
+      text: 'We open at 9.',
+      model: 'chatbase',
+      requestId: 'req-9',
+      memory: { conversationId: 'cb-conv-1' },
+    });
     expect(sent[0]?.url).toBe('https://chatbase.example/api/v2/agents/agent-42/chat');
     expect(sent[0]?.init.headers).toMatchObject({ authorization: `Bearer ${KEY}` });
     expect(sent[0]?.body).toEqual({
@@ -117,7 +122,8 @@ describe('ChatbaseProvider v2', () => {
       userId: 'kommo-31999001-4401',
       stream: false,
     });
-    expect(memory.state).toEqual({ conversationId: 'cb-conv-1' });
+    // Returned, not saved: the pipeline stores it in the statement that stores the outcome.
+    expect(memory.saves).toEqual([]);
   });
 
   it('continues the stored conversation without re-binding the user', async () => {
@@ -142,7 +148,8 @@ describe('ChatbaseProvider v2', () => {
     expect(answer.text).toBe('Hi again.');
     expect(sent.map((call) => call.body.conversationId)).toEqual(['cb-conv-old', undefined]);
     expect(sent[1]?.body.userId).toBe('kommo-31999001-4401');
-    expect(memory.state).toEqual({ conversationId: 'cb-conv-2' });
+    expect(memory.state).toEqual({});
+    expect(answer.memory).toEqual({ conversationId: 'cb-conv-2' });
   });
 
   it('does not start a new conversation when the agent itself is missing', async () => {
@@ -265,7 +272,7 @@ describe('ChatbaseProvider v1', () => {
       makeCall(memory, { apiVersion: 'v1', agentId: 'bot-7' }, 'And closing?'),
     );
 
-    expect(answer).toEqual({ text: 'Until 18.', model: 'chatbase' });
+    expect(answer).toMatchObject({ text: 'Until 18.', model: 'chatbase' });
     expect(sent[0]?.url).toBe('https://chatbase.example/api/v1/chat');
     expect(sent[0]?.body).toEqual({
       chatbotId: 'bot-7',
@@ -273,11 +280,12 @@ describe('ChatbaseProvider v1', () => {
       conversationId: 'kommo-31999001-4401',
       stream: false,
     });
-    expect(memory.state.history).toEqual([
+    expect(answer.memory?.history).toEqual([
       ...history,
       { role: 'user', content: 'And closing?' },
       { role: 'assistant', content: 'Until 18.' },
     ]);
+    expect(memory.saves).toEqual([]);
   });
 
   it('does not store a turn that failed', async () => {

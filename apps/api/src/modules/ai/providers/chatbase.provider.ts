@@ -69,13 +69,16 @@ export class ChatbaseProvider implements AiProvider {
     if (!isOk(response)) throw chatbaseError(response, call.settings.apiKey);
 
     const reply = readV2Reply(response.body);
-    if (reply.conversationId && reply.conversationId !== current) {
-      await call.memory.save({
-        ...withoutConversation(state),
-        conversationId: reply.conversationId,
-      });
-    }
-    return answer(call, response, reply.text);
+    const started =
+      reply.conversationId && reply.conversationId !== current
+        ? { ...withoutConversation(state), conversationId: reply.conversationId }
+        : undefined;
+    // An empty reply ends as an error line, which carries no memory: keep the conversation now.
+    if (!reply.text && started) await call.memory.save(started);
+    const result = answer(call, response, reply.text);
+    // Stored with the outcome (ConversationMemory), not on its own.
+    if (started) result.memory = started;
+    return result;
   }
 
   private async completeV1(
@@ -103,10 +106,11 @@ export class ChatbaseProvider implements AiProvider {
     const body = isRecord(response.body) ? response.body : {};
     const text = typeof body.text === 'string' ? body.text.trim() : '';
     const result = answer(call, response, text);
-    await call.memory.save({
+    // Stored with the outcome (ConversationMemory): a lost answer must not stay in the history.
+    result.memory = {
       ...state,
       history: trimHistory([...history, question, { role: 'assistant', content: text }]),
-    });
+    };
     return result;
   }
 

@@ -91,7 +91,7 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe('DifyProvider', () => {
-  it('sends a blocking chat message and saves the new conversation id', async () => {
+  it('sends a blocking chat message and returns the new conversation id to store', async () => {
     const { fetch, sent } = fakeFetch({ body: message('Yes, we do.') });
     const memory = new MemoryStub();
     const answer = await new DifyProvider({ fetch }).complete(makeCall(memory));
@@ -101,6 +101,7 @@ describe('DifyProvider', () => {
       model: 'dify',
       usage: { inputTokens: 12, outputTokens: 5, totalTokens: 17 },
       requestId: 'msg-1',
+      memory: { conversationId: 'conv-1' },
     });
     expect(sent).toHaveLength(1);
     expect(sent[0]?.url).toBe('https://dify.example/v1/chat-messages');
@@ -112,7 +113,8 @@ describe('DifyProvider', () => {
       response_mode: 'blocking',
       user: 'kommo-31999001-4401',
     });
-    expect(memory.state).toEqual({ conversationId: 'conv-1' });
+    // Returned, not saved: the pipeline stores it in the statement that stores the outcome.
+    expect(memory.saves).toEqual([]);
   });
 
   it('continues the stored conversation and does not re-save an unchanged id', async () => {
@@ -120,6 +122,7 @@ describe('DifyProvider', () => {
     const memory = new MemoryStub({ conversationId: 'conv-1' });
     const answer = await new DifyProvider({ fetch }).complete(makeCall(memory, { model: 'gpt-x' }));
     expect(answer.model).toBe('gpt-x');
+    expect(answer.memory).toBeUndefined();
     expect(sent[0]?.body.conversation_id).toBe('conv-1');
     expect(memory.saves).toEqual([]);
   });
@@ -133,7 +136,8 @@ describe('DifyProvider', () => {
 
     expect(answer.text).toBe('Hello again.');
     expect(sent.map((call) => call.body.conversation_id)).toEqual(['conv-gone', undefined]);
-    expect(memory.saves).toEqual([{ history: [] }, { history: [], conversationId: 'conv-2' }]);
+    expect(memory.saves).toEqual([{ history: [] }]);
+    expect(answer.memory).toEqual({ history: [], conversationId: 'conv-2' });
   });
 
   it('leaves the lost id cleared when the new conversation fails too', async () => {

@@ -50,11 +50,14 @@ export class DifyProvider implements AiProvider {
 
     const body = isRecord(response.body) ? response.body : {};
     const conversationId = body.conversation_id;
-    if (typeof conversationId === 'string' && conversationId && conversationId !== current) {
-      await call.memory.save({ ...withoutConversation(state), conversationId });
-    }
+    const started =
+      typeof conversationId === 'string' && conversationId && conversationId !== current
+        ? { ...withoutConversation(state), conversationId }
+        : undefined;
     const answer = typeof body.answer === 'string' ? body.answer.trim() : '';
     if (!answer) {
+      // An empty answer ends as an error line, which carries no memory: keep the conversation now.
+      if (started) await call.memory.save(started);
       throw new ProviderError({
         provider: PROVIDER,
         errorClass: 'empty_answer',
@@ -63,6 +66,8 @@ export class DifyProvider implements AiProvider {
       });
     }
     const result: ProviderAnswer = { text: answer, model: settings.model ?? 'dify' };
+    // Stored with the outcome (ConversationMemory), not on its own.
+    if (started) result.memory = started;
     const usage = readUsage(body.metadata);
     if (usage) result.usage = usage;
     // Dify sends no request id header; the message id is what its logs are searched by.

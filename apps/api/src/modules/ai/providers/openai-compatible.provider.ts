@@ -69,14 +69,15 @@ export class OpenAiCompatibleProvider implements AiProvider {
         timeoutMs: call.timeoutMs,
       });
     }
-    await memory.save({
+    // Stored with the outcome (ConversationMemory): a lost answer must not stay in the history.
+    answer.memory = {
       ...state,
       history: trimHistory([
         ...history,
         { role: 'user', content: userTurnText(call.input) },
         { role: 'assistant', content: answer.text },
       ]),
-    });
+    };
     return answer;
   }
 }

@@ -17,6 +17,7 @@ import { clampOutputTokens, isReasoningModel } from './model-limits';
 import { requireModel } from './openai-chat.provider';
 import { createOpenAiClient } from './openai-client';
 import { clean, mapOpenAiError } from './openai-errors';
+import { recordedTurn } from './openai-recovered-turn';
 
 const PROVIDER = 'OpenAI';
 /** The Responses API refuses smaller caps. */
@@ -37,7 +38,9 @@ const SHUT_DOWN: readonly { prefix: string; message: string }[] = [
 
 /**
  * The Assistant webhook on OpenAI: our stored instructions and model through the Responses API,
- * with one server-side Conversation per lead (the successor of Assistants threads).
+ * with one server-side Conversation per lead (the successor of Assistants threads). On a resumed
+ * request the answer an earlier ask left in the conversation is read back instead of paid for
+ * again (openai-recovered-turn.ts).
  */
 export class OpenAiResponsesProvider implements AiProvider {
   readonly name = 'openai_responses' as const;
@@ -73,7 +76,8 @@ export class OpenAiResponsesProvider implements AiProvider {
         .catch((error: unknown) => {
           throw mapError(error);
         });
-      await memory.save({ ...state, conversationId: conversation.id });
+      // A conversation we create holds no items: every item after '' is this lead's.
+      await memory.save({ ...state, conversationId: conversation.id, cursor: '' });
       return conversation.id;
     };
 
@@ -97,6 +101,31 @@ export class OpenAiResponsesProvider implements AiProvider {
     let conversationId = state.conversationId?.startsWith('conv_')
       ? state.conversationId
       : await startConversation();
+    // A conversation made just now holds nothing to recover.
+    const cursor = conversationId === state.conversationId ? state.cursor : undefined;
+    if (call.resume && cursor !== undefined) {
+      const recovered = await recordedTurn(
+        client,
+        conversationId,
+        cursor,
+        call.input,
+        call.signal,
+      ).catch((error: unknown) => {
+        // Reading back saves a call and must never fail the request: a passing failure is retried,
+        // anything else (a conversation or cursor item gone, a refusal) falls back to asking.
+        const mapped = mapError(error);
+        if (mapped.retryable) throw mapped;
+        return null;
+      });
+      if (recovered) {
+        return {
+          text: recovered.text,
+          model,
+          recovered: true,
+          memory: { ...state, conversationId, cursor: recovered.cursor },
+        };
+      }
+    }
     let result: Awaited<ReturnType<typeof respond>>;
     try {
       result = await respond(conversationId);
@@ -110,7 +139,14 @@ export class OpenAiResponsesProvider implements AiProvider {
         throw mapError(retryError);
       }
     }
-    return responseAnswer(result.data, { model, requestId: result.request_id });
+    const answer = responseAnswer(result.data, { model, requestId: result.request_id });
+    // The turn's last output item is the conversation's newest item: where a retry looks after.
+    const newest = result.data.output.at(-1)?.id;
+    const next = { ...state, conversationId };
+    if (newest) next.cursor = newest;
+    else delete next.cursor;
+    answer.memory = next;
+    return answer;
   }
 }
 
