@@ -8,8 +8,9 @@ import { sleep } from './processes.mjs';
 
 const FLOOD = 300;
 // A trickled request is cut HTTP_REQUEST_TIMEOUT_MS (30 s) after it began, found by a sweep every
-// 5 s; the server may accept a connection a little after the client saw it established.
-const BOUND_S = 40;
+// 5 s; with 1,500 at once a bare Node server (no Fastify) cut them 40-41 s after they connected on
+// this 2-core machine, so 45 s is the bound.
+const BOUND_S = 45;
 const CONCURRENCY = 20;
 
 export async function budgetProbes(run, fx) {
@@ -21,7 +22,7 @@ export async function budgetProbes(run, fx) {
     `  (webhook baseline: p50 ${fmt(baseline.p50)}, p95 ${fmt(baseline.p95)}, max ${fmt(baseline.max)})\n`,
   );
   // "Unaffected" as Kommo sees it: every webhook answered 200 within its 2 s deadline
-  // (docs/kommo-contract.md §1), so none is resent. On a shared 2-core machine a p95 compared
+  // (docs/kommo-contract.md §7), so none is resent. On a shared 2-core machine a p95 compared
   // with the quiet one measures the neighbours as much as the flood; it is printed, not judged.
   const LATENCY_LIMIT_MS = 2_000;
 
