@@ -138,6 +138,14 @@ export async function headerProbes(run, fx) {
     }
     return 'HttpOnly; SameSite=Strict; Path=/admin';
   });
+  await run.probe('request-id-injection', async () => {
+    for (const id of ['a"},"level":60,"msg":"forged', 'x'.repeat(100), '<script>']) {
+      const r = await call(`${apiUrl}/health`, { headers: { 'x-request-id': id } });
+      const echoed = h(r, 'x-request-id');
+      expect(echoed !== id && /^[0-9a-f-]{36}$/.test(echoed), `echoed "${echoed.slice(0, 40)}"`);
+    }
+    return 'forged, overlong and markup ids replaced by a fresh UUID (in the answer and the logs)';
+  });
   await run.probe('errors-without-internals', async () => {
     const s = await fx.signIn(fx.users.admin);
     for (const route of [
