@@ -122,14 +122,23 @@ export async function serviceVersions(config) {
   }
 }
 
-/** The sandbox's control API and Kommo, on the load core (it plays the outside world). */
-export async function startSandbox() {
-  const port = await freePort();
+/**
+ * The sandbox's control API and Kommo, on the load core (it plays the outside world). `port`
+ * (default: a free one), `stateFile` (its SANDBOX_STATE_FILE: the probes read the tokens it
+ * issued) and `label` (of its log file) are for `pnpm bench:probes`.
+ */
+export async function startSandbox({ port: wanted, stateFile, label = 'sandbox' } = {}) {
+  const port = wanted ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const entry = startNode('sandbox', SANDBOX_CLI, {
     cwd: CHILD_CWD,
-    env: { ...baseEnv(), SANDBOX_PORT: String(port), SANDBOX_HOST: '127.0.0.1' },
-    logFile: path.join(LOG_DIR, 'sandbox.log'),
+    env: {
+      ...baseEnv(),
+      SANDBOX_PORT: String(port),
+      SANDBOX_HOST: '127.0.0.1',
+      ...(stateFile ? { SANDBOX_STATE_FILE: stateFile } : {}),
+    },
+    logFile: path.join(LOG_DIR, `${label}.log`),
     core: pinning.loadCore,
   });
   await waitForLog(entry, 'listening on', 15_000);
