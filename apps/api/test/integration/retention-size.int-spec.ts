@@ -95,15 +95,18 @@ describe('retention at a million rows', () => {
       const baseline = await acksDuring(new Promise((r) => setTimeout(r, 3_000)));
 
       // Watch for any backend of this database waiting on a lock while the purge runs.
-      let lockWaits = 0;
+      const waits: string[] = [];
       let watching = true;
       const watcher = (async () => {
         while (watching) {
-          const [row] = await stack.db.query<{ n: string }[]>(
-            `SELECT count(*) AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          const rows = await stack.db.query<{ w: string }[]>(
+            `SELECT a.wait_event || ' | ' || left(a.query, 50) || ' | blocked by: ' ||
+                    coalesce((SELECT string_agg(left(b.query, 50), ' / ') FROM pg_stat_activity b
+                               WHERE b.pid = ANY (pg_blocking_pids(a.pid))), '-') AS w
+               FROM pg_stat_activity a
+              WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'`,
           );
-          lockWaits += Number(row!.n);
+          waits.push(...rows.map((row) => row.w));
           await new Promise((r) => setTimeout(r, 20));
         }
       })();
@@ -121,7 +124,7 @@ describe('retention at a million rows', () => {
       console.log(
         `retention at ${ROWS} rows: fill ${(fillMs / 1000).toFixed(1)} s; purge ` +
           `${(purgeMs / 1000).toFixed(1)} s in ${report.batches} batches; ` +
-          `acks before: ${summary(baseline)}; during: ${summary(during)}; lock waits seen: ${lockWaits}`,
+          `acks before: ${summary(baseline)}; during: ${summary(during)}; lock waits seen: ${JSON.stringify(waits)}`,
       );
 
       expect(report.textsRemoved).toBeGreaterThanOrEqual(ROWS);
@@ -129,7 +132,11 @@ describe('retention at a million rows', () => {
       expect(during.length).toBeGreaterThan(50);
       expect(quantile(during, 0.99)).toBeLessThan(ACK_P99_BOUND_MS);
       expect(Math.max(...during)).toBeLessThan(ACK_MAX_BOUND_MS);
-      expect(lockWaits).toBe(0);
+      // No backend waited for a lock the purge holds (a table, a row, its transaction). A
+      // relation extension (`extend`: two writers adding a page to the table at the same
+      // instant) is the one lock every writer of a table shares, the acks among themselves too;
+      // it is reported above and bounded by the ack times, not failed.
+      expect(waits.filter((wait) => !wait.startsWith('extend |'))).toEqual([]);
       const [left] = await stack.db.query<{ n: string }[]>(
         `SELECT count(*) AS n FROM ai_requests WHERE installation_id = $1 AND answer IS NOT NULL`,
         [shop.installationId],
