@@ -6,6 +6,7 @@ import { RedisModule } from './common/redis/redis.module';
 import { AiWorkerModule } from './modules/ai/ai-worker.module';
 import { InstallationWorkerModule } from './modules/installation/installation-worker.module';
 import { ConfigModule } from './config/config.module';
+import { RetentionWorkerModule } from './modules/retention/retention-worker.module';
 import { type Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { QueuesModule } from './queues/queues.module';
@@ -27,6 +28,7 @@ export class WorkerModule {
         RedisModule,
         InstallationWorkerModule,
         AiWorkerModule,
+        RetentionWorkerModule,
       ],
       providers: [SystemProcessor],
     };

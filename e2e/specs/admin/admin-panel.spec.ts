@@ -14,6 +14,7 @@ test.describe.configure({ mode: 'serial' });
 
 let shop: SandboxAccount;
 let installationId = '';
+let failingLead = 0;
 let admin: AdminLogin;
 let support: AdminLogin;
 const providerKey = `sk-test-admin-panel-${Date.now().toString(36)}`;
@@ -76,6 +77,7 @@ test.beforeAll(async ({ request }) => {
     data: { name: 'Failing lead', fields: { GPT_BRIDGE_PROMPT: 'Classify: where is my order?' } },
   });
   const leadId = ((await lead.json()) as { id: number }).id;
+  failingLead = leadId;
   const chatgpt = webhooks.find((hook) => hook.kind === 'chatgpt')!.handlerUrl;
   expect((await request.post(chatgpt, { data: { lead_id: leadId } })).status()).toBe(200);
 
@@ -240,6 +242,35 @@ test('a support user has no plan controls, and the API refuses the change with 4
   expect(change.status()).toBe(403);
 });
 
+test("support erases a lead's data after confirming; its failed request shows the texts removed and cannot be replayed", async ({
+  page,
+}) => {
+  watch(page);
+  await signIn(page, support);
+  await openAccount(page);
+  const form = page.getByRole('form', { name: "Erase a lead's data" });
+  await form.getByLabel('Lead id (Kommo)').fill(String(failingLead));
+  await form.getByRole('button', { name: 'Erase lead data…' }).click();
+  // Nothing happens before the confirmation, which names the lead; Cancel backs out.
+  await form.getByRole('button', { name: 'Cancel' }).click();
+  await expect(form.getByRole('button', { name: `Erase lead ${failingLead}` })).toHaveCount(0);
+  await form.getByRole('button', { name: 'Erase lead data…' }).click();
+  await form.getByRole('button', { name: `Erase lead ${failingLead}` }).click();
+  // The failed request and its replay (the first test) are the lead's two.
+  await expect(form.getByRole('status')).toContainText(
+    `Lead ${failingLead} erased: texts of 2 requests removed`,
+  );
+  const entry = page.getByTestId('audit').locator('tr', { hasText: 'lead.erase' }).first();
+  await expect(entry).toContainText(support.email);
+
+  const failed = page.getByTestId('requests').locator('tr[data-status="failed"]');
+  await failed.getByRole('link', { name: 'open' }).click();
+  await expect(page.getByTestId('texts-removed')).toBeVisible();
+  await expect(page.getByTestId('error-class')).toHaveText('auth');
+  await expect(page.getByTestId('request')).not.toContainText('invalid API key');
+  await expect(page.getByRole('button', { name: 'Replay' })).toHaveCount(0);
+});
+
 test('five wrong passwords lock the email out; the right one works once the lockout ends', async ({
   page,
 }) => {
@@ -283,6 +314,7 @@ test('without a session every admin route answers 401; without the CSRF token a 
     ['POST', `/admin/api/accounts/${id}/disable`],
     ['POST', `/admin/api/accounts/${id}/enable`],
     ['PUT', `/admin/api/accounts/${id}/plan`],
+    ['POST', `/admin/api/accounts/${id}/leads/1/erase`],
     ['GET', '/admin/api/requests'],
     ['GET', `/admin/api/requests/${id}`],
     ['POST', `/admin/api/requests/${id}/replay`],

@@ -9,6 +9,7 @@ export type {
   AdminRoleName as Role,
   AdminUserView as AdminUser,
   AuditEntry,
+  LeadEraseResult,
   QueueHealth,
 } from '@gpt-bridge/shared';
 

@@ -181,6 +181,13 @@ export const envSchema = z.object({
   // or held by a killed worker), and how old such a request must be.
   INTAKE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   INTAKE_STALE_AFTER_MS: z.coerce.number().int().min(100).default(15_000),
+  // Retention (docs/architecture.md, "Retention"): customer texts of requests and idle
+  // conversation memory go after RETENTION_DAYS; an uninstalled account's personal data after
+  // UNINSTALL_PURGE_DAYS (a reinstall within it keeps everything). One worker runs the job per
+  // RETENTION_INTERVAL_MS.
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  UNINSTALL_PURGE_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -55,6 +55,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps customer texts 30 days and an uninstalled account 30 days by default', () => {
+    const config = loadConfig({ ENCRYPTION_KEYS: KEY });
+    expect(config.RETENTION_DAYS).toBe(30);
+    expect(config.UNINSTALL_PURGE_DAYS).toBe(30);
+    expect(config.RETENTION_INTERVAL_MS).toBe(3_600_000);
+    expect(loadConfig({ ENCRYPTION_KEYS: KEY, RETENTION_DAYS: '90' }).RETENTION_DAYS).toBe(90);
+    for (const bad of ['0', '-1', '1.5', 'forever']) {
+      expect(() => loadConfig({ ENCRYPTION_KEYS: KEY, RETENTION_DAYS: bad })).toThrow(
+        /RETENTION_DAYS/,
+      );
+    }
+    expect(() => loadConfig({ ENCRYPTION_KEYS: KEY, UNINSTALL_PURGE_DAYS: '0' })).toThrow(
+      /UNINSTALL_PURGE_DAYS/,
+    );
+  });
+
   it('never echoes a bad secret back', () => {
     try {
       loadConfig({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' });

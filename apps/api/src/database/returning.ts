@@ -13,3 +13,11 @@ export function returnedRows<T>(result: unknown): T[] {
   }
   return result as T[];
 }
+
+/** How many rows an `UPDATE` / `DELETE` without `RETURNING` run through TypeORM's `query()` changed. */
+export function affectedRows(result: unknown): number {
+  if (Array.isArray(result) && result.length === 2 && typeof result[1] === 'number') {
+    return result[1];
+  }
+  return Array.isArray(result) ? result.length : 0;
+}

@@ -8,4 +8,5 @@ export const INT_WORKERS = 2;
 export const SERIAL_INT_FILES = [
   'test/integration/ai-sweeper.int-spec.ts',
   'test/integration/admin-sign-in-flood.int-spec.ts',
+  'test/integration/retention-size.int-spec.ts',
 ];

@@ -53,6 +53,8 @@ export type AdminRequestView = {
   finishedAt: string | null;
   replayOf: string | null;
   duplicateOf: string | null;
+  /** When retention or a lead erase removed its texts (LOG line, error message, answer). */
+  textsRemovedAt: string | null;
 };
 
 export type AccountListItem = {
@@ -88,6 +90,10 @@ export type AccountDetail = AccountListItem & {
   timezone: string;
   installedAt: string | null;
   disabledAt: string | null;
+  /** Kommo's uninstall hook came; the personal data goes UNINSTALL_PURGE_DAYS later. */
+  uninstalledAt: string | null;
+  /** When that purge ran (a reinstall clears both). */
+  purgedAt: string | null;
   tokenHealth: {
     hasTokens: boolean;
     expiresAt: string | null;
@@ -128,3 +134,14 @@ export type QueueHealth = {
 };
 
 export type AdminPlan = { id: string; name: string; monthlyRequests: number; sort: number };
+
+/** `POST /admin/api/accounts/:id/leads/:leadId/erase`. */
+export type LeadEraseResult = {
+  leadId: number;
+  /** Requests of the lead whose texts were removed now. */
+  requestsCleared: number;
+  /** Of those, requests still waiting for an answer: ended `failed` (`erased`). */
+  pendingEnded: number;
+  /** Conversation memories (provider conversation ids, stored history) forgotten. */
+  conversationsForgotten: number;
+};

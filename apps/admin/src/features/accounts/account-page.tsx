@@ -7,6 +7,7 @@ import { useData } from '../../lib/use-data';
 import { AuditTable } from '../system/audit-table';
 import { RequestsTable } from '../requests/requests-table';
 import { ErrorLine, Loaded, Status } from '../shared';
+import { LeadEraseForm } from './lead-erase-form';
 import { PlanForm } from './plan-form';
 import { UsageSection } from './usage-section';
 
@@ -92,6 +93,17 @@ function Details({
         </dd>
         <dt>Installed</dt>
         <dd>{when(account.installedAt)}</dd>
+        {account.uninstalledAt && (
+          <>
+            <dt>Uninstalled</dt>
+            <dd data-testid="uninstalled">
+              {when(account.uninstalledAt)}
+              {account.purgedAt
+                ? ` · personal data purged ${when(account.purgedAt)}`
+                : ' · personal data is purged after the grace period unless it installs again'}
+            </dd>
+          </>
+        )}
         <dt>Token</dt>
         <dd data-testid="token-health">
           {t.hasTokens
@@ -130,6 +142,9 @@ function Details({
       <h3>Actions</h3>
       <Actions account={account} user={user} onDone={refresh} />
       {user.role === 'admin' && <PlanForm account={account} onSaved={refresh} />}
+
+      <h3>Erase a lead's data</h3>
+      <LeadEraseForm account={account} onErased={refresh} />
 
       <UsageSection account={account} />
 

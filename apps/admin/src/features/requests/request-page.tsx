@@ -57,6 +57,12 @@ function Details({ request, reload }: { request: RequestView; reload: () => void
         <dd>
           {when(request.receivedAt)} / {when(request.finishedAt)}
         </dd>
+        {request.textsRemovedAt && (
+          <>
+            <dt>Texts removed</dt>
+            <dd data-testid="texts-removed">{when(request.textsRemovedAt)} (retention or erase)</dd>
+          </>
+        )}
         {request.replayOf && (
           <>
             <dt>Replay of</dt>
@@ -66,7 +72,7 @@ function Details({ request, reload }: { request: RequestView; reload: () => void
           </>
         )}
       </dl>
-      {request.status === 'failed' && !replayed && (
+      {request.status === 'failed' && !request.textsRemovedAt && !replayed && (
         <button type="button" className="primary" onClick={() => void replay()}>
           Replay
         </button>

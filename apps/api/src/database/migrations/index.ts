@@ -8,6 +8,8 @@ import { IndexReplayOf1764500000000 } from './1764500000000-IndexReplayOf';
 import { DedupeOnlyWhileQueued1764600000000 } from './1764600000000-DedupeOnlyWhileQueued';
 import { ProviderAsks1764710000000 } from './1764710000000-ProviderAsks';
 import { TokenUserRights1764740000000 } from './1764740000000-TokenUserRights';
+import { Retention1764800000000 } from './1764800000000-Retention';
+import { RetentionIndexes1764800000001 } from './1764800000001-RetentionIndexes';
 import { RecoveredAnswers1764810000000 } from './1764810000000-RecoveredAnswers';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
@@ -22,5 +24,7 @@ export const MIGRATIONS = [
   DedupeOnlyWhileQueued1764600000000,
   ProviderAsks1764710000000,
   TokenUserRights1764740000000,
+  Retention1764800000000,
+  RetentionIndexes1764800000001,
   RecoveredAnswers1764810000000,
 ];

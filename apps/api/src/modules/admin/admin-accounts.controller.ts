@@ -19,7 +19,7 @@ import { AdminActionsService } from './admin-actions.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { type AdminSessionData } from './admin-auth.service';
 import { AdminRole, CurrentAdmin } from './admin-role.decorator';
-import { AssignPlanBody, parseBody } from './admin-schemas';
+import { AssignPlanBody, parseBody, parseLeadId } from './admin-schemas';
 
 /** Accounts: search, the account page, and the actions on one account. */
 @Controller('admin/api/accounts')
@@ -74,6 +74,17 @@ export class AdminAccountsController {
   @AdminRole('admin')
   enable(@Param('id') id: string, @CurrentAdmin() { user }: AdminSessionData) {
     return this.actions.enable(id, user);
+  }
+
+  /** Erases one lead's texts and conversation memory (docs/architecture.md, "Retention"). */
+  @Post(':id/leads/:leadId/erase')
+  @HttpCode(200)
+  eraseLead(
+    @Param('id') id: string,
+    @Param('leadId') leadId: string,
+    @CurrentAdmin() { user }: AdminSessionData,
+  ) {
+    return this.actions.eraseLead(id, parseLeadId(leadId), user);
   }
 
   /** Plan, monthly override and per-lead daily cap together (null clears an override or cap). */

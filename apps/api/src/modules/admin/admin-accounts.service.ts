@@ -26,6 +26,8 @@ type Row = {
   timezone: string;
   installed_at: Date | null;
   disabled_at: Date | null;
+  uninstalled_at: Date | null;
+  purged_at: Date | null;
   token_expires_at: Date | null;
   token_refreshed_at: Date | null;
   auth_error: string | null;
@@ -41,7 +43,7 @@ type Row = {
 // Token columns appear only as a yes/no: the envelopes never leave the database through here.
 const SELECT = `SELECT i.id, i.kommo_account_id, i.subdomain, i.host, i.status, i.plan_id,
        p.name AS plan_name, i.monthly_requests_override, i.lead_daily_cap, i.language, i.timezone,
-       i.installed_at, i.disabled_at, i.token_expires_at, i.token_refreshed_at, i.auth_error,
+       i.installed_at, i.disabled_at, i.uninstalled_at, i.purged_at, i.token_expires_at, i.token_refreshed_at, i.auth_error,
        i.token_user_is_admin,
        (i.access_token_enc IS NOT NULL AND i.refresh_token_enc IS NOT NULL) AS has_tokens,
        (SELECT max(r.received_at) FROM ai_requests r WHERE r.installation_id = i.id) AS last_request_at,
@@ -118,6 +120,8 @@ export class AdminAccountsService {
       timezone: row.timezone,
       installedAt: row.installed_at?.toISOString() ?? null,
       disabledAt: row.disabled_at?.toISOString() ?? null,
+      uninstalledAt: row.uninstalled_at?.toISOString() ?? null,
+      purgedAt: row.purged_at?.toISOString() ?? null,
       tokenHealth: {
         hasTokens: row.has_tokens,
         expiresAt: row.token_expires_at?.toISOString() ?? null,

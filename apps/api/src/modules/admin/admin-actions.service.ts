@@ -11,6 +11,7 @@ import { FieldsService } from '../fields/fields.service';
 import { InstallationJobs } from '../installation/installation-jobs';
 import { TokenService } from '../installation/token.service';
 import { KommoApiError } from '../kommo/kommo-errors';
+import { LeadEraser, type LeadEraseResult } from '../retention/lead-eraser';
 import { type Plan, type PlanAssignment, PlansService } from '../plans/plans.service';
 import { AdminAccountsService } from './admin-accounts.service';
 import { AuditLogService } from './audit-log.service';
@@ -27,6 +28,7 @@ export class AdminActionsService {
     private readonly tokens: TokenService,
     private readonly plans: PlansService,
     private readonly fields: FieldsService,
+    private readonly eraser: LeadEraser,
   ) {}
 
   /** Queues field provisioning (idempotent: reuses fields by code, recreates deleted ones). */
@@ -123,6 +125,27 @@ export class AdminActionsService {
       after: { status: after.status },
     });
     return { status: after.status };
+  }
+
+  /**
+   * Erases one lead's texts and conversation memory on request (support may), audited in the
+   * same transaction; the entry holds counts only, never the erased texts.
+   */
+  async eraseLead(id: string, leadId: number, actor: AdminUserView): Promise<LeadEraseResult> {
+    await this.accounts.state(id);
+    return this.eraser.erase(id, leadId, (manager, result) =>
+      this.audit.record(
+        {
+          actor,
+          action: 'lead.erase',
+          targetType: 'installation',
+          targetId: id,
+          before: { leadId },
+          after: { ...result, installationId: id },
+        },
+        manager,
+      ),
+    );
   }
 
   async assignPlan(id: string, assignment: PlanAssignment, actor: AdminUserView) {

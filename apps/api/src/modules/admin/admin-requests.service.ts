@@ -48,13 +48,14 @@ type Row = {
   finished_at: Date | null;
   replay_of: string | null;
   duplicate_of: string | null;
+  texts_removed_at: Date | null;
 };
 
 // Named columns only: params and the answer (customer content) are not part of the admin view.
 const SELECT = `SELECT r.id, r.installation_id, i.subdomain, i.kommo_account_id, r.kind, r.mode,
        r.lead_id, r.status, r.provider, r.model, r.latency_ms, r.input_tokens, r.output_tokens,
        r.total_tokens, r.error_class, r.error_message, r.log_line, r.attempts, r.received_at,
-       r.finished_at, r.replay_of, r.duplicate_of
+       r.finished_at, r.replay_of, r.duplicate_of, r.texts_removed_at
   FROM ai_requests r JOIN installations i ON i.id = r.installation_id`;
 
 function toView(row: Row): AdminRequestView {
@@ -79,6 +80,7 @@ function toView(row: Row): AdminRequestView {
     finishedAt: row.finished_at?.toISOString() ?? null,
     replayOf: row.replay_of,
     duplicateOf: row.duplicate_of,
+    textsRemovedAt: row.texts_removed_at?.toISOString() ?? null,
   };
 }
 
@@ -153,12 +155,16 @@ export class AdminRequestsService {
       );
     }
     if (original.leadId === null) throw new ConflictException('the request has no lead to answer');
+    // Its message (the block's data, the fields a webhook carried) is gone with the texts.
+    if (original.textsRemovedAt !== null) {
+      throw new ConflictException('the request cannot be replayed: its texts were removed');
+    }
     const created = await this.db.transaction(async (manager) => {
       const rows: { id: string; installation_id: string; lead_id: string }[] = await manager.query(
         `INSERT INTO ai_requests (installation_id, kind, mode, lead_id, delivery_key, status, params,
                                   replay_of)
          SELECT installation_id, kind, mode, lead_id, $2, 'queued', params, id
-           FROM ai_requests WHERE id = $1 AND status = 'failed'
+           FROM ai_requests WHERE id = $1 AND status = 'failed' AND texts_removed_at IS NULL
          RETURNING id, installation_id, lead_id`,
         [id, `replay:${randomUUID()}`],
       );

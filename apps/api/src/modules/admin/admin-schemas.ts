@@ -40,3 +40,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   );
   throw new BadRequestException(problems.join('; '));
 }
+
+/** A Kommo lead id from a path: digits only, a positive number that fits (else 400). */
+export function parseLeadId(value: string): number {
+  const id = /^\d{1,15}$/.test(value) ? Number(value) : 0;
+  if (id < 1) throw new BadRequestException('the lead id must be a positive whole number');
+  return id;
+}

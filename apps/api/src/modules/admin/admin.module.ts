@@ -4,6 +4,7 @@ import { FieldsModule } from '../fields/fields.module';
 import { InstallationModule } from '../installation/installation.module';
 import { PlansModule } from '../plans/plans.module';
 import { QueuesModule } from '../../queues/queues.module';
+import { RetentionModule } from '../retention/retention.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { AdminAccountsService } from './admin-accounts.service';
 import { AdminActionsService } from './admin-actions.service';
@@ -22,7 +23,7 @@ import { SignInThrottle } from './sign-in-throttle';
 
 /** The admin API under /admin/api, guarded by its own cookie sessions (issue 9). */
 @Module({
-  imports: [QueuesModule, InstallationModule, FieldsModule, PlansModule, AiModule],
+  imports: [QueuesModule, InstallationModule, FieldsModule, PlansModule, AiModule, RetentionModule],
   controllers: [
     AdminAuthController,
     AdminAccountsController,

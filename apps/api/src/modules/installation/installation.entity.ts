@@ -85,6 +85,14 @@ export class Installation {
   @Column({ type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
 
+  /** Set by Kommo's uninstall hook, cleared by a reinstall; starts the purge's grace period. */
+  @Column({ type: 'timestamptz', nullable: true })
+  uninstalledAt: Date | null;
+
+  /** When the grace period ended and the account's personal data was deleted. */
+  @Column({ type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

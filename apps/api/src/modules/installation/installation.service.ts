@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
+import { returnedRows } from '../../database/returning';
 import { type KommoHost } from '../kommo/kommo-host';
 import { KommoRateLimiter } from '../kommo/kommo-rate-limiter';
 import { accountLanguage } from './account-language';
@@ -85,7 +86,8 @@ export class InstallationService {
                 status = 'active', installed_at = now(),
                 token_user_id = EXCLUDED.token_user_id,
                 token_user_is_admin = EXCLUDED.token_user_is_admin,
-                auth_error = NULL, disabled_at = NULL, updated_at = now()
+                auth_error = NULL, disabled_at = NULL, uninstalled_at = NULL,
+                purged_at = NULL, updated_at = now()
          RETURNING id`,
         [
           account.id,
@@ -173,23 +175,21 @@ export class InstallationService {
     }
   }
 
-  /** The uninstall hook: stop everything for the account; tokens are void anyway. */
+  /**
+   * The uninstall hook: stop everything for the account; tokens are void anyway. The day it
+   * happened starts the purge's grace period (docs/architecture.md, "Retention"), also for an
+   * account an admin had disabled before. False when it was uninstalled already.
+   */
   async disable(kommoAccountId: number): Promise<boolean> {
-    const result = await this.db
-      .createQueryBuilder()
-      .update(Installation)
-      .set({
-        status: 'disabled',
-        disabledAt: () => 'now()',
-        accessTokenEnc: null,
-        refreshTokenEnc: null,
-        tokenExpiresAt: null,
-      })
-      .where('kommo_account_id = :kommoAccountId AND status <> :disabled', {
-        kommoAccountId,
-        disabled: 'disabled',
-      })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    const result: unknown = await this.db.query(
+      `UPDATE installations
+          SET status = 'disabled', disabled_at = coalesce(disabled_at, now()),
+              uninstalled_at = now(), access_token_enc = NULL, refresh_token_enc = NULL,
+              token_expires_at = NULL, updated_at = now()
+        WHERE kommo_account_id = $1 AND uninstalled_at IS NULL
+        RETURNING id`,
+      [kommoAccountId],
+    );
+    return returnedRows(result).length > 0;
   }
 }

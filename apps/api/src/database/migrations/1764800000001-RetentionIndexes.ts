@@ -1,0 +1,45 @@
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
+
+const INDEXES = [
+  // The retention job's scan: finished requests whose texts are still there, oldest first. Only
+  // rows younger than RETENTION_DAYS (plus the backlog of a first run) are in it, so it stays
+  // small however long ai_requests grows; and the intake's insert (a `queued` row) does not
+  // write to it: a row enters when it finishes.
+  {
+    name: 'ix_ai_requests_texts_kept',
+    sql: `ON ai_requests (received_at)
+          WHERE texts_removed_at IS NULL AND status NOT IN ('queued', 'processing', 'answered')`,
+  },
+  // Conversation memory untouched for RETENTION_DAYS is forgotten.
+  { name: 'ix_lead_conversations_updated', sql: `ON lead_conversations (updated_at)` },
+];
+
+/**
+ * Built CONCURRENTLY, outside a transaction: a plain CREATE INDEX on a large ai_requests would
+ * hold off the intake's inserts for the whole build. A build that failed half-way leaves an
+ * invalid index, which is dropped and built again.
+ */
+export class RetentionIndexes1764800000001 implements MigrationInterface {
+  name = 'RetentionIndexes1764800000001';
+  transaction = false;
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    for (const index of INDEXES) {
+      const invalid = (await queryRunner.query(
+        `SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+          WHERE c.relname = $1 AND NOT x.indisvalid`,
+        [index.name],
+      )) as unknown[];
+      if (invalid.length > 0) await queryRunner.query(`DROP INDEX CONCURRENTLY "${index.name}"`);
+      await queryRunner.query(
+        `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${index.name}" ${index.sql}`,
+      );
+    }
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    for (const index of [...INDEXES].reverse()) {
+      await queryRunner.query(`DROP INDEX IF EXISTS "${index.name}"`);
+    }
+  }
+}
