@@ -289,8 +289,13 @@ export async function createLeads(sandbox, accountId, count) {
   return ids;
 }
 
-/** Scripts the fake OpenAI for our key: echo answers after `latencyMs`. */
+/**
+ * Registers our key with the fake OpenAI (it accepts only registered keys and `sk-test-…`, so
+ * without this every call was a 401 and every answer an error line) and scripts it: echo
+ * answers after `latencyMs`.
+ */
 export async function setProviderLatency(sandbox, latencyMs) {
+  await sandbox.call('POST', '/_sandbox/ai/keys', { key: OPENAI_KEY });
   await sandbox.call('PUT', `/_sandbox/ai/scripts/${encodeURIComponent(OPENAI_KEY)}`, {
     answer: { mode: 'echo' },
     latencyMs,
