@@ -28,13 +28,13 @@ const pg = apiRequire('pg');
 const IORedis = apiRequire('ioredis');
 const Redis = IORedis.default ?? IORedis;
 
-const API_MAIN = path.join(ROOT, 'apps/api/dist/main.js');
-const API_WORKER = path.join(ROOT, 'apps/api/dist/worker.js');
+export const API_MAIN = path.join(ROOT, 'apps/api/dist/main.js');
+export const API_WORKER = path.join(ROOT, 'apps/api/dist/worker.js');
 const API_MIGRATE = path.join(ROOT, 'apps/api/dist/cli/migrate.js');
 const SANDBOX_CLI = path.join(ROOT, 'packages/kommo-sandbox/dist/cli.js');
 
 // Children run from bench/ so a developer's .env in the repository root cannot change the setup.
-const CHILD_CWD = path.join(ROOT, 'bench');
+export const CHILD_CWD = path.join(ROOT, 'bench');
 const CLIENT_ID = '62656e63-6862-4000-8000-000000000001';
 const CLIENT_SECRET = 'bench-client-secret-not-used-anywhere-else';
 export const OPENAI_KEY = 'sk-bench-0123456789abcdef';
@@ -122,15 +122,18 @@ export async function serviceVersions(config) {
   }
 }
 
-/** The sandbox's control API and Kommo, on the load core (it plays the outside world). */
-export async function startSandbox() {
+/**
+ * The sandbox's control API and Kommo, on the load core (it plays the outside world);
+ * `core: null` leaves it unpinned (`pnpm bench:chaos`).
+ */
+export async function startSandbox({ core = pinning.loadCore } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const entry = startNode('sandbox', SANDBOX_CLI, {
     cwd: CHILD_CWD,
     env: { ...baseEnv(), SANDBOX_PORT: String(port), SANDBOX_HOST: '127.0.0.1' },
     logFile: path.join(LOG_DIR, 'sandbox.log'),
-    core: pinning.loadCore,
+    core,
   });
   await waitForLog(entry, 'listening on', 15_000);
   const call = async (method, route, body) => {
