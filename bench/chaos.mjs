@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { API_NODE_FLAGS } from '../scripts/api-node-flags.mjs';
 import { analyse, loadRows, pendingCount } from './lib/chaos-analysis.mjs';
@@ -117,6 +118,10 @@ async function main() {
     rmSync(path.join(LOG_DIR, file));
   }
   const started = Date.now();
+  // This process's own lag and CPU: on a loaded machine its timers (sends, faults) run late.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
   const load = [];
   const loadTimer = setInterval(() => load.push(os.loadavg()[0]), 5000);
   const machine = {
@@ -203,6 +208,7 @@ async function main() {
     counters,
     openAiCalls: calls.length,
     lastFaultEnd,
+    start,
   });
   clearInterval(loadTimer);
   const processes = {
@@ -214,6 +220,16 @@ async function main() {
   await stopAll();
   cleanup(state.baseDir);
 
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  machine.harness = {
+    eventLoopDelayMs: {
+      p50: Math.round(loopDelay.percentile(50) / 1e6),
+      p99: Math.round(loopDelay.percentile(99) / 1e6),
+      max: Math.round(loopDelay.max / 1e6),
+    },
+    cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+  };
   machine.loadDuring = {
     mean: load.length
       ? Math.round((load.reduce((a, b) => a + b, 0) / load.length) * 100) / 100

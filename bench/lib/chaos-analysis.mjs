@@ -133,7 +133,50 @@ function failedSilently(rows, patches) {
   });
 }
 
-export function analyse({ messages, entries, rows, gaps, counters, openAiCalls, lastFaultEnd }) {
+/**
+ * Per 10 s from the first webhook: messages first sent, 2xx, rows stored, rows done, answers
+ * written, and rows pending (stored, not final) at the bucket's end. For reading a run's course.
+ */
+function timeline({ messages, rows, patches, start }) {
+  const end = Math.max(...rows.map((r) => r.finished_at ?? r.received_at), Date.now());
+  const buckets = [];
+  const slot = (t) => Math.floor((t - start) / 10_000);
+  for (let i = 0; i <= slot(end); i += 1) {
+    buckets.push({ s: i * 10, sent: 0, acked: 0, stored: 0, done: 0, written: 0, pending: 0 });
+  }
+  const add = (t, field) => {
+    const b = buckets[slot(t)];
+    if (t !== null && t !== undefined && b) b[field] += 1;
+  };
+  for (const m of messages) {
+    add(m.firstSentAt, 'sent');
+    add(m.ackedAt, 'acked');
+  }
+  for (const r of rows) {
+    add(r.received_at, 'stored');
+    if (r.status === 'done') add(r.finished_at, 'done');
+  }
+  for (const p of patches) add(p.at, 'written');
+  const real = rows.filter((r) => r.duplicate_of === null);
+  for (const b of buckets) {
+    const t = start + (b.s + 10) * 1000;
+    b.pending = real.filter(
+      (r) => r.received_at <= t && (r.finished_at === null || r.finished_at > t),
+    ).length;
+  }
+  return buckets;
+}
+
+export function analyse({
+  messages,
+  entries,
+  rows,
+  gaps,
+  counters,
+  openAiCalls,
+  lastFaultEnd,
+  start,
+}) {
   const patches = entries.filter(
     (e) => e.method === 'PATCH' && e.lead !== undefined && ok(e.status),
   );
@@ -238,6 +281,7 @@ export function analyse({ messages, entries, rows, gaps, counters, openAiCalls, 
       perMessage: round(kommo.length / Math.max(1, messages.length), 3),
     },
     logGaps: gaps,
+    timeline: timeline({ messages, rows, patches, start }),
     drain: {
       lastFaultEndedAt: lastFaultEnd,
       lastDoneAt: lastDone,

@@ -35,8 +35,8 @@ export function loadChaosConfig() {
       killEveryMinSeconds: num('CHAOS_KILL_MIN_S', 10, 6),
       killEveryMaxSeconds: num('CHAOS_KILL_MAX_S', 20, 9),
       restartDelayMs: num('CHAOS_RESTART_DELAY_MS', 1_000, 1_000),
-      redisKillAt: num('CHAOS_REDIS_KILL_AT_S', 45, 8),
-      redisOutageAt: num('CHAOS_REDIS_OUTAGE_AT_S', 100, 14),
+      redisKillAt: num('CHAOS_REDIS_KILL_AT_S', 45, 5),
+      redisOutageAt: num('CHAOS_REDIS_OUTAGE_AT_S', 100, 15),
       redisOutageSeconds: num('CHAOS_REDIS_OUTAGE_S', 30, 10),
       // stop: Redis shut down, connections refused; pause: SIGSTOP, connections hang.
       redisOutageMode: process.env.CHAOS_REDIS_OUTAGE_MODE || 'stop',

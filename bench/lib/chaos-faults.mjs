@@ -17,6 +17,7 @@ export class Slot {
     // While held (an outage in progress) an exit is not followed by a restart.
     this.held = false;
     this.closed = false;
+    this.serving = false;
     this.exits = [];
     this.ready = Promise.resolve(null);
   }
@@ -27,8 +28,10 @@ export class Slot {
     const life = this.lives;
     const entry = this.spawn(life);
     this.entry = entry;
+    this.serving = false;
     this.onEvent(`${this.name} life ${life} started`);
     entry.exited.then((exit) => {
+      if (this.entry === entry) this.serving = false;
       this.exits.push({ life, expected: entry.stopping, ...exit });
       this.onEvent(
         `${this.name} life ${life} exited (${exit.signal ?? `code ${exit.code}`}${entry.stopping ? '' : ', on its own'})`,
@@ -42,7 +45,10 @@ export class Slot {
       for (;;) {
         if (!alive(entry) || this.closed) return null;
         try {
-          if (await this.isReady(entry)) {
+          // A check that hangs (a connection to a server still starting) must not stall the loop.
+          const check = Promise.race([this.isReady(entry), sleep(3000).then(() => false)]);
+          if (await check) {
+            if (this.entry === entry) this.serving = true;
             this.onEvent(`${this.name} life ${life} serving`);
             return Date.now();
           }
@@ -96,19 +102,40 @@ export function faultPlan(config) {
  * the process it hit served again (`endedAt`); faults overlap as their times say.
  */
 export async function runFaults({ plan, start, slots, redisOutageMode, log }) {
+  let killTurn = Promise.resolve();
   const faults = plan.map(async (fault) => {
     const wait = start + fault.at * 1000 - Date.now();
     if (wait > 0) await sleep(wait);
     const record = { ...fault, startedAt: Date.now() };
     try {
       if (fault.kind === 'worker-kill') {
-        const slot = slots[`worker-${fault.worker}`];
+        // A worker still booting has nothing in flight: the kill goes to the scheduled worker
+        // if it serves, else to the other, else waits until one serves.
+        // One kill at a time, so two kills that waited do not take both workers at once.
+        const previous = killTurn;
+        let release;
+        killTurn = new Promise((resolve) => (release = resolve));
+        await previous;
+        const order = fault.worker === 'a' ? ['a', 'b'] : ['b', 'a'];
+        let slot = null;
+        while (!slot) {
+          const name = order.find((w) => slots[`worker-${w}`].serving);
+          if (name) {
+            slot = slots[`worker-${name}`];
+            record.worker = name;
+          } else {
+            await sleep(100);
+          }
+        }
+        record.delayedMs = Date.now() - record.startedAt;
+        record.startedAt = Date.now();
         record.life = slot.lives;
-        if (alive(slot.entry)) await killProcess(slot.entry, 'SIGKILL');
-        else record.note = 'was not running';
+        slot.serving = false;
+        await killProcess(slot.entry, 'SIGKILL');
+        release();
         // The slot restarts it after its delay; wait for that life to be up.
         record.endedAt = await nextReady(slot, record.life);
-        if (!record.endedAt) record.note = 'its next life died before it served';
+        if (!record.endedAt) record.note = 'its next life was killed before it served';
       } else if (fault.kind === 'redis-kill') {
         await killProcess(slots.redis.entry, 'SIGKILL');
         record.endedAt = await nextReady(slots.redis, slots.redis.lives);

@@ -29,11 +29,15 @@ function faultLine(results) {
       return `${f.kind}${f.seconds ? ` (${f.seconds} s)` : ''} at ${at}, ${back}`;
     });
   const back = kills.filter((f) => f.endedAt).map((f) => f.endedAt - f.startedAt);
+  const waited = kills.filter((f) => f.delayedMs > 1000);
+  const waitedText = waited.length
+    ? `; ${waited.length} kills waited up to ${seconds(Math.max(...waited.map((f) => f.delayedMs)))} for a worker that served`
+    : '';
   const slowest = back.length ? Math.max(...back) : null;
   return (
     `${kills.length} worker SIGKILLs (${kills.filter((f) => f.worker === 'a').length} of a, ` +
     `${kills.filter((f) => f.worker === 'b').length} of b; restarted after ${seconds(results.config.faults.restartDelayMs)}, ` +
-    `serving again within ${slowest === null ? 'n/a' : seconds(slowest)}); ${others.join('; ')}`
+    `serving again within ${slowest === null ? 'n/a' : seconds(slowest)}${waitedText}); ${others.join('; ')}`
   );
 }
 
@@ -99,7 +103,7 @@ export function markdownTable(results) {
     `${kind}, ${results.date}, commit ${results.commit}. ${machine.cpu} × ${machine.cores} cores, ` +
       `Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}; load average ` +
       `${machine.loadBefore.join(' / ')} before, ${machine.loadDuring.mean} mean and ${machine.loadDuring.max} max (1 min) during the run. ` +
-      `Run time ${results.durationSeconds} s.`,
+      `Run time ${results.durationSeconds} s; this script's event loop lag p99 ${machine.harness.eventLoopDelayMs.p99} ms, max ${machine.harness.eventLoopDelayMs.max} ms, ${machine.harness.cpuSeconds} s of CPU.`,
     '',
     '| measure | result |',
     '|---|---|',
