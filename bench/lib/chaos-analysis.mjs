@@ -259,17 +259,15 @@ export function analyse({
       answersOfAnotherLead: view.wrongLead,
     },
     provider: {
-      calls: openai.length,
-      callsOk: openai.filter((e) => ok(e.status)).length,
-      callsInSandboxLog: openAiCalls,
+      // The fake's call log counts a call when it arrives; the request log only once it was
+      // answered, so a call cut off by a SIGKILL is in the first alone.
+      calls: openAiCalls,
+      callsAnswered: openai.filter((e) => ok(e.status)).length,
       requestsThatAsked: asked.length,
       asks,
       reAsks: asks - asked.length,
-      perRequest: round(openai.length / Math.max(1, asked.length), 4),
-      perAckedMessage: round(
-        openai.length / Math.max(1, messages.filter((m) => m.acked).length),
-        4,
-      ),
+      perRequest: round(openAiCalls / Math.max(1, asked.length), 4),
+      perAckedMessage: round(openAiCalls / Math.max(1, messages.filter((m) => m.acked).length), 4),
     },
     kommo: {
       calls: kommo.length,

@@ -72,7 +72,7 @@ export function markdownTable(results) {
     ['failed without an answer or error line on the lead', `**${fmt(f.failedWithoutLine.count)}**`],
     [
       'answered twice',
-      `**${fmt(f.answeredTwice.oneRequestDeliveredTwice)}** requests whose answer was written twice; the same answer written twice in all ${fmt(f.answeredTwice.sameAnswerWrittenTwice)}, of which two requests that read the same PROMPT ${fmt(f.answeredTwice.twoRequestsReadOnePrompt)} (documented, architecture.md "Duplicates")`,
+      `**${fmt(f.answeredTwice.oneRequestDeliveredTwice)}** requests whose answer was written twice; ${fmt(f.answeredTwice.twoRequestsReadOnePrompt)} requests made the same answer as an earlier request of their lead, having read the same PROMPT (documented, architecture.md "Duplicates"), and ${fmt(f.answeredTwice.sameAnswerWrittenTwice)} answers reached the lead a second time that way`,
     ],
     [
       'order violations',
@@ -80,7 +80,7 @@ export function markdownTable(results) {
     ],
     [
       'provider calls per request',
-      `**${f.provider.perRequest}** (${fmt(f.provider.calls)} OpenAI calls, ${fmt(f.provider.callsOk)} answered 200, for ${fmt(f.provider.requestsThatAsked)} requests that asked; ${fmt(f.provider.reAsks)} re-asks counted in provider_asks); ${f.provider.perAckedMessage} per acknowledged message`,
+      `**${f.provider.perRequest}** (${fmt(f.provider.calls)} OpenAI calls, ${fmt(f.provider.callsAnswered)} answered 200 to a worker still there, for ${fmt(f.provider.requestsThatAsked)} requests that asked; ${fmt(f.provider.reAsks)} re-asks counted in provider_asks); ${f.provider.perAckedMessage} per acknowledged message`,
     ],
     [
       'Kommo 429s / 403s',
