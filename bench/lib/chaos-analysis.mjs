@@ -276,6 +276,16 @@ export function analyse({
       status429: kommo.filter((e) => e.status === 429).length,
       status403: kommo.filter((e) => e.status === 403).length,
       counters,
+      // When each refusal came (seconds after the first webhook), to set beside the faults.
+      refusals: kommo
+        .filter((e) => e.status === 429 || e.status === 403)
+        .map((e) => ({
+          s: round((e.at - start) / 1000, 1),
+          status: e.status,
+          account: e.account,
+          method: e.method,
+          path: e.path,
+        })),
       perMessage: round(kommo.length / Math.max(1, messages.length), 3),
     },
     logGaps: gaps,

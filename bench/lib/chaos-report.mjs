@@ -84,7 +84,7 @@ export function markdownTable(results) {
     ],
     [
       'Kommo 429s / 403s',
-      `**${fmt(f.kommo.status429)} / ${fmt(f.kommo.status403)}** (sandbox counters ${fmt(f.kommo.counters?.status429)} / ${fmt(f.kommo.counters?.status403)}); ${fmt(f.kommo.calls)} Kommo calls (${fmt(f.kommo.leadReads)} lead reads, ${fmt(f.kommo.patches)} PATCHes), ${f.kommo.perMessage} per message`,
+      `**${fmt(f.kommo.status429)} / ${fmt(f.kommo.status403)}**${f.kommo.refusals.length ? ` (at ${f.kommo.refusals.map((r) => `${r.s} s`).join(', ')})` : ''} (sandbox counters ${fmt(f.kommo.counters?.status429)} / ${fmt(f.kommo.counters?.status403)}); ${fmt(f.kommo.calls)} Kommo calls (${fmt(f.kommo.leadReads)} lead reads, ${fmt(f.kommo.patches)} PATCHes), ${f.kommo.perMessage} per message`,
     ],
     [
       'processes that exited on their own',
