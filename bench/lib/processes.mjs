@@ -38,30 +38,67 @@ export function setAffinity(pid, cores) {
 
 /**
  * Starts `node [nodeFlags] script` with its output in `logFile`; `core` pins it when pinning is
- * possible.
+ * possible (undefined or null: not pinned).
  */
 export function startNode(name, script, { env, cwd, logFile, core, nodeFlags = [] }) {
-  const fd = openSync(logFile, 'w');
-  const pinned = pinning.enabled && core !== undefined;
-  const args = [...nodeFlags, script];
-  // taskset execs node, so the child's pid is node's (memory is read from /proc/<pid>).
+  return startChild(name, process.execPath, [...nodeFlags, script], { env, cwd, logFile, core });
+}
+
+/**
+ * Starts any program, watched like startNode's children. `uid`/`gid` run it as another user
+ * (PostgreSQL refuses root); `append` keeps an earlier life's log; `stopSignal` is what stopProcess sends first (SIGTERM by default),
+ * `lastResortSignal` what the exit hook sends (SIGKILL by default).
+ */
+export function startChild(
+  name,
+  command,
+  args,
+  {
+    env,
+    cwd,
+    logFile,
+    core,
+    uid,
+    gid,
+    append = false,
+    stopSignal = 'SIGTERM',
+    lastResortSignal = 'SIGKILL',
+  },
+) {
+  const fd = openSync(logFile, append ? 'a' : 'w');
+  const pinned = pinning.enabled && core !== undefined && core !== null;
+  const options = { cwd, env, stdio: ['ignore', fd, fd], uid, gid };
+  // taskset execs the program, so the child's pid is its own (memory is read from /proc/<pid>).
   const child = pinned
-    ? spawn('taskset', ['-c', String(core), process.execPath, ...args], {
-        cwd,
-        env,
-        stdio: ['ignore', fd, fd],
-      })
-    : spawn(process.execPath, args, { cwd, env, stdio: ['ignore', fd, fd] });
+    ? spawn('taskset', ['-c', String(core), command, ...args], options)
+    : spawn(command, args, options);
   closeSync(fd);
-  const entry = { name, child, logFile, stopping: false };
+  const entry = { name, child, logFile, stopping: false, stopSignal, lastResortSignal };
   live.add(entry);
-  child.once('exit', (code, signal) => {
-    live.delete(entry);
-    if (!entry.stopping) {
-      crashes.push(`${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}`);
-    }
+  entry.exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      live.delete(entry);
+      entry.exit = { code, signal, at: Date.now() };
+      if (!entry.stopping) {
+        crashes.push(`${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}`);
+      }
+      resolve(entry.exit);
+    });
   });
   return entry;
+}
+
+/** Kills a child on purpose (not counted as a crash) and resolves when it has exited. */
+export async function killProcess(entry, signal = 'SIGKILL') {
+  if (entry.child.exitCode !== null || entry.child.signalCode !== null) return entry.exit;
+  entry.stopping = true;
+  entry.child.kill(signal);
+  return entry.exited;
+}
+
+/** Every "exited unexpectedly" line so far (children that died without being stopped or killed). */
+export function unexpectedExits() {
+  return [...crashes];
 }
 
 /** Throws when a child died on its own: the figures of a run without it would be meaningless. */
@@ -73,7 +110,7 @@ export async function stopProcess(entry, graceMs = 10_000) {
   if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
   entry.stopping = true;
   const exited = new Promise((resolve) => entry.child.once('exit', resolve));
-  entry.child.kill('SIGTERM');
+  entry.child.kill(entry.stopSignal ?? 'SIGTERM');
   const timer = setTimeout(() => entry.child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
@@ -85,7 +122,7 @@ export async function stopAll() {
 
 // Last resort (uncaught error, process.exit): nothing may outlive the bench.
 process.on('exit', () => {
-  for (const entry of live) entry.child.kill('SIGKILL');
+  for (const entry of live) entry.child.kill(entry.lastResortSignal ?? 'SIGKILL');
 });
 
 export function sleep(ms) {

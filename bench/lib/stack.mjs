@@ -28,13 +28,13 @@ const pg = apiRequire('pg');
 const IORedis = apiRequire('ioredis');
 const Redis = IORedis.default ?? IORedis;
 
-const API_MAIN = path.join(ROOT, 'apps/api/dist/main.js');
-const API_WORKER = path.join(ROOT, 'apps/api/dist/worker.js');
+export const API_MAIN = path.join(ROOT, 'apps/api/dist/main.js');
+export const API_WORKER = path.join(ROOT, 'apps/api/dist/worker.js');
 const API_MIGRATE = path.join(ROOT, 'apps/api/dist/cli/migrate.js');
 const SANDBOX_CLI = path.join(ROOT, 'packages/kommo-sandbox/dist/cli.js');
 
 // Children run from bench/ so a developer's .env in the repository root cannot change the setup.
-const CHILD_CWD = path.join(ROOT, 'bench');
+export const CHILD_CWD = path.join(ROOT, 'bench');
 const CLIENT_ID = '62656e63-6862-4000-8000-000000000001';
 const CLIENT_SECRET = 'bench-client-secret-not-used-anywhere-else';
 export const OPENAI_KEY = 'sk-bench-0123456789abcdef';
@@ -123,11 +123,17 @@ export async function serviceVersions(config) {
 }
 
 /**
- * The sandbox's control API and Kommo, on the load core (it plays the outside world). `port`
- * (default: a free one), `stateFile` (its SANDBOX_STATE_FILE: the probes read the tokens it
- * issued) and `label` (of its log file) are for `pnpm bench:probes`.
+ * The sandbox's control API and Kommo, on the load core (it plays the outside world); `core: null`
+ * leaves it unpinned (`pnpm bench:chaos`). `port` (default: a free one), `stateFile` (its
+ * SANDBOX_STATE_FILE: the probes read the tokens it issued) and `label` (of its log file) are for
+ * `pnpm bench:probes`.
  */
-export async function startSandbox({ port: wanted, stateFile, label = 'sandbox' } = {}) {
+export async function startSandbox({
+  port: wanted,
+  stateFile,
+  label = 'sandbox',
+  core = pinning.loadCore,
+} = {}) {
   const port = wanted ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const entry = startNode('sandbox', SANDBOX_CLI, {
@@ -139,7 +145,7 @@ export async function startSandbox({ port: wanted, stateFile, label = 'sandbox' 
       ...(stateFile ? { SANDBOX_STATE_FILE: stateFile } : {}),
     },
     logFile: path.join(LOG_DIR, `${label}.log`),
-    core: pinning.loadCore,
+    core,
   });
   await waitForLog(entry, 'listening on', 15_000);
   const call = async (method, route, body) => {
@@ -298,8 +304,13 @@ export async function createLeads(sandbox, accountId, count) {
   return ids;
 }
 
-/** Scripts the fake OpenAI for our key: echo answers after `latencyMs`. */
+/**
+ * Registers our key with the fake OpenAI (it accepts only registered keys and `sk-test-…`, so
+ * without this every call was a 401 and every answer an error line) and scripts it: echo
+ * answers after `latencyMs`.
+ */
 export async function setProviderLatency(sandbox, latencyMs) {
+  await sandbox.call('POST', '/_sandbox/ai/keys', { key: OPENAI_KEY });
   await sandbox.call('PUT', `/_sandbox/ai/scripts/${encodeURIComponent(OPENAI_KEY)}`, {
     answer: { mode: 'echo' },
     latencyMs,

@@ -1,7 +1,5 @@
-import { ensurePostgres } from '../common/preflight/postgres.preflight';
-import { ensureRedis } from '../common/preflight/redis.preflight';
 import { runOrExit } from '../common/preflight/run-preflight';
-import { untilReachable } from '../common/preflight/until-reachable';
+import { untilStoresReachable } from '../common/preflight/until-stores-reachable';
 import { type Env } from '../config/env.schema';
 import { loadConfig, loadDotEnv } from '../config/load-config';
 
@@ -15,8 +13,7 @@ export async function prepare(): Promise<Env> {
     loadDotEnv();
     const env = loadConfig();
     // Down or restarting: wait for it rather than exit (a supervisor would only start us again).
-    await untilReachable(() => ensurePostgres(env.DATABASE_URL));
-    await untilReachable(() => ensureRedis(env.REDIS_URL));
+    await untilStoresReachable(env.DATABASE_URL, env.REDIS_URL);
     return env;
   });
 }

@@ -5,6 +5,7 @@ import { ensurePostgres } from '../../src/common/preflight/postgres.preflight';
 import { PreflightError } from '../../src/common/preflight/preflight.errors';
 import { ensureRedis } from '../../src/common/preflight/redis.preflight';
 import { untilReachable } from '../../src/common/preflight/until-reachable';
+import { untilStoresReachable } from '../../src/common/preflight/until-stores-reachable';
 import { DisposableRedis, freePort } from '../support/redis-server';
 import { forwardPort } from '../support/tcp-proxy';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env';
@@ -145,6 +146,41 @@ describe('untilReachable', () => {
       ).rejects.toThrow(/noeviction/);
       expect(lines).toEqual([]);
     } finally {
+      await redis.stop();
+    }
+  });
+});
+
+// Seen in the fault run: a worker waited for Redis, PostgreSQL went down meanwhile, and the worker
+// went on when Redis answered, to exit when Nest could not connect to PostgreSQL.
+describe('untilStoresReachable', () => {
+  it('waits again for PostgreSQL when it goes down while Redis is awaited', async () => {
+    const pgPort = await freePort();
+    const target = new URL(TEST_DATABASE_URL);
+    const url = new URL(TEST_DATABASE_URL);
+    url.port = String(pgPort);
+    let proxy: Server | undefined = await forwardPort(pgPort, target, 5432);
+    const closeProxy = () =>
+      new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+    const redis = new DisposableRedis(await freePort());
+    const timers = [
+      // PostgreSQL goes down at 0.5 s, Redis comes up at 1.5 s, PostgreSQL is back at 3 s.
+      setTimeout(() => void closeProxy().then(() => (proxy = undefined)), 500),
+      setTimeout(() => void redis.start(), 1_500),
+      setTimeout(() => void forwardPort(pgPort, target, 5432).then((s) => (proxy = s)), 3_000),
+    ];
+    const started = Date.now();
+    try {
+      await untilStoresReachable(url.toString(), redis.url, {
+        firstDelayMs: 100,
+        maxDelayMs: 200,
+        say: () => {},
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
+      await expect(ensurePostgres(url.toString())).resolves.toBeUndefined();
+    } finally {
+      timers.forEach(clearTimeout);
+      await closeProxy();
       await redis.stop();
     }
   });
