@@ -30,7 +30,7 @@ export type BudgetedRoute = keyof typeof CLIENT_BUDGETS;
 
 const WINDOW_SEC = 60;
 /** Longest a route waits for Redis before answering as if there were no budget. */
-const REDIS_WAIT_MS = 75;
+const REDIS_WAIT_MS = 100;
 
 /**
  * KEYS: the address's counter for this route. ARGV: limit, window s. Counts the call; returns 0
