@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, createAdminUser } from '../support/admin-client';
 import { type KommoStack, startKommoStack } from '../support/kommo-stack';
@@ -247,5 +248,44 @@ describe('client budgets with Redis unreachable', () => {
     expect(new Set(health.map((a) => a.status))).toEqual(new Set([503]));
     expect(health[0]!.body).toMatchObject({ error: { redis: { status: 'down' } } });
     expect(Math.max(...health.map((a) => a.ms))).toBeLessThan(2_000);
+  });
+});
+
+describe('client budgets with Redis slow', () => {
+  let stack: KommoStack;
+  let redis: DisposableRedis;
+
+  beforeAll(async () => {
+    redis = new DisposableRedis(await freePort(), ['--enable-debug-command', 'yes']);
+    await redis.start();
+    stack = await startKommoStack({ vars: { CLIENT_BUDGET_SCALE: SCALE, REDIS_URL: redis.url } });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await redis?.stop();
+  });
+
+  it('answers as without the budget, within its bound, while Redis does not answer', async () => {
+    const address = newAddress();
+    const forged = () =>
+      send(
+        `${stack.apiUrl}/kommo/uninstall?client_uuid=x&account_id=1&signature=${'ab'.repeat(32)}`,
+        address,
+      );
+    expect(await statuses(3, forged)).toEqual([401, 401, 401]);
+    expectBudgetRefusal(await forged());
+
+    // Redis busy for 2 s (as under a long command or a failover): the spent budget cannot be read.
+    const sleeper = new Redis(redis.url);
+    const asleep = sleeper.call('DEBUG', 'SLEEP', '2');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    const during = await forged();
+    expect(during.status).toBe(401);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await asleep;
+    sleeper.disconnect();
+    expect((await forged()).status).toBe(429);
   });
 });
