@@ -50,14 +50,17 @@ export async function unauthProbes(run, fx) {
   await run.probe('oauth-start-flood-stores-nothing', async () => {
     const before = await redisKeyCount(fx, `${fx.config.redisPrefix}:oauth*`);
     const states = new Set();
+    // One browser per start: an address has a budget of 30 starts a minute (rate-budgets).
     for (let i = 0; i < 200; i += 1) {
-      const r = await call(`${apiUrl}/kommo/oauth/start`);
+      const r = await call(`${apiUrl}/kommo/oauth/start`, {
+        headers: { 'x-forwarded-for': fx.nextAddress() },
+      });
       expect(r.status === 302, `start answered ${r.status}`);
       states.add(new URL(r.headers.get('location')).searchParams.get('state'));
     }
     const after = await redisKeyCount(fx, `${fx.config.redisPrefix}:oauth*`);
     expect(after === before, `${after - before} OAuth keys added by 200 starts`);
-    return `200 starts, 200 distinct signed states, 0 Redis keys added`;
+    return `200 starts (200 addresses), 200 distinct signed states, 0 OAuth keys added`;
   });
 
   await run.probe('oauth-state-tampered', async () => {

@@ -5,6 +5,7 @@ import { LoggingModule } from './common/logging/logging.module';
 import { ClockModule } from './common/clock/clock';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
+import { ClientBudgetModule } from './common/http/client-budget';
 import { InstallationHttpModule } from './modules/installation/installation-http.module';
 import { ConfigModule } from './config/config.module';
 import { type Env } from './config/env.schema';
@@ -31,6 +32,7 @@ export class AppModule {
         CryptoModule,
         ClockModule,
         RedisModule,
+        ClientBudgetModule,
         InstallationHttpModule,
         WebhooksModule,
         AdminModule,

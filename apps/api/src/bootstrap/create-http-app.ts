@@ -9,6 +9,7 @@ import { requestIdFrom } from '../common/logging/request-id';
 import { type Env } from '../config/env.schema';
 import { WebhookIntake } from '../modules/webhooks/webhook-intake.service';
 import { registerWebhookRoutes } from '../modules/webhooks/webhook-routes';
+import { ClientBudget } from '../common/http/client-budget';
 import { registerWidgetCors } from './cors';
 import { applyConnectionCap, httpServerOptions } from './http-server-limits';
 import { frameworkErrors, rejectMalformedQueries } from './malformed-input';
@@ -40,7 +41,7 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
   // Before the webhook routes, so their answers carry the headers and the per-route CORS too.
   await registerSecurityHeaders(app);
   await registerWidgetCors(app, env.WIDGET_EXTRA_ORIGINS);
-  registerWebhookRoutes(fastify, app.get(WebhookIntake));
+  registerWebhookRoutes(fastify, app.get(WebhookIntake), app.get(ClientBudget));
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   serveAdmin(app, env);

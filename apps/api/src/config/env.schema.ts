@@ -140,6 +140,9 @@ export const envSchema = z.object({
   KOMMO_TOKEN_BUDGET_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
   KOMMO_TOKEN_BUDGET_TOTAL: z.coerce.number().int().min(1).max(10_000).default(30),
   KOMMO_TOKEN_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  // Multiplies every per-address budget of the routes anyone can call (common/http/client-budget.ts,
+  // docs/architecture.md "Unauthenticated callers"); 0 turns them off.
+  CLIENT_BUDGET_SCALE: z.coerce.number().min(0).max(1_000).default(1),
   WIDGET_EXTRA_ORIGINS: originList.optional(),
   // AI providers. The ChatGPT webhook's model comes from ?model= or this default; the classic
   // template sets no ?model=, so changing this moves every installed template (gpt-4o-mini

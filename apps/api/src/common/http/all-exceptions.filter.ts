@@ -22,6 +22,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     let body: ApiError;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // A refusal that says when to come back (OverClientBudget) says it in the header too.
+      const retryAfterSec = (exception as { retryAfterSec?: unknown }).retryAfterSec;
+      if (typeof retryAfterSec === 'number') {
+        void reply.header('retry-after', String(Math.max(1, retryAfterSec)));
+      }
       const response = exception.getResponse();
       // A body built on purpose (terminus's health report) goes out as it is.
       if (typeof response === 'object' && !('message' in response)) {

@@ -11,6 +11,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ClientBudget } from '../../common/http/client-budget';
 import { AppConfig } from '../../config/app-config';
 import { clearedSessionCookie, parseCookies, SESSION_COOKIE, sessionCookie } from './admin-cookies';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -35,6 +36,7 @@ export class AdminAuthController {
   constructor(
     private readonly auth: AdminAuthService,
     private readonly config: AppConfig,
+    private readonly clientBudget: ClientBudget,
   ) {}
 
   private get secure(): boolean {
@@ -85,15 +87,19 @@ export class AdminAuthController {
 
   /**
    * The panel's first call: who is signed in, or `user: null` (a 200, so opening the sign-in
-   * page logs no failed request in the browser's console).
+   * page logs no failed request in the browser's console). Anonymous answers (no cookie, or a
+   * guessed one) count against the address's budget; a signed-in admin's never do.
    */
   @Get('session')
   @AdminPublic()
   async session(
     @Headers('cookie') cookie: string | undefined,
+    @Req() request: FastifyRequest,
   ): Promise<{ user: AdminUserView; csrfToken: string } | { user: null }> {
     const session = await this.auth.session(parseCookies(cookie).get(SESSION_COOKIE));
-    return session ? signedIn(session) : { user: null };
+    if (session) return signedIn(session);
+    await this.clientBudget.enforce('admin-session', request.ip);
+    return { user: null };
   }
 
   @Get('me')

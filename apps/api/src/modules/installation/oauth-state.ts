@@ -9,7 +9,8 @@ const VERSION = 's1';
  * The browser flow's `state`, signed instead of stored (docs/architecture.md, "Unauthenticated
  * callers"): `s1.<expiry ms, base36>.<nonce>.<HMAC-SHA256>`, keyed by a key derived from each of
  * ENCRYPTION_KEYS (the first signs, all verify, so a key rotation does not break open windows).
- * `GET /kommo/oauth/start` therefore writes nothing to Redis, however often it is called.
+ * `GET /kommo/oauth/start` therefore stores no state in Redis, however often it is called (only its
+ * client budget's counter per address, common/http/client-budget.ts).
  */
 export class OAuthStateSigner {
   private readonly signing: Buffer;

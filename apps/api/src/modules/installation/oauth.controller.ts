@@ -3,11 +3,13 @@ import {
   Get,
   Logger,
   Query,
+  Req,
   Res,
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { type FastifyReply } from 'fastify';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ClientBudget, OverClientBudget } from '../../common/http/client-budget';
 import { AppConfig } from '../../config/app-config';
 import { parseKommoHost } from '../kommo/kommo-host';
 import { InstallationJobs } from './installation-jobs';
@@ -42,13 +44,18 @@ export class OAuthController {
     private readonly budget: OAuthTokenBudget,
     private readonly installations: InstallationService,
     private readonly jobs: InstallationJobs,
+    private readonly clientBudget: ClientBudget,
   ) {}
 
-  /** Starts the browser flow: a signed, short-lived `state` (nothing stored), then Kommo's consent window. */
+  /**
+   * Starts the browser flow: a signed, short-lived `state` (nothing stored but the address's
+   * budget counter), then Kommo's consent window.
+   */
   @Get('oauth/start')
-  start(@Res() reply: FastifyReply): FastifyReply {
+  async start(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const clientId = this.config.get('KOMMO_CLIENT_ID');
     if (!clientId) throw notConfigured();
+    await this.clientBudget.enforce('oauth-start', request.ip);
     const url = new URL(this.config.get('KOMMO_CONSENT_URL'));
     url.searchParams.set('client_id', clientId);
     url.searchParams.set('state', this.states.issue());
@@ -199,10 +206,14 @@ export class OAuthController {
     );
   }
 
-  /** Kommo's "hook on disabling the integration" (GET, signed). */
+  /**
+   * Kommo's "hook on disabling the integration" (GET, signed). Only bad signatures count against
+   * the address's budget: Kommo's own calls are never refused.
+   */
   @Get('uninstall')
   async uninstall(
     @Query() query: UninstallQuery,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     const clientId = this.config.get('KOMMO_CLIENT_ID');
@@ -214,6 +225,8 @@ export class OAuthController {
       signature: query.signature ?? '',
     };
     if (!isValidUninstallSignature(params, { clientId, clientSecret })) {
+      const retryAfterSec = await this.clientBudget.take('uninstall-refusals', request.ip);
+      if (retryAfterSec !== null) throw new OverClientBudget(retryAfterSec);
       this.logger.warn({ accountId: params.accountId }, 'uninstall hook with a bad signature');
       throw new UnauthorizedException('invalid signature');
     }

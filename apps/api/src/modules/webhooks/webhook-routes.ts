@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type ClientBudget } from '../../common/http/client-budget';
 import { type IntakeRequest, type WebhookIntake } from './webhook-intake.service';
 
 // Fastify refuses bodies past this before our handler runs; below it, WEBHOOK_MAX_BODY_BYTES
@@ -21,7 +22,11 @@ const logger = new Logger('WebhookRoutes');
  * The webhooks as plain Fastify routes, outside Nest's request pipeline: the ack path is the
  * hottest one we have (docs/performance.md), and it reads JSON and PHP-style forms itself.
  */
-export function registerWebhookRoutes(fastify: FastifyInstance, intake: WebhookIntake): void {
+export function registerWebhookRoutes(
+  fastify: FastifyInstance,
+  intake: WebhookIntake,
+  budget: ClientBudget,
+): void {
   void fastify.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
@@ -50,6 +55,22 @@ export function registerWebhookRoutes(fastify: FastifyInstance, intake: WebhookI
         const input = toIntakeRequest(request);
         const result =
           mode === 'classic' ? await intake.classic(input) : await intake.widget(input);
+        // Only an unknown token (a guess, or a stale salesbot's old URL) counts against the
+        // address: Kommo sends every account's webhooks from a few addresses, and a known token's
+        // answer never waits for Redis.
+        if (result.status === 404) {
+          const retryAfterSec = await budget.take('webhook-refusals', request.ip);
+          if (retryAfterSec !== null) {
+            return reply
+              .code(429)
+              .header('retry-after', String(retryAfterSec))
+              .send({
+                error: 'too_many_requests',
+                message: `Too many unknown webhook URLs from this address. Try again in ${retryAfterSec} s.`,
+                retryAfter: retryAfterSec,
+              });
+          }
+        }
         return reply.code(result.status).send(result.body);
       };
     scope.post<TokenRoute>('/:token/handler', handle('classic'));

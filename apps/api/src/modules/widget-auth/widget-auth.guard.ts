@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { ClientBudget, OverClientBudget } from '../../common/http/client-budget';
 import { AppConfig } from '../../config/app-config';
 import { Installation } from '../installation/installation.entity';
 import { redirectUriOf } from '../installation/redirect-uri';
@@ -31,6 +32,7 @@ export class WidgetAuthGuard implements CanActivate {
     private readonly config: AppConfig,
     @InjectRepository(Installation) private readonly installations: Repository<Installation>,
     private readonly adminRights: WidgetAdminRights,
+    private readonly clientBudget: ClientBudget,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,24 +46,26 @@ export class WidgetAuthGuard implements CanActivate {
     }
 
     const token = request.headers['x-auth-token'];
-    if (typeof token !== 'string' || token === '') return this.refuse('missing_token');
+    if (typeof token !== 'string' || token === '') {
+      return await this.refuse(request.ip, 'missing_token');
+    }
     const result = verifyWidgetToken(token, {
       secret,
       clientId,
       audience: audienceOf(redirectUriOf(this.config)),
     });
-    if (!result.ok) return this.refuse(result.reason);
+    if (!result.ok) return await this.refuse(request.ip, result.reason);
     const { claims } = result;
 
     const installation = await this.installations.findOneBy({ kommoAccountId: claims.accountId });
-    if (!installation) return this.refuse('no_installation', claims.accountId);
+    if (!installation) return await this.refuse(request.ip, 'no_installation', claims.accountId);
     // The signature proves Kommo issued the token, but account_id alone could name another
     // account; iss and subdomain must agree with what we stored for that id.
     if (
       claims.iss !== `https://${installation.host}` ||
       claims.subdomain !== installation.subdomain
     ) {
-      return this.refuse('account_mismatch', claims.accountId);
+      return await this.refuse(request.ip, 'account_mismatch', claims.accountId);
     }
     if (installation.status === 'disabled') {
       throw new ForbiddenException(
@@ -83,8 +87,11 @@ export class WidgetAuthGuard implements CanActivate {
     return true;
   }
 
-  // The reason goes to the log (never the token); the caller gets the generic 401.
-  private refuse(reason: string, accountId?: number): never {
+  // The reason goes to the log (never the token); the caller gets the generic 401, or a 429 once
+  // the address's refusals are over its budget (valid tokens are never counted).
+  private async refuse(address: string, reason: string, accountId?: number): Promise<never> {
+    const retryAfterSec = await this.clientBudget.take('widget-api-refusals', address);
+    if (retryAfterSec !== null) throw new OverClientBudget(retryAfterSec);
     this.logger.warn({ reason, accountId }, 'widget call refused');
     throw new UnauthorizedException(INVALID_TOKEN);
   }
