@@ -168,6 +168,13 @@ async function main() {
   for (const account of accounts) {
     account.leads = await createLeads(sandbox, account.id, config.leadsPerAccount);
   }
+  // About 255 messages an account: past the trial plan's 200 a month, which would turn the rest
+  // into quota refusals (their error line is the same every time, so a resumed one writes nothing).
+  await withDb(config, (db) =>
+    db.query(`UPDATE installations SET plan_id = 'business' WHERE kommo_account_id = ANY($1)`, [
+      accounts.map((a) => a.id),
+    ]),
+  );
   await setProviderLatency(sandbox, config.providerLatencyMs);
   const messages = planMessages(config, accounts);
   const plan = faultPlan(config);
