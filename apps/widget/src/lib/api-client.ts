@@ -1,4 +1,5 @@
 import {
+  type HandAddedStep,
   type ProviderSettingsInput,
   type ProviderSettingsView,
   type TestConsoleInput,
@@ -26,18 +27,6 @@ export type InstalledTemplate = {
   /** The widget-block template: documented steps only. */
   recommended: boolean;
 };
-
-/** A step of the template the user completes by hand in the salesbot designer. */
-export type HandAddedStep =
-  | { step: number; kind: 'webhook'; url: string }
-  | { step: number; kind: 'pause'; seconds: number }
-  | {
-      step: number;
-      kind: 'timed_wait';
-      seconds: number;
-      onMessageStep: number;
-      onTimeoutStep: number;
-    };
 
 /** A failed call, with the API's own message when it sent one. */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HandAddedStep } from '../lib/api-client';
+import { type HandAddedStep } from '@gpt-bridge/shared';
 import { translator } from '../i18n/translate';
 import { handAddedLines, stepRanges } from './hand-added';
 

@@ -1,4 +1,4 @@
-import { type HandAddedStep } from '../lib/api-client';
+import { type HandAddedStep } from '@gpt-bridge/shared';
 import { type Translate } from '../i18n/translate';
 
 /** `[3, 4, 5, 9]` → `3-5, 9`: the classic template's wait loops are long runs of steps. */

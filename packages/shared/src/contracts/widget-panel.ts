@@ -85,3 +85,21 @@ export type TestConsoleResult =
       model: string | null;
       latencyMs: number | null;
     };
+
+/**
+ * A step of the classic template the user completes by hand in the salesbot designer: its UI-only
+ * part ("Send webhook", "Pause", a wait with a time limit) has no documented JSON
+ * (docs/kommo-contract.md §5.4). Part of `GET /widget-api/templates/:kind`.
+ */
+export type HandAddedStep =
+  | { step: number; kind: 'webhook'; url: string }
+  | { step: number; kind: 'pause'; seconds: number }
+  | {
+      step: number;
+      kind: 'timed_wait';
+      seconds: number;
+      /** Where the customer's message goes. */
+      onMessageStep: number;
+      /** Where the bot goes when no message came in time. */
+      onTimeoutStep: number;
+    };

@@ -18,7 +18,7 @@ import {
   webhook,
   when,
 } from './bot-json';
-import { addReceiveSteps, BURST_WINDOW_SECONDS } from './receive-steps';
+import { addAttendantStep, addReceiveSteps, BURST_WINDOW_SECONDS } from './receive-steps';
 import {
   ERROR_TAG,
   INTENTS,
@@ -166,17 +166,7 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
     when('or', [answerHas(INTENTS.greeting)], [goto(r('assistant'))]),
     goto(r('assistant')),
   ]);
-  b.add(
-    'attendant',
-    '#Attendant: clear PROMPT, tell the users, stop so a person answers',
-    [
-      setField(f.PROMPT, ''),
-      // ON_OFF keeps the bot quiet on the customer's next messages until a person clears it.
-      setField(f.ON_OFF, ON_OFF_VALUES.attendant),
-      sendInternal(t.attendantInternal),
-    ],
-    [stop()],
-  );
+  addAttendantStep(b, f, t.attendantInternal);
 
   // Answer: PROMPT = MESSAGE, the Assistant webhook writes the reply into ANSWER.
   stage({

@@ -1,22 +1,5 @@
+import { type HandAddedStep } from '@gpt-bridge/shared';
 import { type BotHandler, type BotJson, type BotStep } from './bot-json';
-
-/**
- * A step the user completes by hand in the salesbot designer: its UI-only part ("Send webhook",
- * "Pause", a wait with a time limit) has no documented JSON (docs/kommo-contract.md §5.4), so the
- * template carries the sandbox's form of it and the installer says what to put there.
- */
-export type HandAddedStep =
-  | { step: number; kind: 'webhook'; url: string }
-  | { step: number; kind: 'pause'; seconds: number }
-  | {
-      step: number;
-      kind: 'timed_wait';
-      seconds: number;
-      /** Where the customer's message goes. */
-      onMessageStep: number;
-      /** Where the bot goes when no message came in time. */
-      onTimeoutStep: number;
-    };
 
 /**
  * Every UI-only handler of a script, by step: what the installer tells the user to add by hand,

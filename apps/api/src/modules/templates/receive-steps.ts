@@ -1,10 +1,20 @@
-import { type BotBuilder, cf, goto, setField, stop, waitAnswer, when } from './bot-json';
+import {
+  type BotBuilder,
+  cf,
+  goto,
+  sendInternal,
+  setField,
+  stop,
+  waitAnswer,
+  when,
+} from './bot-json';
+import { ON_OFF_VALUES } from './template-texts';
 
 /** How long the classic template waits after a message for more before asking (20 s). */
 export const BURST_WINDOW_SECONDS = 20;
 
 /**
- * The part both templates share: receive a message (silent while ON_OFF is filled) and store it
+ * The part both templates share first: receive a message (silent while ON_OFF is filled) and store it
  * in MESSAGE. Ends by jumping to the step named `intent`, which each template defines.
  *
  * `window: true` (classic): then a 20-second window appends further messages to MESSAGE. That
@@ -58,4 +68,25 @@ export function addReceiveSteps(
     setField(fields.MESSAGE, `${cf(fields.MESSAGE)}\n{{message_text}}`),
     goto(r('window')),
   ]);
+}
+
+/**
+ * The step both templates route #Attendant to: clear PROMPT, fill ON_OFF (which keeps the bot
+ * quiet on the customer's next messages until a person clears it), tell the users, stop.
+ */
+export function addAttendantStep(
+  b: BotBuilder,
+  fields: { PROMPT: number; ON_OFF: number },
+  internalMessage: string,
+): void {
+  b.add(
+    'attendant',
+    '#Attendant: clear PROMPT, tell the users, stop so a person answers',
+    [
+      setField(fields.PROMPT, ''),
+      setField(fields.ON_OFF, ON_OFF_VALUES.attendant),
+      sendInternal(internalMessage),
+    ],
+    [stop()],
+  );
 }

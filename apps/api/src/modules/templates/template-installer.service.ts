@@ -1,4 +1,9 @@
-import { LEAD_FIELD_KEYS, type LeadFieldKey, leadFieldName } from '@gpt-bridge/shared';
+import {
+  type HandAddedStep,
+  LEAD_FIELD_KEYS,
+  type LeadFieldKey,
+  leadFieldName,
+} from '@gpt-bridge/shared';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
@@ -13,7 +18,7 @@ import {
   MAX_BOT_JSON_BYTES,
 } from './bot-json';
 import { buildClassicTemplate, CLASSIC_TIMING } from './classic-template';
-import { type HandAddedStep, handAddedSteps } from './hand-added';
+import { handAddedSteps } from './hand-added';
 import { templateLanguage, type TemplateLanguage } from './template-texts';
 import { buildWidgetBlockTemplate, WIDGET_BLOCK_FIELDS } from './widget-block-template';
 

@@ -14,7 +14,7 @@ import {
   when,
   widgetRequest,
 } from './bot-json';
-import { addReceiveSteps } from './receive-steps';
+import { addAttendantStep, addReceiveSteps } from './receive-steps';
 import {
   ERROR_TAG,
   imagePrompt,
@@ -124,16 +124,7 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
     ),
     goto(r('assistant-prompt')),
   ]);
-  b.add(
-    'attendant',
-    '#Attendant: clear PROMPT, tell the users, stop so a person answers',
-    [
-      setField(f.PROMPT, ''),
-      setField(f.ON_OFF, ON_OFF_VALUES.attendant),
-      sendInternal(t.attendantInternal),
-    ],
-    [stop()],
-  );
+  addAttendantStep(b, f, t.attendantInternal);
   block(
     'image',
     'Image branch: ChatGPT describes the picture for the Assistant',
