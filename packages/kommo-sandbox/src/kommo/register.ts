@@ -53,10 +53,13 @@ import { registerAccountControl } from './control/account-control.js';
 import { registerRuntimeControl } from './control/runtime-control.js';
 import { installKommoApiPlumbing } from './api-plumbing.js';
 import { installRecorder } from './recorder.js';
+import { registerWebhookControl } from './webhooks/webhook-control.js';
+import { registerWebhookRoutes } from './webhooks/webhook-routes.js';
 
 /** Registers the Kommo core: OAuth, API v4, rate limit, control API. */
 export function registerKommo(app: FastifyInstance, context: SandboxContext): void {
   installRecorder(app, context);
+  context.resetHooks.add(() => context.webhooks.reset());
   app.addHook('preClose', (done) => {
     // Hung requests would keep the server from closing.
     context.kommo.faults.releaseAll();
@@ -72,8 +75,10 @@ export function registerKommo(app: FastifyInstance, context: SandboxContext): vo
     registerCustomFieldRoutes(api, context);
     registerTagRoutes(api, context);
     registerNoteRoutes(api, context);
+    registerWebhookRoutes(api, context);
     registerAccountControl(api, context);
     registerRuntimeControl(api, context);
+    registerWebhookControl(api, context);
     done();
   });
 }
