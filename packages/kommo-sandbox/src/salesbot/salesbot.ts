@@ -48,7 +48,11 @@ export function createSalesbot(context: SandboxContext): Salesbot {
 }
 
 /** A transcript message as the account webhooks report it (docs/kommo-contract.md §8.1.2). */
-function chatMessage(chat: Chat, entry: TranscriptEntry, bots: BotRegistry): ChatMessage | undefined {
+function chatMessage(
+  chat: Chat,
+  entry: TranscriptEntry,
+  bots: BotRegistry,
+): ChatMessage | undefined {
   const base = {
     accountId: chat.accountId,
     leadId: chat.leadId,

@@ -31,7 +31,9 @@ export function registerTeamRoutes(
         : Number(rawUser);
     const user = account.users.find((candidate) => candidate.id === userId);
     if (!user) {
-      return reply.code(400).send({ error: `user ${String(rawUser ?? userId)} is not in the account` });
+      return reply
+        .code(400)
+        .send({ error: `user ${JSON.stringify(rawUser ?? userId)} is not in the account` });
     }
     const { entry, stopped } = salesbot.engine.teamMessage(account.id, leadId, input.text, user);
     return reply.send({

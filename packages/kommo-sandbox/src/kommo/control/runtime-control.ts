@@ -30,7 +30,9 @@ function logFilter(query: Record<string, string | undefined>): RequestLogFilter 
 }
 
 /** The problem with a `webhooks` settings patch, if any. */
-function checkWebhookSettings(patch: Partial<KommoSettings['webhooks']> | undefined): string | null {
+function checkWebhookSettings(
+  patch: Partial<KommoSettings['webhooks']> | undefined,
+): string | null {
   if (patch === undefined) return null;
   if (patch.botMessages !== undefined && !BOT_MESSAGE_MODES.includes(patch.botMessages)) {
     return `webhooks.botMessages must be one of ${BOT_MESSAGE_MODES.join(', ')}`;
@@ -43,7 +45,12 @@ function checkWebhookSettings(patch: Partial<KommoSettings['webhooks']> | undefi
   if (delays !== undefined && !(Array.isArray(delays) && delays.every((ms) => ms >= 0))) {
     return 'webhooks.retryDelaysMs must be a list of milliseconds';
   }
-  for (const key of ['timeoutMs', 'disableAfterFailures', 'disableWindowMs', 'maxPerAccount'] as const) {
+  for (const key of [
+    'timeoutMs',
+    'disableAfterFailures',
+    'disableWindowMs',
+    'maxPerAccount',
+  ] as const) {
     const value = patch[key];
     if (value !== undefined && !(typeof value === 'number' && value > 0)) {
       return `webhooks.${key} must be a positive number`;

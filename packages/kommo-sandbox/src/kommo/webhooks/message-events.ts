@@ -66,7 +66,11 @@ export class MessageEvents {
     if (author.kind === 'customer') {
       const customer = { id: ids.contactUuid, type: 'external', name: author.name, avatar_url: '' };
       return [
-        { event: 'add_message', messageId, body: encode('message', { ...item, type: 'incoming', author: customer }) },
+        {
+          event: 'add_message',
+          messageId,
+          body: encode('message', { ...item, type: 'incoming', author: customer }),
+        },
       ];
     }
     const outgoing = {
@@ -79,7 +83,11 @@ export class MessageEvents {
     const mode = settings.outgoingMessages;
     const events: MessageEvent[] = [];
     if (mode !== 'add_message') {
-      events.push({ event: 'add_outgoing_message', messageId, body: encode('outgoing_message', outgoing) });
+      events.push({
+        event: 'add_outgoing_message',
+        messageId,
+        body: encode('outgoing_message', outgoing),
+      });
     }
     if (mode !== 'add_outgoing_message') {
       events.push({ event: 'add_message', messageId, body: encode('message', outgoing) });
@@ -99,7 +107,12 @@ export class MessageEvents {
     settings: WebhookSettings,
   ): Record<string, unknown> {
     if (author.kind === 'team') {
-      return { id: this.authorUuid(`user:${author.userId}`), type: 'internal', user_id: author.userId, name: author.name };
+      return {
+        id: this.authorUuid(`user:${author.userId}`),
+        type: 'internal',
+        user_id: author.userId,
+        name: author.name,
+      };
     }
     if (settings.botMessages === 'owner') {
       const owner = account.users.find((user) => user.id === account.current_user_id);
@@ -110,7 +123,12 @@ export class MessageEvents {
         name: owner?.name ?? '',
       };
     }
-    return { id: this.authorUuid(`bot:${author.botId}`), type: 'bot', user_id: 0, name: author.name };
+    return {
+      id: this.authorUuid(`bot:${author.botId}`),
+      type: 'bot',
+      user_id: 0,
+      name: author.name,
+    };
   }
 
   private chatIds(message: ChatMessage): ChatIds {

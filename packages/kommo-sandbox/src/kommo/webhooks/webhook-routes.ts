@@ -28,7 +28,11 @@ function isDestination(value: unknown): value is string {
 function checkSubscription(body: Record<string, unknown>): ValidationError[] {
   const errors: ValidationError[] = [];
   if (body.destination === undefined || body.destination === '') {
-    errors.push({ code: 'NotBlank', path: 'destination', detail: 'This value should not be blank.' });
+    errors.push({
+      code: 'NotBlank',
+      path: 'destination',
+      detail: 'This value should not be blank.',
+    });
   } else if (!isDestination(body.destination)) {
     errors.push({ code: 'InvalidValue', path: 'destination', detail: 'Invalid URL' });
   }
@@ -37,9 +41,10 @@ function checkSubscription(body: Record<string, unknown>): ValidationError[] {
     errors.push({
       code: Array.isArray(settings) || settings === undefined ? 'NotBlank' : 'InvalidType',
       path: 'settings',
-      detail: Array.isArray(settings) || settings === undefined
-        ? 'This value should not be blank.'
-        : 'This value should be of type array.',
+      detail:
+        Array.isArray(settings) || settings === undefined
+          ? 'This value should not be blank.'
+          : 'This value should be of type array.',
     });
   } else {
     settings.forEach((event: unknown, index) => {
@@ -133,7 +138,11 @@ export function registerWebhookRoutes(app: FastifyInstance, context: SandboxCont
             request_id: '0',
             errors: [
               blank
-                ? { code: 'NotBlank', path: 'destination', detail: 'This value should not be blank.' }
+                ? {
+                    code: 'NotBlank',
+                    path: 'destination',
+                    detail: 'This value should not be blank.',
+                  }
                 : { code: 'InvalidValue', path: 'destination', detail: 'Invalid URL' },
             ],
           },
