@@ -382,6 +382,38 @@ describe('account webhooks for chat messages', () => {
     expect(form(fourth.raw).outgoing_message?.add[0]?.text).toBe('four');
   });
 
+  it('keeps delivering after an uninstall, whose revoked token can no longer unsubscribe', async () => {
+    const { kommo } = h.context;
+    const gone = kommo.createAccount({ subdomain: 'gone' });
+    const token = kommo.oauth.issueTokens(
+      gone.id,
+      gone.current_user_id,
+      kommo.integration.client_id,
+    );
+    const call = (method: string, body: unknown) =>
+      fetch(`${h.base}/a/gone/api/v4/webhooks`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token.access_token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    const destination = `${hook.url}/gone`;
+    expect((await call('POST', { destination, settings: ['add_outgoing_message'] })).status).toBe(
+      201,
+    );
+    await h.control('PATCH', '/integration', { uninstall_hook_url: `${other.url}/uninstalled` });
+    expect((await h.control('POST', '/accounts/gone/uninstall')).status).toBe(200);
+
+    const leadId = kommo.createLead(gone.id, {}).id;
+    await team(leadId, { text: 'after the uninstall' });
+    const received = await hook.nth(0);
+    expect(received.url).toBe('/gone');
+    expect(form(received.raw).account.subdomain).toBe('gone');
+    expect((await call('DELETE', { destination })).status).toBe(401);
+  });
+
   it('checks the team message route’s input', async () => {
     const leadId = h.lead();
     expect((await team(999_999, { text: 'x' })).status).toBe(404);
