@@ -343,7 +343,7 @@ describe('account webhooks for chat messages', () => {
         const [d] = await deliveries();
         return d?.state === 'retrying' && d;
       }, 'the timeout');
-      expect(failed.attempts[0]).toMatchObject({ status: 0, error: 'no answer within 150 ms' });
+      expect(failed.attempts[0]).toMatchObject({ status: 0, error: 'timeout after 150 ms' });
     } finally {
       await h.api('DELETE', '/api/v4/webhooks', { destination: `${slow.url}/slow` });
       await h.control('PATCH', '/settings', { webhooks: { timeoutMs: 2_000 } });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import qs from 'qs';
 import { type SandboxClock } from '../../clock.js';
+import { sendOutbound } from '../outbound.js';
 import { type KommoStore } from '../store.js';
 import { type ChatMessage, MessageEvents } from './message-events.js';
 import { type Webhook, type WebhookEvent } from './subscriptions.js';
@@ -183,30 +184,18 @@ export class WebhookDispatcher {
     requestId: string,
   ): Promise<Omit<DeliveryAttempt, 'attempt'>> {
     const at = this.clock.now();
-    const started = Date.now();
-    const timeoutMs = this.store.settings.webhooks.timeoutMs;
-    let status = 0;
-    let error: string | undefined;
-    try {
-      const response = await fetch(delivery.destination, {
+    const { status, error, duration_ms } = await sendOutbound(
+      delivery.destination,
+      {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           'x-amocrm-requestid': requestId,
         },
         body: delivery.body,
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'manual',
-      });
-      status = response.status;
-      await response.body?.cancel();
-    } catch (caught) {
-      error =
-        caught instanceof Error && caught.name === 'TimeoutError'
-          ? `no answer within ${timeoutMs} ms`
-          : String(caught);
-    }
-    const duration_ms = Date.now() - started;
+      },
+      this.store.settings.webhooks.timeoutMs,
+    );
     this.store.recordRequest({
       direction: 'out',
       method: 'POST',

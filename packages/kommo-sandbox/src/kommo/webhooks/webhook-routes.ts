@@ -25,17 +25,18 @@ function isDestination(value: unknown): value is string {
   }
 }
 
-function checkSubscription(body: Record<string, unknown>): ValidationError[] {
-  const errors: ValidationError[] = [];
-  if (body.destination === undefined || body.destination === '') {
-    errors.push({
-      code: 'NotBlank',
-      path: 'destination',
-      detail: 'This value should not be blank.',
-    });
-  } else if (!isDestination(body.destination)) {
-    errors.push({ code: 'InvalidValue', path: 'destination', detail: 'Invalid URL' });
+/** What is wrong with a `destination`, if anything (POST and DELETE check it alike). */
+function destinationErrors(value: unknown): ValidationError[] {
+  if (value === undefined || value === '') {
+    return [{ code: 'NotBlank', path: 'destination', detail: 'This value should not be blank.' }];
   }
+  return isDestination(value)
+    ? []
+    : [{ code: 'InvalidValue', path: 'destination', detail: 'Invalid URL' }];
+}
+
+function checkSubscription(body: Record<string, unknown>): ValidationError[] {
+  const errors = destinationErrors(body.destination);
   const settings = body.settings;
   if (!Array.isArray(settings) || settings.length === 0) {
     errors.push({
@@ -131,24 +132,9 @@ export function registerWebhookRoutes(app: FastifyInstance, context: SandboxCont
       const { account } = kommoRequest(request);
       const body = objectBody(reply, request.body);
       if (!body) return reply;
-      if (!isDestination(body.destination)) {
-        const blank = body.destination === undefined || body.destination === '';
-        return sendValidation(reply, [
-          {
-            request_id: '0',
-            errors: [
-              blank
-                ? {
-                    code: 'NotBlank',
-                    path: 'destination',
-                    detail: 'This value should not be blank.',
-                  }
-                : { code: 'InvalidValue', path: 'destination', detail: 'Invalid URL' },
-            ],
-          },
-        ]);
-      }
-      if (!store.data(account.id).webhooks.remove(body.destination)) {
+      const errors = destinationErrors(body.destination);
+      if (errors.length > 0) return sendValidation(reply, [{ request_id: '0', errors }]);
+      if (!store.data(account.id).webhooks.remove(String(body.destination))) {
         return sendProblem(reply, 404, 'Webhook not found');
       }
       store.changed();
