@@ -2,6 +2,7 @@ import { SandboxClock } from './clock.js';
 import { attachPersistence } from './kommo/persistence.js';
 import { KommoStore } from './kommo/store.js';
 import { type Integration } from './kommo/types.js';
+import { WebhookDispatcher } from './kommo/webhooks/delivery.js';
 
 /**
  * What every part of the sandbox shares. The Kommo core adds its state store here; the other
@@ -13,6 +14,8 @@ export type SandboxContext = {
   publicUrl: { value: string };
   /** The fake Kommo: accounts, leads, fields, OAuth grants, request log, rate limiter, faults. */
   kommo: KommoStore;
+  /** Account webhooks on their way out (docs/kommo-contract.md §8.1.3). */
+  webhooks: WebhookDispatcher;
   /**
    * `POST /_sandbox/reset` clears the Kommo store, then calls these; other parts add their own
    * state reset here (`context.resetHooks.add(() => …)`).
@@ -45,5 +48,11 @@ export function createContext(options: SandboxOptions = {}): SandboxContext {
   kommo.integration = { ...kommo.integration, ...fromEnv, ...options.integration };
   const stateFile = options.kommoStateFile ?? env.SANDBOX_STATE_FILE;
   if (stateFile) attachPersistence(kommo, stateFile);
-  return { clock, publicUrl: { value: '' }, kommo, resetHooks: new Set() };
+  return {
+    clock,
+    publicUrl: { value: '' },
+    kommo,
+    webhooks: new WebhookDispatcher(clock, kommo),
+    resetHooks: new Set(),
+  };
 }

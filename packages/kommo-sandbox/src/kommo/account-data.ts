@@ -11,10 +11,11 @@ import {
   type NoteType,
   type Tag,
 } from './types.js';
+import { AccountWebhooks, type Webhook } from './webhooks/subscriptions.js';
 
 /** Hands out ids; shared by all accounts so ids are unique in the sandbox, like Kommo's. */
 export type IdSource = (
-  kind: 'account' | 'lead' | 'field' | 'tag' | 'note' | 'enum' | 'user',
+  kind: 'account' | 'lead' | 'field' | 'tag' | 'note' | 'enum' | 'user' | 'webhook',
 ) => number;
 
 export type CreateLeadInput = {
@@ -46,6 +47,8 @@ export type AccountDataSnapshot = {
   fields: CustomField[];
   tags: Tag[];
   notes: Note[];
+  /** Absent in state files written before webhooks existed. */
+  webhooks?: Webhook[];
 };
 
 /** Everything one account holds: leads, lead custom fields, lead tags, lead notes. */
@@ -54,13 +57,20 @@ export class AccountData {
   readonly fields = new Map<number, CustomField>();
   readonly tags = new Map<number, Tag>();
   readonly notes = new Map<number, Note>();
+  readonly webhooks: AccountWebhooks;
 
   constructor(
     readonly account: KommoAccount,
     private readonly ids: IdSource,
     private readonly now: () => number,
     private readonly limits: () => KommoSettings['fields'],
-  ) {}
+  ) {
+    this.webhooks = new AccountWebhooks(
+      account.id,
+      () => ids('webhook'),
+      () => this.seconds(),
+    );
+  }
 
   // Kommo timestamps are unix seconds.
   private seconds(): number {
@@ -308,6 +318,7 @@ export class AccountData {
       fields: [...this.fields.values()],
       tags: [...this.tags.values()],
       notes: [...this.notes.values()],
+      webhooks: this.webhooks.list(),
     };
   }
 
@@ -316,5 +327,6 @@ export class AccountData {
     for (const field of snapshot.fields) this.fields.set(field.id, field);
     for (const tag of snapshot.tags) this.tags.set(tag.id, tag);
     for (const note of snapshot.notes) this.notes.set(note.id, note);
+    this.webhooks.restore(snapshot.webhooks ?? []);
   }
 }

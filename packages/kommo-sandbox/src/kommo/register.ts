@@ -15,6 +15,9 @@
  *   POST /api/v4/leads/custom_fields (admin);  DELETE /api/v4/leads/custom_fields/{id} (admin)
  *   GET|POST /api/v4/leads/tags
  *   GET|POST /api/v4/leads/notes, /api/v4/leads/{id}/notes
+ *   POST /api/v4/webhooks {destination, settings: [event…], sort?} → 201 (same destination: replaces settings)
+ *   GET  /api/v4/webhooks[?filter[destination]=];  DELETE /api/v4/webhooks {destination} → 204 | 404
+ *        (all three admin-only, at most webhooks.maxPerAccount; §8.1.1)
  * Control API (JSON; `:account` = id, subdomain or host)
  *   POST /_sandbox/accounts  {subdomain, domain?: kommo.com|amocrm.ru, name?, language?, timezone?,
  *                             users?: [{name, is_admin}], current_user_is_admin?}  → account + base_url
@@ -31,7 +34,12 @@
  *   POST /_sandbox/accounts/:account/install {user_id?}  → GET redirect_uri?code&referer&from_widget=1
  *   POST /_sandbox/accounts/:account/uninstall {forge?, revoke?} → GET hook?client_uuid&account_id&signature
  *   GET|PUT|PATCH /_sandbox/integration {client_id, client_secret, redirect_uri, uninstall_hook_url, name}
- *   GET|PATCH /_sandbox/settings {oauth:{refreshRotation…}, rateLimit:{scope: account|ip|global, perWindow…}, fields:{…}, outboundTimeoutMs}
+ *   GET|PATCH /_sandbox/settings {oauth:{refreshRotation…}, rateLimit:{scope: account|ip|global, perWindow…}, fields:{…}, outboundTimeoutMs,
+ *                                 webhooks:{botMessages: bot|owner|none, outgoingMessages: add_outgoing_message|add_message|both,
+ *                                           timeoutMs, retryDelaysMs, disableAfterFailures, disableWindowMs, maxPerAccount}}
+ *   GET  /_sandbox/webhooks/deliveries?account=&event=&destination=&lead_id=&state=  (every attempt);  DELETE …/deliveries
+ *   GET  /_sandbox/accounts/:account/webhooks;  PATCH /_sandbox/accounts/:account/webhooks {destination, disabled}
+ *   POST /_sandbox/chats/:leadId/team-message {text, user_id?, account?}  (salesbot part: a user writes in the chat)
  *   POST /_sandbox/rate-limit/block {account_id? | ip?, ms | seconds} → {blocked_until} (403 as after repeated 429s)
  *   GET  /_sandbox/requests?method=&path=&account_id=&status=&kind=&direction=&since=;  DELETE /_sandbox/requests
  *   GET  /_sandbox/requests/counters  → {total, status429, status403, blocked}
@@ -53,10 +61,13 @@ import { registerAccountControl } from './control/account-control.js';
 import { registerRuntimeControl } from './control/runtime-control.js';
 import { installKommoApiPlumbing } from './api-plumbing.js';
 import { installRecorder } from './recorder.js';
+import { registerWebhookControl } from './webhooks/webhook-control.js';
+import { registerWebhookRoutes } from './webhooks/webhook-routes.js';
 
 /** Registers the Kommo core: OAuth, API v4, rate limit, control API. */
 export function registerKommo(app: FastifyInstance, context: SandboxContext): void {
   installRecorder(app, context);
+  context.resetHooks.add(() => context.webhooks.reset());
   app.addHook('preClose', (done) => {
     // Hung requests would keep the server from closing.
     context.kommo.faults.releaseAll();
@@ -72,8 +83,10 @@ export function registerKommo(app: FastifyInstance, context: SandboxContext): vo
     registerCustomFieldRoutes(api, context);
     registerTagRoutes(api, context);
     registerNoteRoutes(api, context);
+    registerWebhookRoutes(api, context);
     registerAccountControl(api, context);
     registerRuntimeControl(api, context);
+    registerWebhookControl(api, context);
     done();
   });
 }

@@ -46,6 +46,7 @@ const START_IDS = {
   tag: 50_001,
   note: 400_001,
   enum: 800_001,
+  webhook: 60_001,
 };
 
 const defaultIntegration = (): Integration => ({

@@ -180,6 +180,35 @@ export type KommoSettings = {
   fields: { textMaxLength: number; textareaMaxLength: number };
   /** Outbound calls (install webhook, uninstall hook): the time Kommo allows itself. */
   outboundTimeoutMs: number;
+  webhooks: WebhookSettings;
+};
+
+export const BOT_MESSAGE_MODES = ['bot', 'owner', 'none'] as const;
+export const OUTGOING_MESSAGE_EVENTS = ['add_outgoing_message', 'add_message', 'both'] as const;
+
+/** Account webhooks (docs/kommo-contract.md §8.1, §8.4). */
+export type WebhookSettings = {
+  /**
+   * How a salesbot's own chat message is reported (unknown on Kommo, §8.1.2): `bot` (default) as
+   * `add_outgoing_message` with `author[type]=bot`; `owner` the same with `author[type]=internal`
+   * and the installing user's `author[user_id]` (variant B, only the text tells it from a person);
+   * `none`, no event.
+   */
+  botMessages: (typeof BOT_MESSAGE_MODES)[number];
+  /**
+   * Which event carries outgoing messages (a team member's, a bot's): `add_outgoing_message`
+   * (default), `add_message` with `type=outgoing` (variant C, older accounts), or `both`.
+   */
+  outgoingMessages: (typeof OUTGOING_MESSAGE_EVENTS)[number];
+  /** Real time the destination has to answer 100–299 (Kommo: 2 s). */
+  timeoutMs: number;
+  /** Sandbox time before retries 2, 3, 4, 5 (Kommo: 5 min, 15 min, 15 min, 1 h). */
+  retryDelaysMs: number[];
+  /** A webhook is disabled after more than this many bad answers within disableWindowMs. */
+  disableAfterFailures: number;
+  disableWindowMs: number;
+  /** Webhooks per account (Kommo: 100). */
+  maxPerAccount: number;
 };
 
 export const defaultKommoSettings = (): KommoSettings => ({
@@ -201,4 +230,13 @@ export const defaultKommoSettings = (): KommoSettings => ({
   },
   fields: { textMaxLength: 256, textareaMaxLength: 65_535 },
   outboundTimeoutMs: 3_000,
+  webhooks: {
+    botMessages: 'bot',
+    outgoingMessages: 'add_outgoing_message',
+    timeoutMs: 2_000,
+    retryDelaysMs: [5 * 60_000, 15 * 60_000, 15 * 60_000, 60 * 60_000],
+    disableAfterFailures: 100,
+    disableWindowMs: 2 * 60 * 60_000,
+    maxPerAccount: 100,
+  },
 });

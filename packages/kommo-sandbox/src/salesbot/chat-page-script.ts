@@ -1,6 +1,8 @@
 /**
  * The chat page's inline script (ES5-ish, no build step). It talks to the salesbot control API:
- * `/_sandbox/salesbot/{accounts,leads,messages}` and polls `/leads/:id?after=<seq>` every 500 ms.
+ * `/_sandbox/salesbot/{accounts,leads,messages}` and polls `/leads/:id?after=<seq>` every 500 ms;
+ * the team box reads the users from `/_sandbox/accounts/:account` and posts to
+ * `/_sandbox/chats/:lead/team-message`.
  */
 export const CHAT_SCRIPT = String.raw`
 (function () {
@@ -10,12 +12,12 @@ export const CHAT_SCRIPT = String.raw`
   var BUBBLE_LABELS = { customer: 'Customer', bot: 'Bot', internal: 'Internal message', note: 'Note', error: 'Error' };
   var PREFIXES = { tag_added: 'Tag added: ', tag_removed: 'Tag removed: ', field: 'Field set: ', status: 'Status: ' };
   var params = new URLSearchParams(location.search);
-  var state = { account: '', lead: '', after: 0, busy: false, panel: '' };
+  var state = { account: '', lead: '', after: 0, busy: false, panel: '', userChosen: false };
   function $(id) { return document.getElementById(id); }
 
-  function api(path, options) {
+  function api(path, options, root) {
     var init = Object.assign({ headers: { 'content-type': 'application/json' } }, options || {});
-    return fetch(API + path, init).then(function (response) {
+    return fetch((root || API) + path, init).then(function (response) {
       if (response.status === 204) return null;
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(body && body.error ? body.error : response.statusText);
@@ -42,7 +44,17 @@ export const CHAT_SCRIPT = String.raw`
       var wanted = params.get('account');
       if (wanted) select.value = wanted;
       state.account = select.value;
-      return loadLeads(params.get('lead'));
+      return loadUsers().then(function () { return loadLeads(params.get('lead')); });
+    });
+  }
+
+  // The account's users, for the team box.
+  function loadUsers() {
+    var select = $('team-user');
+    select.textContent = '';
+    if (!state.account) return Promise.resolve();
+    return api('/accounts/' + encodeURIComponent(state.account), null, '/_sandbox').then(function (account) {
+      account.users.forEach(function (u) { select.appendChild(option(String(u.id), u.name + ' (#' + u.id + ')')); });
     });
   }
 
@@ -67,6 +79,7 @@ export const CHAT_SCRIPT = String.raw`
     state.lead = id || '';
     state.after = 0;
     state.panel = '';
+    state.userChosen = false;
     $('transcript').textContent = '';
     var query = new URLSearchParams();
     if (state.account) query.set('account', state.account);
@@ -99,7 +112,9 @@ export const CHAT_SCRIPT = String.raw`
     var div = document.createElement('div');
     div.className = 'entry ' + entry.kind;
     div.setAttribute('data-testid', 'entry-' + entry.kind);
-    var label = BUBBLE_LABELS[entry.kind];
+    var label = entry.kind === 'team'
+      ? 'Team: ' + (entry.detail && entry.detail.user_name ? entry.detail.user_name : 'user')
+      : BUBBLE_LABELS[entry.kind];
     if (label) {
       var small = document.createElement('small');
       small.textContent = label;
@@ -132,6 +147,8 @@ export const CHAT_SCRIPT = String.raw`
     var lead = chat && chat.lead;
     var run = chat && chat.run;
     $('lead-name').textContent = lead ? leadLabel(lead) : '–';
+    // The team box writes as the lead's responsible user until the person picks another.
+    if (lead && !state.userChosen && lead.responsible_user_id) $('team-user').value = String(lead.responsible_user_id);
     $('run-status').textContent = run
       ? run.bot_name + ': ' + run.status.replace(/_/g, ' ') + (run.end_reason ? ' (' + run.end_reason + ')' : '')
       : (lead ? 'not started' : '–');
@@ -196,9 +213,27 @@ export const CHAT_SCRIPT = String.raw`
       .catch(function (error) { notice(error.message); });
   }
 
+  function sendAsTeam(text) {
+    if (!state.lead) { notice('Choose a lead first: a team member writes in an existing chat.'); return; }
+    var body = { account: state.account, text: text, user_id: Number($('team-user').value) };
+    notice('');
+    api('/chats/' + encodeURIComponent(state.lead) + '/team-message', { method: 'POST', body: JSON.stringify(body) }, '/_sandbox')
+      .then(function () { refresh(); })
+      .catch(function (error) { notice(error.message); });
+  }
+
   $('account').addEventListener('change', function (event) {
     state.account = event.target.value;
-    loadLeads(null);
+    loadUsers().then(function () { return loadLeads(null); }).catch(function (error) { notice(error.message); });
+  });
+  $('team-user').addEventListener('change', function () { state.userChosen = true; });
+  $('team-composer').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var input = $('team-message');
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    sendAsTeam(text);
   });
   $('lead').addEventListener('change', function (event) { selectLead(event.target.value); });
   $('new-lead').addEventListener('click', function () {

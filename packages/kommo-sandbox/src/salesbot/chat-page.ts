@@ -3,7 +3,8 @@ import { CHAT_SCRIPT } from './chat-page-script.js';
 
 /**
  * `GET /_sandbox/chat` (and `/chat`): a person plays the customer of a lead and watches the bot's
- * messages, internal messages, tags, notes and custom fields change. Plain HTML, no build step;
+ * messages, internal messages, tags, notes and custom fields change. A second box writes as a
+ * user of the account (default: the lead's responsible user), as from Kommo's chat window. Plain HTML, no build step;
  * it polls the control API every 500 ms. `?account=<subdomain>&lead=<id>` preselects a chat.
  */
 export function registerChatPage(app: FastifyInstance): void {
@@ -33,6 +34,7 @@ const CHAT_STYLE = `
   .entry { max-width: 80%; padding: 6px 10px; border-radius: 10px; white-space: pre-wrap; word-break: break-word; }
   .entry small { display: block; font-size: 11px; opacity: .65; }
   .customer { align-self: flex-end; background: #2f6fed; color: #fff; }
+  .team { align-self: flex-start; background: #1f7a50; color: #fff; }
   .bot { align-self: flex-start; background: #e4e9f2; }
   .internal { align-self: center; background: #fff4cc; border: 1px dashed #d6b400; }
   .note { align-self: center; background: #e9f7ef; border: 1px solid #9fd5b4; }
@@ -40,8 +42,10 @@ const CHAT_STYLE = `
   .error { align-self: center; background: #fde8e8; color: #9b1c1c; font-size: 12px; }
   .buttons { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 6px; }
   .buttons button { background: #fff; color: #2f6fed; padding: 3px 8px; }
-  form { display: flex; gap: 8px; margin-top: 10px; }
+  form { display: flex; gap: 8px; margin-top: 10px; align-items: center; }
   form input { flex: 1; }
+  .team-composer { padding-top: 10px; border-top: 1px dashed #b9c2d0; }
+  .team-composer button { background: #1f7a50; border-color: #1f7a50; }
   dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 10px; margin: 0; }
   dt { color: #5b6577; }
   dd { margin: 0; }
@@ -85,6 +89,13 @@ const CHAT_PAGE = `<!doctype html>
       <label for="message" class="visually-hidden">Message as the customer</label>
       <input id="message" name="message" autocomplete="off" placeholder="Write as the customer…" data-testid="message-input">
       <button type="submit" data-testid="send-button">Send</button>
+    </form>
+    <form id="team-composer" class="team-composer" data-testid="team-composer" aria-label="Write as a team member">
+      <label for="team-user">Team member</label>
+      <select id="team-user" data-testid="team-user-select"></select>
+      <label for="team-message" class="visually-hidden">Message as a team member</label>
+      <input id="team-message" name="team-message" autocomplete="off" placeholder="Write as a team member…" data-testid="team-message-input">
+      <button type="submit" data-testid="team-send-button">Send as team</button>
     </form>
     <p id="notice" class="status-line" role="status" data-testid="notice"></p>
   </section>

@@ -3,6 +3,7 @@ import { type Run } from './engine-types.js';
 export type EntryKind =
   | 'customer'
   | 'bot'
+  | 'team'
   | 'internal'
   | 'note'
   | 'tag_added'
@@ -44,9 +45,14 @@ export type Chat = {
 // A long-running sandbox must not grow without bound; old lines go first.
 const MAX_ENTRIES = 2_000;
 
+/** The entries that are messages in the chat (what account webhooks report, §8.1.2). */
+const MESSAGE_KINDS = new Set<EntryKind>(['customer', 'bot', 'team']);
+
 export class ChatStore {
   private chats = new Map<string, Chat>();
   private seq = 0;
+  /** Called after a message (customer, bot or team member) is appended; must not throw or block. */
+  onMessage: (chat: Chat, entry: TranscriptEntry) => void = () => undefined;
 
   get(accountId: number, leadId: number, origin: string): Chat {
     const key = `${accountId}:${leadId}`;
@@ -90,6 +96,7 @@ export class ChatStore {
     if (chat.entries.length > MAX_ENTRIES) {
       chat.entries.splice(0, chat.entries.length - MAX_ENTRIES);
     }
+    if (MESSAGE_KINDS.has(full.kind)) this.onMessage(chat, full);
     return full;
   }
 

@@ -186,8 +186,10 @@ export function registerControlRoutes(
     if (continueGoto !== undefined && !CONTINUE_GOTO_MODES.includes(continueGoto as ContinueGoto)) {
       return bad(reply, `continue_goto is one of ${CONTINUE_GOTO_MODES.join(', ')}`);
     }
-    if (input.strict !== undefined && typeof input.strict !== 'boolean') {
-      return bad(reply, 'strict is true or false');
+    for (const flag of ['strict', 'stop_on_team_message']) {
+      if (input[flag] !== undefined && typeof input[flag] !== 'boolean') {
+        return bad(reply, `${flag} is true or false`);
+      }
     }
     for (const [name, key] of Object.entries(NUMBER_SETTINGS)) {
       const value = input[name];
@@ -204,6 +206,9 @@ export function registerControlRoutes(
       salesbot.settings.defaultOrigin = input.default_origin;
     }
     if (typeof input.strict === 'boolean') salesbot.settings.strict = input.strict;
+    if (typeof input.stop_on_team_message === 'boolean') {
+      salesbot.settings.stopOnTeamMessage = input.stop_on_team_message;
+    }
     return reply.send(describeSettings(salesbot.settings));
   });
 }
@@ -258,6 +263,7 @@ function describeSettings(settings: SalesbotSettings): Record<string, unknown> {
     step_budget: settings.stepBudget,
     default_origin: settings.defaultOrigin,
     strict: settings.strict,
+    stop_on_team_message: settings.stopOnTeamMessage,
   };
 }
 

@@ -1,6 +1,6 @@
 import { type BlockRef, blockOf, type Handler } from './bot-schema.js';
 import { type BotRegistry } from './bots-store.js';
-import { type Chat, type ChatStore } from './chats.js';
+import { type Chat, type ChatStore, type TranscriptEntry } from './chats.js';
 import { StepError } from './conditions.js';
 import { type ContinueRegistry } from './continue.js';
 import {
@@ -151,6 +151,30 @@ export class SalesbotEngine {
     }
     const bot = bots.activeBot(accountId);
     return bot ? this.start(accountId, leadId, bot.id, 'incoming message') : undefined;
+  }
+
+  /**
+   * A message from a user of the account in the lead's chat: recorded (the webhooks see it). It is
+   * not the customer's answer, so a waiting bot stays waiting; with `stopOnTeamMessage` the lead's
+   * running bot is stopped (`stopped`).
+   */
+  teamMessage(
+    accountId: number,
+    leadId: number,
+    text: string,
+    user: { id: number; name: string },
+  ): { entry: TranscriptEntry; stopped: boolean } {
+    const { chats, clock, settings } = this.deps;
+    const chat = chats.get(accountId, leadId, settings.defaultOrigin);
+    const entry = chats.append(chat, {
+      at: clock.now(),
+      kind: 'team',
+      text,
+      detail: { user_id: user.id, user_name: user.name },
+    });
+    if (!settings.stopOnTeamMessage) return { entry, stopped: false };
+    const reason = `${user.name} (#${user.id}) wrote in the chat`;
+    return { entry, stopped: this.stop(accountId, leadId, reason) };
   }
 
   private async drive(chat: Chat, run: Run, ctx: HandlerContext, start: BlockRef): Promise<void> {

@@ -95,6 +95,11 @@ export type SalesbotSettings = {
    * aliases, sandbox extensions). docs/kommo-contract.md §5.4, `strict.ts`.
    */
   strict: boolean;
+  /**
+   * Whether a team member's message in the chat stops the lead's running bot. `false` (default):
+   * Kommo documents no such stop, only `POST /api/v4/bots/{id}/stop` (docs/kommo-contract.md §8.3).
+   */
+  stopOnTeamMessage: boolean;
 };
 
 export const CONTINUE_GOTO_MODES = ['follow', 'ignore'] as const;
@@ -113,4 +118,5 @@ export const DEFAULT_SETTINGS: SalesbotSettings = {
   stepBudget: 500,
   defaultOrigin: 'sandbox_chat',
   strict: true,
+  stopOnTeamMessage: false,
 };

@@ -6,6 +6,7 @@ import { registerChatPage } from './chat-page.js';
 import { registerControlRoutes } from './control-routes.js';
 import { DEFAULT_SETTINGS } from './ports.js';
 import { createSalesbot } from './salesbot.js';
+import { registerTeamRoutes } from './team-routes.js';
 
 /** Registers the salesbot engine, Kommo's bots API, the salesbot control API and the chat page. */
 export function registerSalesbot(app: FastifyInstance, context: SandboxContext): void {
@@ -17,6 +18,7 @@ export function registerSalesbot(app: FastifyInstance, context: SandboxContext):
     done();
   });
   registerControlRoutes(app, context, salesbot);
+  registerTeamRoutes(app, context, salesbot);
   registerChatPage(app);
   context.resetHooks.add(() => {
     salesbot.engine.stopAll('sandbox reset');

@@ -1,6 +1,7 @@
 import { type SandboxContext } from '../context.js';
 import { BotRegistry, type StoredBot } from './bots-store.js';
-import { type Chat, ChatStore } from './chats.js';
+import { type ChatMessage } from '../kommo/webhooks/message-events.js';
+import { type Chat, ChatStore, type TranscriptEntry } from './chats.js';
 import { ContinueRegistry } from './continue.js';
 import { SalesbotEngine } from './engine.js';
 import { type Run } from './engine-types.js';
@@ -29,6 +30,10 @@ export function createSalesbot(context: SandboxContext): Salesbot {
   const chats = new ChatStore();
   const continues = new ContinueRegistry();
   const directory = kommoDirectory(context);
+  chats.onMessage = (chat, entry) => {
+    const message = chatMessage(chat, entry, bots);
+    if (message) context.webhooks.messageWritten(message);
+  };
   const engine = new SalesbotEngine({
     clock: context.clock,
     directory,
@@ -40,6 +45,34 @@ export function createSalesbot(context: SandboxContext): Salesbot {
     publicUrl: () => context.publicUrl.value,
   });
   return { settings, bots, chats, continues, engine, directory };
+}
+
+/** A transcript message as the account webhooks report it (docs/kommo-contract.md §8.1.2). */
+function chatMessage(
+  chat: Chat,
+  entry: TranscriptEntry,
+  bots: BotRegistry,
+): ChatMessage | undefined {
+  const base = {
+    accountId: chat.accountId,
+    leadId: chat.leadId,
+    text: entry.text,
+    origin: chat.origin,
+    at: entry.at,
+  };
+  if (entry.kind === 'customer') {
+    return { ...base, author: { kind: 'customer', name: chat.contactName || 'Customer' } };
+  }
+  if (entry.kind === 'bot' && entry.botId !== undefined) {
+    const name = bots.byId(entry.botId)?.name ?? `Bot #${entry.botId}`;
+    return { ...base, author: { kind: 'bot', botId: entry.botId, name } };
+  }
+  if (entry.kind === 'team') {
+    const userId = Number(entry.detail?.user_id);
+    const name = typeof entry.detail?.user_name === 'string' ? entry.detail.user_name : '';
+    return { ...base, author: { kind: 'team', userId, name } };
+  }
+  return undefined;
 }
 
 /** The POST the engine uses, also written to the Kommo request log as an outbound call. */
@@ -113,6 +146,7 @@ export function describeChat(
           id: lead.id,
           name: lead.name,
           status_id: lead.statusId,
+          responsible_user_id: lead.responsibleUserId,
           tags: lead.tags,
           fields: crm?.describeFields(leadId) ?? [],
           notes: crm?.listNotes(leadId) ?? [],

@@ -1,4 +1,6 @@
 import { type SandboxContext } from '../context.js';
+import { type Lead } from '../kommo/index.js';
+import { type HostCard } from './host-page.js';
 
 // The little the widget host needs from the Kommo core: the integration (for the token's key and
 // audience) and accounts with their users. Kept narrow so the host does not follow store internals.
@@ -25,6 +27,10 @@ export type HostDirectory = {
   accounts(): HostAccount[];
   /** By numeric id, subdomain or host (`acme.kommo.com`). */
   findAccount(ref: string | number): HostAccount | undefined;
+  /** A lead of the account, for the lead card location. */
+  lead(accountId: number, leadId: number): HostCard | undefined;
+  /** The account's first lead (the card the host opens when none is named). */
+  firstLead(accountId: number): HostCard | undefined;
 };
 
 /** The user a page or token acts as: the given one, else the account's current user. */
@@ -39,5 +45,24 @@ export function directoryFrom(context: SandboxContext): HostDirectory {
     integration: () => store.integration,
     accounts: () => store.listAccounts(),
     findAccount: (ref) => store.findAccount(typeof ref === 'string' ? ref.trim() : ref),
+    lead: (accountId, leadId) => {
+      const lead = store.getLead(accountId, leadId);
+      return lead ? hostCard(lead) : undefined;
+    },
+    firstLead: (accountId) => {
+      const [lead] = store.listLeads(accountId);
+      return lead ? hostCard(lead) : undefined;
+    },
+  };
+}
+
+function hostCard(lead: Lead): HostCard {
+  return {
+    id: lead.id,
+    name: lead.name,
+    price: lead.price,
+    status_id: lead.status_id,
+    pipeline_id: lead.pipeline_id,
+    responsible_user_id: lead.responsible_user_id,
   };
 }

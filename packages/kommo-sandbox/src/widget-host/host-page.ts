@@ -1,8 +1,30 @@
 import { type HostAccount, type HostIntegration, type HostUser } from './host-directory.js';
 import { type AccountWidgetSettings, type HostedWidget } from './widget-registry.js';
 
-export const HOST_LOCATIONS = ['settings', 'advanced_settings', 'salesbot_designer'] as const;
+export const HOST_LOCATIONS = [
+  'settings',
+  'advanced_settings',
+  'salesbot_designer',
+  'lcard',
+] as const;
 export type HostLocation = (typeof HOST_LOCATIONS)[number];
+
+/** Whether the manifest declares the location; `lcard` matches `lcard`, `lcard-0` and `lcard-1` (§9.5). */
+export function offersLocation(locations: string[], location: HostLocation): boolean {
+  return location === 'lcard'
+    ? locations.some((l) => l === 'lcard' || l === 'lcard-0' || l === 'lcard-1')
+    : locations.includes(location);
+}
+
+/** The open lead card (`lcard`): what `APP.data.current_card` describes; id 0 is a new card. */
+export type HostCard = {
+  id: number;
+  name: string;
+  price: number;
+  status_id: number | null;
+  pipeline_id: number | null;
+  responsible_user_id: number | null;
+};
 
 export const ASSETS_PATH = '/_sandbox/widget-host/assets';
 
@@ -18,6 +40,8 @@ export type HostPageInput = {
   location: HostLocation;
   lang: string | undefined;
   settings: AccountWidgetSettings;
+  /** The lead whose card is open (location `lcard` only). */
+  card?: HostCard;
 };
 
 /** Picks the widget language: asked for, else the account's, else English, else the first one. */
@@ -31,7 +55,7 @@ export function pickLanguage(widget: HostedWidget, wanted: (string | undefined)[
 
 /** The data the page's runtime works from (the sandbox's stand-in for Kommo's page state). */
 export function buildBootstrap(input: HostPageInput): Record<string, unknown> {
-  const { origin, widget, account, user, integration, location, settings } = input;
+  const { origin, widget, account, user, integration, location, settings, card } = input;
   const lang = pickLanguage(widget, [input.lang, account.language]);
   const path = `${origin}${widgetFilesPath(widget.code)}`;
   return {
@@ -83,6 +107,7 @@ export function buildBootstrap(input: HostPageInput): Record<string, unknown> {
       version: widget.manifest.widget.version,
     },
     installed: settings.installed,
+    card: location === 'lcard' && card ? card : null,
     urls: {
       token: '/_sandbox/widget-token',
       settings: '/_sandbox/widget-host/settings',
@@ -104,18 +129,21 @@ export const escapeHtml = (text: string): string =>
 export function renderHostPage(input: HostPageInput): string {
   const boot = buildBootstrap(input);
   const { account, user, widget, location } = input;
-  const links = HOST_LOCATIONS.filter((l) => widget.manifest.locations.includes(l))
+  const links = HOST_LOCATIONS.filter((l) => offersLocation(widget.manifest.locations, l))
     .map((l) => {
       const href = `?account=${encodeURIComponent(account.subdomain)}&location=${l}&widget=${encodeURIComponent(widget.code)}&user=${user.id}`;
       return `<a href="${escapeHtml(href)}"${l === location ? ' aria-current="page"' : ''}>${l}</a>`;
     })
     .join(' ');
+  const card = input.card;
   const main =
-    location === 'advanced_settings'
-      ? `<h1 class="host-section-title" data-testid="advanced-title"></h1><div id="work-area-${escapeHtml(widget.code)}" class="work-area" data-testid="advanced-settings-area"></div>`
-      : location === 'salesbot_designer'
-        ? '<section id="salesbot-designer" data-testid="designer-pane"></section>'
-        : '<p class="host-hint">The settings modal opens on load; use "Settings" to reopen it.</p>';
+    location === 'lcard' && card
+      ? `<section class="host-card" data-testid="lead-card" data-lead-id="${card.id}"><h1 class="host-section-title" data-testid="lead-card-name">${card.id === 0 ? 'New lead' : `${escapeHtml(card.name)} (#${card.id})`}</h1></section>`
+      : location === 'advanced_settings'
+        ? `<h1 class="host-section-title" data-testid="advanced-title"></h1><div id="work-area-${escapeHtml(widget.code)}" class="work-area" data-testid="advanced-settings-area"></div>`
+        : location === 'salesbot_designer'
+          ? '<section id="salesbot-designer" data-testid="designer-pane"></section>'
+          : '<p class="host-hint">The settings modal opens on load; use "Settings" to reopen it.</p>';
   return `<!doctype html>
 <html lang="${escapeHtml(String(boot.lang))}">
 <head>

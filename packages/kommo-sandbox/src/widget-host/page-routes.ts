@@ -4,6 +4,8 @@ import { contentTypeOf, hostAsset } from './host-assets.js';
 import { findUser, type HostDirectory } from './host-directory.js';
 import {
   HOST_LOCATIONS,
+  type HostCard,
+  offersLocation,
   renderHostPage,
   renderProblemPage,
   type HostLocation,
@@ -16,6 +18,7 @@ type HostQuery = {
   widget?: string;
   user?: string;
   lang?: string;
+  lead?: string;
 };
 
 /** The sandbox origin as the browser sees it (links and `path` must work from the page). */
@@ -92,10 +95,38 @@ export function registerPageRoutes(
     }
     // Kommo only calls a location's callbacks when the manifest declares it; the settings modal
     // exists for every widget (it is where the widget gets installed).
-    if (location !== 'settings' && !widget.manifest.locations.includes(location)) {
+    if (location !== 'settings' && !offersLocation(widget.manifest.locations, location)) {
       return problem(400, `The widget's manifest does not list location "${location}"`, [
         `Its locations: ${widget.manifest.locations.join(', ')}.`,
       ]);
+    }
+
+    let card: HostCard | undefined;
+    if (location === 'lcard') {
+      // `lead=0` opens a card being created (id 0, §9.5); no `lead` opens the account's first one.
+      const leadId = query.lead === undefined ? undefined : Number(query.lead);
+      card =
+        leadId === 0
+          ? {
+              id: 0,
+              name: '',
+              price: 0,
+              status_id: null,
+              pipeline_id: null,
+              responsible_user_id: user.id,
+            }
+          : leadId === undefined
+            ? directory.firstLead(account.id)
+            : directory.lead(account.id, leadId);
+      if (!card) {
+        return problem(
+          404,
+          query.lead ? `No lead "${query.lead}" in ${account.subdomain}` : 'No lead',
+          [
+            'Create one through the control API (POST /_sandbox/accounts/{account}/leads), then open ?location=lcard&lead={id}.',
+          ],
+        );
+      }
     }
 
     const html = renderHostPage({
@@ -107,6 +138,7 @@ export function registerPageRoutes(
       location,
       lang: query.lang,
       settings: registry.getSettings(account.id, widget.code),
+      ...(card ? { card } : {}),
     });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   });

@@ -134,6 +134,55 @@ describe('widget host page', () => {
     expect((await page('?account=nobody')).status).toBe(404);
   });
 
+  it('opens the lead card location (lcard) for a chosen lead, a new card or the first lead', async () => {
+    const manifest = JSON.parse(readFileSync(join(FIXTURE_DIR, 'manifest.json'), 'utf8')) as {
+      locations: string[];
+    };
+    manifest.locations = ['settings', 'lcard-1'];
+    await uploadZip(base, fixtureZip({ set: { 'manifest.json': manifest } }), '?code=card_widget');
+    const beta = context.kommo.createAccount({ subdomain: 'beta' });
+    expect((await page('?account=beta&widget=card_widget&location=lcard')).status).toBe(404);
+    const first = context.kommo.createLead(beta.id, { name: 'First <lead>', price: 500 });
+    const second = context.kommo.createLead(beta.id, { name: 'Second' });
+
+    const chosen = await page(`?account=beta&widget=card_widget&location=lcard&lead=${second.id}`);
+    expect(chosen.status).toBe(200);
+    const boot = bootOf(chosen.html) as Boot & { card: Record<string, unknown>; area: string };
+    expect(boot.location).toBe('lcard');
+    expect(boot.card).toEqual({
+      id: second.id,
+      name: 'Second',
+      price: 0,
+      status_id: second.status_id,
+      pipeline_id: second.pipeline_id,
+      responsible_user_id: second.responsible_user_id,
+    });
+    expect(chosen.html).toContain(`data-testid="lead-card" data-lead-id="${second.id}"`);
+    expect(chosen.html).toContain('data-testid="widgets-area"');
+    expect(chosen.html).toContain('location=lcard');
+
+    const byDefault = await page('?account=beta&widget=card_widget&location=lcard');
+    expect((bootOf(byDefault.html) as Boot & { card: { id: number } }).card.id).toBe(first.id);
+    expect(byDefault.html).toContain('First &#60;lead&#62; (#');
+    const fresh = await page('?account=beta&widget=card_widget&location=lcard&lead=0');
+    expect((bootOf(fresh.html) as Boot & { card: { id: number } }).card.id).toBe(0);
+    expect(fresh.html).toContain('New lead');
+
+    // Another account's lead, or a lead that does not exist.
+    const other = context.kommo.createLead(acme.id, {});
+    expect(
+      (await page(`?account=beta&widget=card_widget&location=lcard&lead=${other.id}`)).status,
+    ).toBe(404);
+    expect((await page('?account=beta&widget=card_widget&location=lcard&lead=abc')).status).toBe(
+      404,
+    );
+    // Outside a card there is no card.
+    const settings = bootOf((await page('?account=beta&widget=card_widget')).html) as Boot & {
+      card: unknown;
+    };
+    expect(settings.card).toBeNull();
+  });
+
   it('serves RequireJS, jQuery and a runtime that parses as JavaScript', async () => {
     const requireJs = await (await fetch(`${base}/_sandbox/widget-host/assets/require.js`)).text();
     expect(requireJs).toContain('RequireJS 2.');
@@ -147,6 +196,9 @@ describe('widget host page', () => {
     // The designer pane's renderRow is Kommo's one-argument renderRow(caption) (§6.4).
     expect(source).toContain('function renderRow(caption)');
     expect(source).toContain('renderRow(caption) takes one argument, got ');
+    // The lead card: APP.isCard() and APP.data.current_card follow the page's card (§9.5).
+    expect(source).toContain('isCard: function () { return Boolean(card); }');
+    expect(source).toContain("current_entity: card ? 'leads' : null");
     expect((await fetch(`${base}/_sandbox/widget-host/assets/other.js`)).status).toBe(404);
   });
 

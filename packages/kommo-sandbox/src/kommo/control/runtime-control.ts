@@ -2,7 +2,13 @@ import { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { type SandboxContext } from '../../context.js';
 import { type FaultSpec } from '../faults.js';
 import { type RequestLogFilter } from '../request-log.js';
-import { type Integration, type KommoSettings, RATE_LIMIT_SCOPES } from '../types.js';
+import {
+  BOT_MESSAGE_MODES,
+  type Integration,
+  type KommoSettings,
+  OUTGOING_MESSAGE_EVENTS,
+  RATE_LIMIT_SCOPES,
+} from '../types.js';
 
 type Body = Record<string, unknown>;
 const bodyOf = (request: FastifyRequest): Body =>
@@ -21,6 +27,36 @@ function logFilter(query: Record<string, string | undefined>): RequestLogFilter 
     ...(num('status') !== undefined ? { status: num('status') } : {}),
     ...(num('since') !== undefined ? { since: num('since') } : {}),
   };
+}
+
+/** The problem with a `webhooks` settings patch, if any. */
+function checkWebhookSettings(
+  patch: Partial<KommoSettings['webhooks']> | undefined,
+): string | null {
+  if (patch === undefined) return null;
+  if (patch.botMessages !== undefined && !BOT_MESSAGE_MODES.includes(patch.botMessages)) {
+    return `webhooks.botMessages must be one of ${BOT_MESSAGE_MODES.join(', ')}`;
+  }
+  const outgoing = patch.outgoingMessages;
+  if (outgoing !== undefined && !OUTGOING_MESSAGE_EVENTS.includes(outgoing)) {
+    return `webhooks.outgoingMessages must be one of ${OUTGOING_MESSAGE_EVENTS.join(', ')}`;
+  }
+  const delays = patch.retryDelaysMs;
+  if (delays !== undefined && !(Array.isArray(delays) && delays.every((ms) => ms >= 0))) {
+    return 'webhooks.retryDelaysMs must be a list of milliseconds';
+  }
+  for (const key of [
+    'timeoutMs',
+    'disableAfterFailures',
+    'disableWindowMs',
+    'maxPerAccount',
+  ] as const) {
+    const value = patch[key];
+    if (value !== undefined && !(typeof value === 'number' && value > 0)) {
+      return `webhooks.${key} must be a positive number`;
+    }
+  }
+  return null;
 }
 
 /** Control API for the integration, settings, request log, faults, clock and reset. */
@@ -54,6 +90,8 @@ export function registerRuntimeControl(app: FastifyInstance, context: SandboxCon
         .code(400)
         .send({ error: `rateLimit.scope must be one of ${RATE_LIMIT_SCOPES.join(', ')}` });
     }
+    const webhooks = checkWebhookSettings(body.webhooks);
+    if (webhooks) return reply.code(400).send({ error: webhooks });
     return store.updateSettings(body);
   });
 

@@ -238,13 +238,28 @@ export const PAGE_BASE_JS = String.raw`
     managers: managers,
     lang: boot.lang,
   };
+  // The lead card (lcard): current_card.id is the lead id (0 for a new card); its model holds the
+  // card's fields. Kommo's model is a Backbone model; the sandbox offers get() and attributes.
+  var card = boot.card;
+  var currentCard = card ? {
+    id: card.id,
+    element_type: 2,
+    model: {
+      attributes: card,
+      get: function (key) { return card[key]; },
+      toJSON: function () { return Object.assign({}, card); },
+    },
+  } : false;
   var APP = {
     lang_id: boot.lang,
     constant: function (name) { return constants[name]; },
-    getBaseEntity: function () { return boot.area === 'salesbot_designer' ? 'salesbot' : 'settings'; },
-    isCard: function () { return false; },
+    getBaseEntity: function () {
+      if (card) return 'leads';
+      return boot.area === 'salesbot_designer' ? 'salesbot' : 'settings';
+    },
+    isCard: function () { return Boolean(card); },
     getWidgetsArea: function () { return boot.area; },
-    data: { current_card: null, current_entity: null },
+    data: { current_card: currentCard, current_entity: card ? 'leads' : null },
     widgets: {},
   };
   window.APP = APP;
