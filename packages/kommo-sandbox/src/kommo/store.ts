@@ -46,6 +46,9 @@ const START_IDS = {
   tag: 50_001,
   note: 400_001,
   enum: 800_001,
+  pipeline: 7_000_001,
+  status: 60_000_001,
+  task: 20_000_001,
 };
 
 const defaultIntegration = (): Integration => ({
@@ -161,7 +164,9 @@ export class KommoStore extends LeadShortcuts {
       amojo_id: randomUUID(),
       created_at: Math.floor(this.clock.now() / 1000),
     };
-    this.accounts.set(account.id, this.newAccountData(account));
+    const data = this.newAccountData(account);
+    data.seedPipelines();
+    this.accounts.set(account.id, data);
     this.changed();
     return account;
   }
