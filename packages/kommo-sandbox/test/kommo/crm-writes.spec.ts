@@ -106,7 +106,7 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
       const listed = ((await response.json()) as { _embedded: { custom_fields: Field[] } })
         ._embedded.custom_fields;
       expect(listed.map((f) => f.type)).toEqual(FIELD_SPECS.map((f) => f.type));
-      const byCode = Object.fromEntries(listed.map((f) => [f.code, f]));
+      const byCode: Record<string, Field> = Object.fromEntries(listed.map((f) => [f.code ?? '', f]));
       expect(byCode.INTEREST?.enums?.map((e) => e.value)).toEqual(['Basic', 'Pro']);
       expect(byCode.CHANNELS?.enums).toHaveLength(3);
       expect(byCode.INTEREST?.enums?.[0]?.id).toEqual(expect.any(Number));
