@@ -1,6 +1,12 @@
 import { type SandboxContext } from '../context.js';
 import { accountBaseUrl, type FieldValue, type KommoAccount } from '../kommo/index.js';
-import { type AccountInfo, type CrmDirectory, type FieldView, type SalesbotCrm } from './ports.js';
+import {
+  type AccountInfo,
+  type CrmDirectory,
+  type FieldView,
+  type SalesbotCrm,
+  type TaskView,
+} from './ports.js';
 
 /**
  * The salesbot engine's view of the Kommo core's store. The store has no contacts, so contact
@@ -63,7 +69,33 @@ function kommoCrm(context: SandboxContext, accountId: number): SalesbotCrm {
         id: field.id,
         name: field.name,
         value: values[String(field.id)] ?? '',
+        type: field.type,
       }));
+    },
+    describeStage: (leadId) => {
+      const lead = store.getLead(accountId, leadId);
+      if (!lead) return null;
+      const data = store.data(accountId);
+      const pipeline = data.pipelines.get(lead.pipeline_id);
+      const status = data.findStatus(lead.pipeline_id, lead.status_id);
+      if (!pipeline || !status) return null;
+      return { pipeline: pipeline.name, status: status.name, statusId: status.id, color: status.color };
+    },
+    listTasks: (leadId) => {
+      const data = store.data(accountId);
+      const account = data.account;
+      return data.listTasks({ entity_ids: new Set([leadId]) }).map(
+        (task): TaskView => ({
+          id: task.id,
+          text: task.text,
+          completeTill: task.complete_till,
+          isCompleted: task.is_completed,
+          type: data.taskTypes.find((t) => t.id === task.task_type_id)?.name ?? String(task.task_type_id),
+          responsible:
+            account.users.find((u) => u.id === task.responsible_user_id)?.name ??
+            String(task.responsible_user_id),
+        }),
+      );
     },
     listNotes: (leadId) =>
       store.listNotes(accountId, leadId).map((note) => ({

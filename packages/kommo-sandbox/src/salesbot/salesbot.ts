@@ -113,8 +113,10 @@ export function describeChat(
           id: lead.id,
           name: lead.name,
           status_id: lead.statusId,
+          stage: crm?.describeStage(leadId) ?? null,
           tags: lead.tags,
           fields: crm?.describeFields(leadId) ?? [],
+          tasks: crm?.listTasks(leadId) ?? [],
           notes: crm?.listNotes(leadId) ?? [],
         }
       : null,

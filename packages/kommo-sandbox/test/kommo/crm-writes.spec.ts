@@ -413,6 +413,49 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
     });
   });
 
+  it('shows the stage, tags, field values and tasks to the person watching the chat page', async () => {
+    const [main] = await pipelines();
+    const discussions = main?._embedded.statuses.find((s) => s.name === 'Discussions');
+    await patch({
+      status_id: discussions?.id,
+      pipeline_id: main?.id,
+      tags_to_add: [{ name: 'Meeting' }],
+      custom_fields_values: [
+        { field_code: 'INTEREST', values: [{ value: 'Pro' }] },
+        { field_code: 'MEETING_DAY', values: [{ value: 1_796_688_000 }] },
+      ],
+    });
+    await api('POST', '/api/v4/tasks', [
+      { text: 'Meet Ana', complete_till: 1_796_724_000, entity_id: leadId, entity_type: 'leads', task_type_id: 2 },
+    ]);
+    const chat = await h.control<{
+      lead: {
+        stage: { pipeline: string; status: string } | null;
+        tags: string[];
+        fields: { name: string; value: string; type: string }[];
+        tasks: { text: string; type: string; responsible: string; completeTill: number }[];
+      };
+    }>('GET', `/salesbot/leads/${leadId}?account=acme`);
+    expect(chat.body.lead.stage).toMatchObject({ pipeline: 'Sales pipeline', status: 'Discussions' });
+    expect(chat.body.lead.tags).toEqual(['Meeting']);
+    expect(chat.body.lead.fields).toEqual(
+      expect.arrayContaining([
+        { id: fields.INTEREST?.id, name: 'Interest', value: 'Pro', type: 'select' },
+        { id: fields.MEETING_DAY?.id, name: 'Meeting day', value: '1796688000', type: 'date' },
+      ]),
+    );
+    expect(chat.body.lead.tasks).toEqual([
+      expect.objectContaining({ text: 'Meet Ana', type: 'Meeting', responsible: 'Owner', completeTill: 1_796_724_000 }),
+    ]);
+    const state = await h.control<{ stage: unknown; tasks: unknown[] }>('GET', `/accounts/acme/leads/${leadId}`);
+    expect(state.body.stage).toEqual({ pipeline: 'Sales pipeline', status: 'Discussions' });
+    expect(state.body.tasks).toHaveLength(1);
+    const html = await (await h.call('GET', '/_sandbox/chat')).text();
+    for (const id of ['lead-stage', 'lead-tasks', 'lead-fields', 'lead-tags']) {
+      expect(html).toContain(`data-testid="${id}"`);
+    }
+  });
+
   it('counts every one of these calls against the 7 per second limit and logs each', async () => {
     await h.control('PUT', '/clock/speed', { speed: 1e-9 });
     await h.control('PATCH', '/settings', { rateLimit: { enabled: true, violationsToBlock: 0 } });
