@@ -33,7 +33,11 @@ export type StructuredRecord = {
   errors: string[];
 };
 
-export type StructuredAnswer = { text: string | null; refusal: string | null; record: StructuredRecord };
+export type StructuredAnswer = {
+  text: string | null;
+  refusal: string | null;
+  record: StructuredRecord;
+};
 
 /** Where the format sits in each API; used in error `param`s. */
 export type FormatPlace = 'response_format' | 'text.format';
@@ -83,14 +87,27 @@ export function checkFormat(
       place === 'response_format'
         ? "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
         : "Response input messages must contain the word 'json' in some form to use 'text.format' of type 'json_object'.";
-    return openAiError(400, message, 'invalid_request_error', null, place === 'response_format' ? 'messages' : 'input');
+    return openAiError(
+      400,
+      message,
+      'invalid_request_error',
+      null,
+      place === 'response_format' ? 'messages' : 'input',
+    );
   }
-  const problem = schemaProblem(format.schema) ?? (format.strict ? strictProblem(format.schema) : null);
+  const problem =
+    schemaProblem(format.schema) ?? (format.strict ? strictProblem(format.schema) : null);
   if (!problem) return undefined;
   const message = `Invalid schema for response_format '${format.name}': ${problem}`;
   return place === 'response_format'
     ? openAiError(400, message, 'invalid_request_error', null, 'response_format')
-    : openAiError(400, message, 'invalid_request_error', 'invalid_json_schema', 'text.format.schema');
+    : openAiError(
+        400,
+        message,
+        'invalid_request_error',
+        'invalid_json_schema',
+        'text.format.schema',
+      );
 }
 
 let ajv: Ajv2020 | undefined;
@@ -118,7 +135,8 @@ function context(path: string[]): string {
 
 function strictProblem(schema: Record<string, unknown>): string | null {
   if (schema.type !== 'object') {
-    return `schema must be a JSON Schema of 'type: "object"', got 'type: "${schema.type !== undefined ? String(schema.type) : schema.anyOf ? 'anyOf' : 'None'}"'.`;
+    const got = typeof schema.type === 'string' ? schema.type : schema.anyOf ? 'anyOf' : 'None';
+    return `schema must be a JSON Schema of 'type: "object"', got 'type: "${got}"'.`;
   }
   return walkStrict(schema, []);
 }
@@ -132,7 +150,8 @@ function walkStrict(node: unknown, path: string[]): string | null {
     return null;
   }
   if (!isRecord(node)) return null;
-  const isObject = node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'));
+  const isObject =
+    node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'));
   if (isObject) {
     if (node.additionalProperties !== false) {
       return `${context(path)}, 'additionalProperties' is required to be supplied and to be false.`;
@@ -228,7 +247,11 @@ function exampleOf(node: unknown, root: Record<string, unknown>, depth: number):
   if (typeof node.$ref === 'string') return exampleOf(resolveRef(root, node.$ref), root, depth + 1);
   if ('const' in node) return node.const;
   if (Array.isArray(node.enum)) return node.enum.find((v) => v !== null) ?? null;
-  const branches = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : null;
+  const branches: unknown[] | null = Array.isArray(node.anyOf)
+    ? node.anyOf
+    : Array.isArray(node.oneOf)
+      ? node.oneOf
+      : null;
   if (branches) {
     const nullBranch = branches.find((b) => isRecord(b) && b.type === 'null');
     return nullBranch ? null : exampleOf(branches[0], root, depth + 1);

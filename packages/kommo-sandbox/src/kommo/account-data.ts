@@ -330,7 +330,8 @@ export class AccountData {
         (t) =>
           (!filter.ids || filter.ids.has(t.id)) &&
           (!filter.entity_ids || (t.entity_id !== null && filter.entity_ids.has(t.entity_id))) &&
-          (!filter.responsible_user_ids || filter.responsible_user_ids.has(t.responsible_user_id)) &&
+          (!filter.responsible_user_ids ||
+            filter.responsible_user_ids.has(t.responsible_user_id)) &&
           (!filter.task_type_ids || filter.task_type_ids.has(t.task_type_id)) &&
           (filter.is_completed === undefined || t.is_completed === filter.is_completed),
       )

@@ -141,7 +141,11 @@ export function renderPipeline(
 }
 
 /** A task as `GET /api/v4/tasks` shows it (§9.4). */
-export function renderTask(accountId: number, task: Task, baseUrl: string): Record<string, unknown> {
+export function renderTask(
+  accountId: number,
+  task: Task,
+  baseUrl: string,
+): Record<string, unknown> {
   return {
     ...task,
     group_id: 0,

@@ -79,23 +79,27 @@ function kommoCrm(context: SandboxContext, accountId: number): SalesbotCrm {
       const pipeline = data.pipelines.get(lead.pipeline_id);
       const status = data.findStatus(lead.pipeline_id, lead.status_id);
       if (!pipeline || !status) return null;
-      return { pipeline: pipeline.name, status: status.name, statusId: status.id, color: status.color };
+      return {
+        pipeline: pipeline.name,
+        status: status.name,
+        statusId: status.id,
+        color: status.color,
+      };
     },
     listTasks: (leadId) => {
       const data = store.data(accountId);
       const account = data.account;
-      return data.listTasks({ entity_ids: new Set([leadId]) }).map(
-        (task): TaskView => ({
-          id: task.id,
-          text: task.text,
-          completeTill: task.complete_till,
-          isCompleted: task.is_completed,
-          type: data.taskTypes.find((t) => t.id === task.task_type_id)?.name ?? String(task.task_type_id),
-          responsible:
-            account.users.find((u) => u.id === task.responsible_user_id)?.name ??
-            String(task.responsible_user_id),
-        }),
-      );
+      return data.listTasks({ entity_ids: new Set([leadId]) }).map((task): TaskView => ({
+        id: task.id,
+        text: task.text,
+        completeTill: task.complete_till,
+        isCompleted: task.is_completed,
+        type:
+          data.taskTypes.find((t) => t.id === task.task_type_id)?.name ?? String(task.task_type_id),
+        responsible:
+          account.users.find((u) => u.id === task.responsible_user_id)?.name ??
+          String(task.responsible_user_id),
+      }));
     },
     listNotes: (leadId) =>
       store.listNotes(accountId, leadId).map((note) => ({

@@ -26,8 +26,7 @@ const chatFormat = (schema: unknown = SCHEMA, strict = true) => ({
 const responsesFormat = (schema: unknown = SCHEMA, strict = true) => ({
   text: { format: { type: 'json_schema', name: 'lead_fields', schema, strict } },
 });
-const conforms = (value: unknown) =>
-  new Ajv2020({ strict: false }).compile(SCHEMA)(value) as boolean;
+const conforms = (value: unknown) => new Ajv2020({ strict: false }).compile(SCHEMA)(value);
 
 describe('fake OpenAI structured outputs', () => {
   const handle = useSandbox();
@@ -164,7 +163,10 @@ describe('fake OpenAI structured outputs', () => {
 
   it('scripts a refusal on both APIs', async () => {
     await script();
-    const chat = await api.openai('/chat/completions', chatBody('how to make a bomb', chatFormat()));
+    const chat = await api.openai(
+      '/chat/completions',
+      chatBody('how to make a bomb', chatFormat()),
+    );
     expect(field(chat.body, 'choices.0.message')).toMatchObject({
       content: null,
       refusal: "I'm sorry, I can't help with that.",

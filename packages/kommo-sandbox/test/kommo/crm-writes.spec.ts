@@ -22,7 +22,8 @@ type ApiLead = {
   responsible_user_id: number;
   closed_at: number | null;
   closest_task_at: number | null;
-  custom_fields_values: { field_id: number; values: { value: unknown; enum_id?: number }[] }[] | null;
+  custom_fields_values:
+    { field_id: number; values: { value: unknown; enum_id?: number }[] }[] | null;
   _embedded: { tags: { id: number; name: string }[] };
 };
 type Task = {
@@ -76,9 +77,11 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
   const errorsOf = async (response: Response) =>
     ((await response.json()) as ProblemBody)['validation-errors']?.flatMap((g) => g.errors) ?? [];
   const pipelines = async () =>
-    ((await (await api('GET', '/api/v4/leads/pipelines')).json()) as {
-      _embedded: { pipelines: Pipeline[] };
-    })._embedded.pipelines;
+    (
+      (await (await api('GET', '/api/v4/leads/pipelines')).json()) as {
+        _embedded: { pipelines: Pipeline[] };
+      }
+    )._embedded.pipelines;
 
   beforeAll(async () => {
     h = await startSandbox();
@@ -95,8 +98,8 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
     const list = ((await created.json()) as { _embedded: { custom_fields: Field[] } })._embedded
       .custom_fields;
     fields = Object.fromEntries(list.map((f) => [f.code ?? '', f]));
-    leadId = (await h.control<{ id: number }>('POST', `/accounts/acme/leads`, { name: 'Ana' }))
-      .body.id;
+    leadId = (await h.control<{ id: number }>('POST', `/accounts/acme/leads`, { name: 'Ana' })).body
+      .id;
   });
   afterAll(() => h.close());
 
@@ -106,7 +109,9 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
       const listed = ((await response.json()) as { _embedded: { custom_fields: Field[] } })
         ._embedded.custom_fields;
       expect(listed.map((f) => f.type)).toEqual(FIELD_SPECS.map((f) => f.type));
-      const byCode: Record<string, Field> = Object.fromEntries(listed.map((f) => [f.code ?? '', f]));
+      const byCode: Record<string, Field> = Object.fromEntries(
+        listed.map((f) => [f.code ?? '', f]),
+      );
       expect(byCode.INTEREST?.enums?.map((e) => e.value)).toEqual(['Basic', 'Pro']);
       expect(byCode.CHANNELS?.enums).toHaveLength(3);
       expect(byCode.INTEREST?.enums?.[0]?.id).toEqual(expect.any(Number));
@@ -165,9 +170,7 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
       expect(await valuesOf('BUDGET')).toEqual([{ value: 5000 }]);
       expect((await put('INTEREST', [{ value: 'Basic' }])).status).toBe(200);
       expect((await valuesOf('INTEREST'))?.[0]?.value).toBe('Basic');
-      expect((await put('MEETING_DAY', [{ value: '2026-12-08T10:00:00+00:00' }])).status).toBe(
-        200,
-      );
+      expect((await put('MEETING_DAY', [{ value: '2026-12-08T10:00:00+00:00' }])).status).toBe(200);
       expect(await valuesOf('MEETING_DAY')).toEqual([{ value: 1_796_724_000 }]);
       await put('CHANNELS', [{ value: 'WhatsApp' }, { value: 'Email' }]);
       await put('CHANNELS', [{ value: 'Email' }]);
@@ -180,7 +183,12 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
       ['INTEREST', [{ value: 'Enterprise' }], 'NotSupportedChoice', 'values.0.value'],
       ['INTEREST', [{ enum_id: 1 }], 'NotSupportedChoice', 'values.0.value'],
       ['INTEREST', [{ value: 'Basic' }, { value: 'Pro' }], 'InvalidValue', 'values'],
-      ['CHANNELS', [{ value: 'Email' }, { value: 'Telegram' }], 'NotSupportedChoice', 'values.1.value'],
+      [
+        'CHANNELS',
+        [{ value: 'Email' }, { value: 'Telegram' }],
+        'NotSupportedChoice',
+        'values.1.value',
+      ],
       ['MEETING_DAY', [{ value: 'next Tuesday' }], 'InvalidType', 'values.0.value'],
       ['MEETING_DAY', [{ value: '08/12/2026' }], 'InvalidType', 'values.0.value'],
       ['WANTS_CALL', [{ value: 'yes' }], 'InvalidType', 'values.0.value'],
@@ -213,10 +221,15 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
     );
 
     it('refuses an unknown field id at custom_fields_values.N.field_id', async () => {
-      const response = await patch({ custom_fields_values: [{ field_id: 1, values: [{ value: 'x' }] }] });
+      const response = await patch({
+        custom_fields_values: [{ field_id: 1, values: [{ value: 'x' }] }],
+      });
       expect(response.status).toBe(400);
       expect(await errorsOf(response)).toEqual([
-        expect.objectContaining({ code: 'NotSupportedChoice', path: 'custom_fields_values.0.field_id' }),
+        expect.objectContaining({
+          code: 'NotSupportedChoice',
+          path: 'custom_fields_values.0.field_id',
+        }),
       ]);
     });
   });
@@ -272,7 +285,9 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
       await h.control('POST', '/accounts/acme/pipelines', { name: 'Other' });
       const [main, other] = await pipelines();
       const before = await readLead();
-      const otherStatus = other?._embedded.statuses.find((s) => s.type === 0 && s.id !== 142 && s.id !== 143);
+      const otherStatus = other?._embedded.statuses.find(
+        (s) => s.type === 0 && s.id !== 142 && s.id !== 143,
+      );
       const cases: [Record<string, unknown>, string][] = [
         [{ status_id: 999_999 }, 'status_id'],
         [{ status_id: otherStatus?.id }, 'status_id'],
@@ -320,9 +335,11 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
     });
 
     it('lists the users, the responsible user of the lead among them; an unknown one is refused', async () => {
-      const users = ((await (await api('GET', '/api/v4/users')).json()) as {
-        _embedded: { users: { id: number; name: string }[] };
-      })._embedded.users;
+      const users = (
+        (await (await api('GET', '/api/v4/users')).json()) as {
+          _embedded: { users: { id: number; name: string }[] };
+        }
+      )._embedded.users;
       expect(users.map((u) => u.name)).toEqual(['Owner', 'Seller']);
       const lead = await readLead();
       expect(users.map((u) => u.id)).toContain(lead.responsible_user_id);
@@ -352,12 +369,19 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
           responsible_user_id: responsible,
           request_id: 'meet',
         },
-        { text: 'Call back', complete_till: 1_796_810_400, entity_id: leadId, entity_type: 'leads' },
+        {
+          text: 'Call back',
+          complete_till: 1_796_810_400,
+          entity_id: leadId,
+          entity_type: 'leads',
+        },
       ]);
       expect(created.status).toBe(200);
-      const ids = ((await created.json()) as {
-        _embedded: { tasks: { id: number; request_id: string }[] };
-      })._embedded.tasks;
+      const ids = (
+        (await created.json()) as {
+          _embedded: { tasks: { id: number; request_id: string }[] };
+        }
+      )._embedded.tasks;
       expect(ids.map((t) => t.request_id)).toEqual(['meet', '1']);
       expect((await readLead()).closest_task_at).toBe(1_796_724_000);
 
@@ -385,9 +409,9 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
         result: { text: 'Met' },
       });
       expect(done.status).toBe(200);
-      expect((await list(`filter[entity_id]=${leadId}&filter[is_completed]=1`)).map((t) => t.id)).toEqual([
-        ids[0]?.id,
-      ]);
+      expect(
+        (await list(`filter[entity_id]=${leadId}&filter[is_completed]=1`)).map((t) => t.id),
+      ).toEqual([ids[0]?.id]);
       expect((await readLead()).closest_task_at).toBe(1_796_810_400);
     });
 
@@ -396,7 +420,13 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
         { text: 'ok', complete_till: 1_796_724_000, entity_id: leadId, entity_type: 'leads' },
         { complete_till: 'tomorrow', entity_id: leadId, entity_type: 'leads' },
         { text: 'x', complete_till: 1, entity_id: 1, entity_type: 'leads', task_type_id: 99 },
-        { text: 'x', complete_till: 1, entity_id: leadId, entity_type: 'contacts', responsible_user_id: 5 },
+        {
+          text: 'x',
+          complete_till: 1,
+          entity_id: leadId,
+          entity_type: 'contacts',
+          responsible_user_id: 5,
+        },
       ]);
       expect(response.status).toBe(400);
       const body = (await response.json()) as ProblemBody;
@@ -426,7 +456,13 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
       ],
     });
     await api('POST', '/api/v4/tasks', [
-      { text: 'Meet Ana', complete_till: 1_796_724_000, entity_id: leadId, entity_type: 'leads', task_type_id: 2 },
+      {
+        text: 'Meet Ana',
+        complete_till: 1_796_724_000,
+        entity_id: leadId,
+        entity_type: 'leads',
+        task_type_id: 2,
+      },
     ]);
     const chat = await h.control<{
       lead: {
@@ -436,7 +472,10 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
         tasks: { text: string; type: string; responsible: string; completeTill: number }[];
       };
     }>('GET', `/salesbot/leads/${leadId}?account=acme`);
-    expect(chat.body.lead.stage).toMatchObject({ pipeline: 'Sales pipeline', status: 'Discussions' });
+    expect(chat.body.lead.stage).toMatchObject({
+      pipeline: 'Sales pipeline',
+      status: 'Discussions',
+    });
     expect(chat.body.lead.tags).toEqual(['Meeting']);
     expect(chat.body.lead.fields).toEqual(
       expect.arrayContaining([
@@ -445,9 +484,17 @@ describe('Kommo API v4: what an extraction writes into a lead (§9)', () => {
       ]),
     );
     expect(chat.body.lead.tasks).toEqual([
-      expect.objectContaining({ text: 'Meet Ana', type: 'Meeting', responsible: 'Owner', completeTill: 1_796_724_000 }),
+      expect.objectContaining({
+        text: 'Meet Ana',
+        type: 'Meeting',
+        responsible: 'Owner',
+        completeTill: 1_796_724_000,
+      }),
     ]);
-    const state = await h.control<{ stage: unknown; tasks: unknown[] }>('GET', `/accounts/acme/leads/${leadId}`);
+    const state = await h.control<{ stage: unknown; tasks: unknown[] }>(
+      'GET',
+      `/accounts/acme/leads/${leadId}`,
+    );
     expect(state.body.stage).toEqual({ pipeline: 'Sales pipeline', status: 'Discussions' });
     expect(state.body.tasks).toHaveLength(1);
     const html = await (await h.call('GET', '/_sandbox/chat')).text();

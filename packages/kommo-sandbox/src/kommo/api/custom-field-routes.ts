@@ -138,9 +138,7 @@ export function registerCustomFieldRoutes(app: FastifyInstance, context: Sandbox
       // `filter[type][]=select&filter[type][]=multiselect` (or one `filter[type]=`), §9.1.
       const filter = (query.filter ?? {}) as Record<string, unknown>;
       const types = typeFilter(filter.type);
-      const fields = store
-        .listCustomFields(account.id)
-        .filter((f) => !types || types.has(f.type));
+      const fields = store.listCustomFields(account.id).filter((f) => !types || types.has(f.type));
       const baseUrl = requestBaseUrl(request);
       const page = pageEnvelope(fields, paging, {
         baseUrl,

@@ -53,7 +53,11 @@ export function planLeadChange(
     !data.account.users.some((u) => u.id === scalars.responsible_user_id)
   ) {
     // Not documented; an unknown user is refused like any unknown reference (inferred).
-    err('NotSupportedChoice', 'responsible_user_id', 'The value you selected is not a valid choice.');
+    err(
+      'NotSupportedChoice',
+      'responsible_user_id',
+      'The value you selected is not a valid choice.',
+    );
   }
   const stage = planStage(data, scalars, current, err);
   delete scalars.status_id;

@@ -101,7 +101,7 @@ function taskFilter(filter: Record<string, unknown>): TaskFilter | { error: stri
     result.ids = new Set();
   }
   if (filter.is_completed !== undefined) {
-    const flag = String(filter.is_completed);
+    const flag = typeof filter.is_completed === 'string' ? filter.is_completed : '';
     if (!['0', '1', 'true', 'false'].includes(flag)) return { error: 'Invalid is_completed' };
     result.is_completed = flag === '1' || flag === 'true';
   }
