@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { validateOpenAi } from '../../src/ai/spec-validator.js';
 import { chatBody, client, field, useSandbox } from './helpers.js';
@@ -20,6 +20,14 @@ const SCHEMA = {
   },
 };
 const ANA = "I'm Ana, ana@example.com, budget 5000, can we meet Tuesday?";
+const ANA_FIELDS = {
+  name: 'Ana',
+  email: 'ana@example.com',
+  budget: 5000,
+  interest: 'Pro',
+  wants_call: true,
+  channels: ['Email'],
+};
 const chatFormat = (schema: unknown = SCHEMA, strict = true) => ({
   response_format: { type: 'json_schema', json_schema: { name: 'lead_fields', schema, strict } },
 });
@@ -31,21 +39,17 @@ const conforms = (value: unknown) => new Ajv2020({ strict: false }).compile(SCHE
 describe('fake OpenAI structured outputs', () => {
   const handle = useSandbox();
   const api = client(handle);
+  // Compiling OpenAI's schemas takes seconds on a busy machine; do it before the timed tests.
+  beforeAll(async () => {
+    await api.control('POST', '/spec/warm');
+    validateOpenAi('CreateChatCompletionResponse', {});
+    validateOpenAi('Response', {});
+  }, 60_000);
   const script = () =>
     api.script('openai', {
       structured: {
         rules: [
-          {
-            keywords: ['ana@example.com'],
-            json: {
-              name: 'Ana',
-              email: 'ana@example.com',
-              budget: 5000,
-              interest: 'Pro',
-              wants_call: true,
-              channels: ['Email'],
-            },
-          },
+          { keywords: ['ana@example.com'], json: ANA_FIELDS },
           // A value Kommo has no option for: the product must skip it.
           { keywords: ['enterprise'], json: { interest: 'Enterprise' } },
           { keywords: ['bomb'], refusal: "I'm sorry, I can't help with that." },
@@ -59,14 +63,7 @@ describe('fake OpenAI structured outputs', () => {
     const reply = await api.openai('/chat/completions', chatBody(ANA, chatFormat()));
     expect(reply.status).toBe(200);
     const content = field(reply.body, 'choices.0.message.content');
-    expect(JSON.parse(content)).toEqual({
-      name: 'Ana',
-      email: 'ana@example.com',
-      budget: 5000,
-      interest: 'Pro',
-      wants_call: true,
-      channels: ['Email'],
-    });
+    expect(JSON.parse(content)).toEqual(ANA_FIELDS);
     expect(field(reply.body, 'choices.0.message.refusal')).toBeNull();
     expect(field(reply.body, 'choices.0.finish_reason')).toBe('stop');
     const usage = field<Record<string, number>>(reply.body, 'usage');
