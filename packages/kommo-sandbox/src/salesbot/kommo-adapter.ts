@@ -119,9 +119,11 @@ function kommoCrm(context: SandboxContext, accountId: number): SalesbotCrm {
     setStatus: (leadId, statusId, pipelineId) => {
       const lead = store.getLead(accountId, leadId);
       if (!lead) throw new Error(`Lead ${leadId} not found`);
-      lead.status_id = statusId;
-      if (pipelineId !== undefined) lead.pipeline_id = pipelineId;
-      store.data(accountId).touchLead(lead);
+      // Not checked against the pipelines (bots in tests name arbitrary ids); closed_at follows
+      // 142/143 as for an API move.
+      const data = store.data(accountId);
+      data.moveLead(lead, pipelineId ?? lead.pipeline_id, statusId);
+      data.touchLead(lead);
       store.changed();
     },
   };
