@@ -7,6 +7,7 @@ import {
   type Failure,
   failureKinds,
   type Script,
+  type StructuredMode,
 } from './script.js';
 import { specTimings, validateOpenAi } from './spec-validator.js';
 import { type AiConfig, type ServerConversation } from './state.js';
@@ -63,11 +64,37 @@ const answerSchema = {
   ],
 };
 
+const matchers = {
+  keywords: { type: 'array', items: { type: 'string' } },
+  pattern: { type: 'string' },
+  flags: { type: 'string' },
+};
+
+// Structured outputs: rules give a JSON object (sent as is) or a refusal; see script.ts.
+const structuredSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    matchOn: { enum: ['last_user', 'prompt'] },
+    default: { type: 'object' },
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { ...matchers, json: { type: 'object' }, refusal: { type: 'string' } },
+        oneOf: [{ required: ['json'] }, { required: ['refusal'] }],
+      },
+    },
+  },
+};
+
 const scriptSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     answer: answerSchema,
+    structured: structuredSchema,
     latencyMs: { type: 'integer', minimum: 0 },
     failures: { type: 'array', items: failureSchema },
     transcripts: { type: 'object', additionalProperties: { type: 'string' } },
@@ -98,10 +125,10 @@ const configSchema = {
 type ScriptBody = Omit<Script, 'failures'> & { failures?: (Failure & { times?: number })[] };
 type Target = { Params: { target: string } };
 
-/** Rejects an intent rule whose regex does not compile (the schema cannot check that). */
-function badPattern(answer: AnswerMode | undefined): string | null {
-  if (answer?.mode !== 'intent') return null;
-  for (const rule of answer.rules) {
+/** Rejects a rule whose regex does not compile (the schema cannot check that). */
+function badPattern(answer: AnswerMode | undefined, structured?: StructuredMode): string | null {
+  const rules = [...(answer?.mode === 'intent' ? answer.rules : []), ...(structured?.rules ?? [])];
+  for (const rule of rules) {
     if (rule.pattern === undefined) continue;
     try {
       new RegExp(rule.pattern, rule.flags ?? 'i');
@@ -208,7 +235,7 @@ export function registerAiControlApi(scope: FastifyInstance, deps: AiDeps): void
     '/scripts/:target',
     { schema: { body: scriptSchema } },
     (request, reply) => {
-      const problem = badPattern(request.body.answer);
+      const problem = badPattern(request.body.answer, request.body.structured);
       if (problem) return reply.code(400).send({ error: problem });
       const script: Script = {
         ...request.body,

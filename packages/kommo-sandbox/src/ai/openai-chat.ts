@@ -10,6 +10,7 @@ import {
 } from './openai-shared.js';
 import { type AiDeps, BODY_LIMIT, runCall } from './pipeline.js';
 import { composeAnswer, countTokens } from './script.js';
+import { chatFormat, checkFormat, formatTokens, structuredAnswer } from './structured.js';
 
 /** `POST /v1/chat/completions` (non-streaming). */
 export function registerOpenAiChat(scope: FastifyInstance, deps: AiDeps): void {
@@ -24,17 +25,26 @@ export function registerOpenAiChat(scope: FastifyInstance, deps: AiDeps): void {
         const refused = refuseStreaming(body) ?? checkModel(deps.state.config.chatModels, model);
         if (refused) return refused;
         const messages = toTextMessages(body.messages);
-        const full = composeAnswer(script.answer, messages);
+        // Structured outputs (docs/ai-providers.md §1.11): JSON text in `content`, or a refusal.
+        const format = chatFormat(body);
+        const badFormat = format ? checkFormat(format, messages, 'response_format') : undefined;
+        if (badFormat) return badFormat;
+        const structured = format ? structuredAnswer(format, script.structured, messages) : null;
+        const refusal = structured?.refusal ?? null;
+        const full = structured ? (structured.text ?? '') : composeAnswer(script.answer, messages);
         // A cap smaller than the answer cuts it, as the real API does with finish_reason "length".
         const cap = numberOrNull(body.max_completion_tokens) ?? numberOrNull(body.max_tokens);
         const truncated = cap !== null && countTokens(full) > cap;
         const content = truncated ? full.slice(0, Math.max(0, cap * 4)) : full;
-        const promptTokens = countTokens(messages.map((message) => message.text).join('\n'));
-        const completionTokens = truncated ? cap : countTokens(content);
+        // The schema counts as input, as OpenAI bills it.
+        const promptTokens =
+          countTokens(messages.map((message) => message.text).join('\n')) + formatTokens(format);
+        const completionTokens = truncated ? cap : countTokens(refusal ?? content);
         const n = typeof body.n === 'number' && body.n > 1 ? Math.floor(body.n) : 1;
         return {
           status: 200,
-          answer: content,
+          answer: refusal ?? content,
+          ...(structured ? { structured: structured.record } : {}),
           body: {
             id: deps.state.nextId('chatcmpl-sandbox', 12),
             object: 'chat.completion',
@@ -42,7 +52,12 @@ export function registerOpenAiChat(scope: FastifyInstance, deps: AiDeps): void {
             model,
             choices: Array.from({ length: n }, (_, index) => ({
               index,
-              message: { role: 'assistant', content, refusal: null, annotations: [] },
+              message: {
+                role: 'assistant',
+                content: refusal === null ? content : null,
+                refusal,
+                annotations: [],
+              },
               logprobs: null,
               finish_reason: truncated ? 'length' : 'stop',
             })),

@@ -12,6 +12,13 @@ import {
 import { type AiDeps, BODY_LIMIT, type HandlerResult, runCall } from './pipeline.js';
 import { composeAnswer, countTokens, type ResolvedScript } from './script.js';
 import { type OpenAiItem } from './state.js';
+import {
+  checkFormat,
+  formatTokens,
+  type JsonFormat,
+  responsesFormat,
+  structuredAnswer,
+} from './structured.js';
 
 /** `POST /v1/responses` (non-streaming), with `conversation` or `previous_response_id` memory. */
 export function registerOpenAiResponses(scope: FastifyInstance, deps: AiDeps): void {
@@ -85,7 +92,13 @@ function createResponse(
     ...(instructions ? [{ role: 'developer', text: instructions, images: 0 }] : []),
     ...itemsToMessages([...history, ...input]),
   ];
-  const full = composeAnswer(script.answer, messages);
+  // Structured outputs (docs/ai-providers.md §1.11): JSON in the output text, or a refusal part.
+  const format = responsesFormat(body);
+  const badFormat = format ? checkFormat(format, messages, 'text.format') : undefined;
+  if (badFormat) return badFormat;
+  const structured = format ? structuredAnswer(format, script.structured, messages) : null;
+  const refusal = structured?.refusal ?? null;
+  const full = structured ? (structured.text ?? '') : composeAnswer(script.answer, messages);
   const cap = typeof body.max_output_tokens === 'number' ? body.max_output_tokens : null;
   const truncated = cap !== null && countTokens(full) > cap;
   const text = truncated ? full.slice(0, cap * 4) : full;
@@ -94,19 +107,26 @@ function createResponse(
     type: 'message',
     status: truncated ? 'incomplete' : 'completed',
     role: 'assistant',
-    content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+    content: [
+      refusal === null
+        ? { type: 'output_text', text, annotations: [], logprobs: [] }
+        : { type: 'refusal', refusal },
+    ],
   };
   // Conversations get this turn's input and output appended once the response is done.
   if (conversation) conversation.items.push(...input, output);
   const id = state.nextId('resp_', 48);
   if (body.store !== false) state.openAiResponses.set(id, [...history, ...input, output]);
 
-  const inputTokens = countTokens(messages.map((message) => message.text).join('\n'));
-  const outputTokens = truncated ? cap : countTokens(text);
+  // The schema counts as input, as OpenAI bills it.
+  const inputTokens =
+    countTokens(messages.map((message) => message.text).join('\n')) + formatTokens(format);
+  const outputTokens = truncated ? cap : countTokens(refusal ?? text);
   const created = unixSeconds(deps.clock.now());
   return {
     status: 200,
-    answer: text,
+    answer: refusal ?? text,
+    ...(structured ? { structured: structured.record } : {}),
     body: {
       id,
       object: 'response',
@@ -119,7 +139,7 @@ function createResponse(
       max_output_tokens: cap,
       model,
       output: [output],
-      ...(state.config.responsesOutputText ? { output_text: text } : {}),
+      ...(state.config.responsesOutputText ? { output_text: refusal === null ? text : '' } : {}),
       parallel_tool_calls: true,
       previous_response_id: previousId,
       conversation: convId ? { id: convId } : null,
@@ -127,7 +147,7 @@ function createResponse(
       service_tier: 'default',
       store: body.store !== false,
       temperature: typeof body.temperature === 'number' ? body.temperature : 1,
-      text: { format: { type: 'text' }, verbosity: 'medium' },
+      text: { format: echoFormat(format), verbosity: 'medium' },
       tool_choice: 'auto',
       tools: [],
       top_p: typeof body.top_p === 'number' ? body.top_p : 1,
@@ -141,5 +161,18 @@ function createResponse(
       },
       metadata: isRecord(body.metadata) ? body.metadata : {},
     },
+  };
+}
+
+/** The Response object echoes the format it was asked for. */
+function echoFormat(format: JsonFormat | null): Record<string, unknown> {
+  if (!format) return { type: 'text' };
+  if (format.type === 'json_object') return { type: 'json_object' };
+  return {
+    type: 'json_schema',
+    name: format.name,
+    schema: format.schema,
+    strict: format.strict,
+    ...(format.description !== undefined ? { description: format.description } : {}),
   };
 }

@@ -4,11 +4,12 @@ import { type ErrorFlavour, failureOutcome, type Outcome } from './errors.js';
 import { resolveScript, type ResolvedScript } from './script.js';
 import { type ValidationResult } from './spec-validator.js';
 import { type AiState, type ProviderName } from './state.js';
+import { type StructuredRecord } from './structured.js';
 
 export type AiDeps = { state: AiState; clock: SandboxClock };
 
-/** Success outcomes name their answer so the call log can show it. */
-export type HandlerResult = Outcome & { answer?: string };
+/** Success outcomes name their answer (and a structured output's details) for the call log. */
+export type HandlerResult = Outcome & { answer?: string; structured?: StructuredRecord };
 
 export type CallSpec = {
   provider: ProviderName;
@@ -72,6 +73,7 @@ export async function runCall(
     } else {
       outcome = spec.handle(script);
       call.answer = outcome.answer ?? null;
+      call.structured = outcome.structured ?? null;
     }
   }
   if (script.latencyMs > 0) {

@@ -20,6 +20,27 @@ export type AnswerMode =
       matchOn?: 'last_user' | 'prompt';
     };
 
+/**
+ * What the fake OpenAI "extracts" when a request asks for structured output (a JSON schema or
+ * JSON mode). The first rule matching the text gives its `json` object (sent as it is, even when
+ * it does not fit the schema, so tests can feed the product values it must refuse) or a
+ * `refusal`; else `default`; else a value built from the schema. Text answers ignore it.
+ */
+export type StructuredRule = {
+  keywords?: string[];
+  pattern?: string;
+  flags?: string;
+  json?: Record<string, unknown>;
+  refusal?: string;
+};
+
+export type StructuredMode = {
+  rules?: StructuredRule[];
+  default?: Record<string, unknown>;
+  /** `last_user` (default) matches the latest user message, `prompt` all text incl. instructions. */
+  matchOn?: 'last_user' | 'prompt';
+};
+
 export const failureKinds = [
   'rate_limit',
   'insufficient_quota',
@@ -54,6 +75,7 @@ export type Failure = {
 /** What a key, agent/app id, provider name or `*` is scripted to do. Every field is optional. */
 export type Script = {
   answer?: AnswerMode;
+  structured?: StructuredMode;
   latencyMs?: number;
   failures: Failure[];
   /** Audio transcriptions: a transcript per uploaded file name, then a catch-all. */
@@ -63,6 +85,7 @@ export type Script = {
 
 export type ResolvedScript = {
   answer: AnswerMode;
+  structured: StructuredMode | undefined;
   latencyMs: number;
   transcriptFor(fileName: string): string;
   /** Takes the next queued failure (from the most specific script that has one). */
@@ -81,6 +104,7 @@ export function resolveScript(state: AiState, provider: string, ids: string[]): 
     chain.find((script) => script[field] !== undefined)?.[field];
   return {
     answer: pick('answer') ?? { mode: 'echo' },
+    structured: pick('structured'),
     latencyMs: pick('latencyMs') ?? 0,
     transcriptFor(fileName) {
       for (const script of chain) {
@@ -134,7 +158,10 @@ export function composeAnswer(mode: AnswerMode, messages: TextMessage[]): string
   }
 }
 
-function ruleMatches(rule: IntentRule, text: string): boolean {
+export function ruleMatches(
+  rule: Pick<IntentRule, 'keywords' | 'pattern' | 'flags'>,
+  text: string,
+): boolean {
   const lower = text.toLowerCase();
   if (rule.keywords?.some((keyword) => lower.includes(keyword.toLowerCase()))) return true;
   return rule.pattern !== undefined && new RegExp(rule.pattern, rule.flags ?? 'i').test(text);

@@ -1,5 +1,6 @@
 import { type SandboxClock } from '../clock.js';
 import { type Script } from './script.js';
+import { type StructuredRecord } from './structured.js';
 import { type ValidationResult } from './spec-validator.js';
 
 export type ProviderName = 'openai' | 'dify' | 'chatbase';
@@ -25,6 +26,8 @@ export type CallRecord = {
   /** Scripted failure kind that was served, if any. */
   failure: string | null;
   answer: string | null;
+  /** OpenAI structured outputs: what was asked and what the fake sent (null otherwise). */
+  structured: StructuredRecord | null;
 };
 
 export type AiConfig = {
@@ -65,7 +68,11 @@ export type OpenAiItem = {
   type: 'message';
   status: 'completed' | 'incomplete';
   role: string;
-  content: { type: string; text: string; annotations?: unknown[]; logprobs?: unknown[] }[];
+  /** `output_text`/`input_text` parts carry `text`; a `refusal` part carries `refusal`. */
+  content: (
+    | { type: string; text: string; annotations?: unknown[]; logprobs?: unknown[] }
+    | { type: 'refusal'; refusal: string }
+  )[];
 };
 
 export type OpenAiConversation = {
@@ -132,7 +139,12 @@ export class AiState {
     return this.agents.has(agentId) || agentId.startsWith(this.config.chatbaseAgentPrefix);
   }
 
-  record(call: Omit<CallRecord, 'id' | 'at' | 'status' | 'outcome' | 'failure' | 'answer'>) {
+  record(
+    call: Omit<
+      CallRecord,
+      'id' | 'at' | 'status' | 'outcome' | 'failure' | 'answer' | 'structured'
+    >,
+  ) {
     const entry: CallRecord = {
       ...call,
       id: this.calls.length + 1,
@@ -141,6 +153,7 @@ export class AiState {
       outcome: 'pending',
       failure: null,
       answer: null,
+      structured: null,
     };
     this.calls.push(entry);
     return entry;

@@ -9,14 +9,66 @@ import {
   type Lead,
   type Note,
   type NoteType,
+  type Pipeline,
+  type PipelineStatus,
+  STATUS_LOST,
+  STATUS_WON,
   type Tag,
+  type Task,
+  type TaskType,
 } from './types.js';
 import { AccountWebhooks, type Webhook } from './webhooks/subscriptions.js';
 
 /** Hands out ids; shared by all accounts so ids are unique in the sandbox, like Kommo's. */
 export type IdSource = (
-  kind: 'account' | 'lead' | 'field' | 'tag' | 'note' | 'enum' | 'user' | 'webhook',
+  kind:
+    | 'account'
+    | 'lead'
+    | 'field'
+    | 'tag'
+    | 'note'
+    | 'enum'
+    | 'user'
+    | 'pipeline'
+    | 'status'
+    | 'task'
+    | 'webhook',
 ) => number;
+
+export type CreatePipelineInput = {
+  name: string;
+  sort?: number;
+  is_main?: boolean;
+  /** The working stages in order; the "incoming leads" stage and 142/143 are added. */
+  statuses?: { name: string; color?: string }[];
+};
+
+export type CreateTaskInput = {
+  text: string;
+  complete_till: number;
+  entity_id?: number | null;
+  task_type_id?: number;
+  responsible_user_id?: number;
+  duration?: number;
+  created_by?: number;
+};
+
+export type TaskFilter = {
+  ids?: Set<number>;
+  entity_ids?: Set<number>;
+  responsible_user_ids?: Set<number>;
+  task_type_ids?: Set<number>;
+  is_completed?: boolean;
+};
+
+// Kommo's stage palette; the won/lost colours are the system ones.
+const STAGE_COLORS = ['#99ccff', '#ffff99', '#ffcc66', '#ffcccc', '#ccc8f9', '#deff81'];
+const DEFAULT_STAGES = ['Initial contact', 'Discussions', 'Decision making', 'Contract discussion'];
+/** Task types 1 and 2 exist in every account (docs/kommo-contract.md §9.4). */
+const DEFAULT_TASK_TYPES: TaskType[] = [
+  { id: 1, name: 'Follow-up', code: 'FOLLOW_UP', color: null },
+  { id: 2, name: 'Meeting', code: 'MEETING', color: null },
+];
 
 export type CreateLeadInput = {
   name?: string;
@@ -49,15 +101,25 @@ export type AccountDataSnapshot = {
   notes: Note[];
   /** Absent in state files written before webhooks existed. */
   webhooks?: Webhook[];
+  /** Missing in snapshots from before pipelines and tasks existed (they are then seeded). */
+  pipelines?: Pipeline[];
+  tasks?: Task[];
+  task_types?: TaskType[];
 };
 
-/** Everything one account holds: leads, lead custom fields, lead tags, lead notes. */
+/**
+ * Everything one account holds: leads, lead custom fields, lead tags, lead notes, pipelines with
+ * their statuses, tasks and task types.
+ */
 export class AccountData {
   readonly leads = new Map<number, Lead>();
   readonly fields = new Map<number, CustomField>();
   readonly tags = new Map<number, Tag>();
   readonly notes = new Map<number, Note>();
   readonly webhooks: AccountWebhooks;
+  readonly pipelines = new Map<number, Pipeline>();
+  readonly tasks = new Map<number, Task>();
+  taskTypes: TaskType[] = DEFAULT_TASK_TYPES.map((t) => ({ ...t }));
 
   constructor(
     readonly account: KommoAccount,
@@ -155,6 +217,144 @@ export class AccountData {
     return tag;
   }
 
+  // ---- pipelines and statuses (docs/kommo-contract.md §9.2)
+
+  listPipelines(): Pipeline[] {
+    return [...this.pipelines.values()].sort((a, b) => a.sort - b.sort || a.id - b.id);
+  }
+
+  mainPipeline(): Pipeline | undefined {
+    return this.listPipelines().find((p) => p.is_main) ?? this.listPipelines()[0];
+  }
+
+  /**
+   * Adds a pipeline: its "incoming leads" stage (type 1), the working stages given (or Kommo's
+   * default four), then 142 and 143, which carry the same ids in every pipeline.
+   */
+  createPipeline(input: CreatePipelineInput): Pipeline {
+    if (this.pipelines.size >= 50) {
+      throw new KommoStoreError('InvalidValue', 'At most 50 pipelines per account');
+    }
+    const id = this.ids('pipeline');
+    const isMain = input.is_main ?? this.pipelines.size === 0;
+    if (isMain) for (const other of this.pipelines.values()) other.is_main = false;
+    const working: { name: string; color?: string }[] =
+      input.statuses ?? DEFAULT_STAGES.map((name) => ({ name }));
+    const status = (
+      statusId: number,
+      name: string,
+      sort: number,
+      color: string,
+      type: 0 | 1 = 0,
+      editable = true,
+    ): PipelineStatus => ({
+      id: statusId,
+      name,
+      sort,
+      is_editable: editable,
+      pipeline_id: id,
+      color,
+      type,
+    });
+    const pipeline: Pipeline = {
+      id,
+      name: input.name,
+      sort: input.sort ?? (this.pipelines.size + 1) * 10,
+      is_main: isMain,
+      is_unsorted_on: true,
+      is_archive: false,
+      statuses: [
+        status(this.ids('status'), 'Incoming leads', 10, '#c1c1c1', 1, false),
+        ...working.map((stage, index) =>
+          status(
+            this.ids('status'),
+            stage.name,
+            (index + 2) * 10,
+            stage.color ?? STAGE_COLORS[index % STAGE_COLORS.length] ?? '#99ccff',
+          ),
+        ),
+        status(STATUS_WON, 'Closed - won', 10_000, '#CCFF66', 0, false),
+        status(STATUS_LOST, 'Closed - lost', 11_000, '#D5D8DB', 0, false),
+      ],
+    };
+    this.pipelines.set(id, pipeline);
+    return pipeline;
+  }
+
+  /** Every new account has one main pipeline, as in Kommo. */
+  seedPipelines(): void {
+    if (this.pipelines.size === 0) this.createPipeline({ name: 'Sales pipeline', is_main: true });
+  }
+
+  /** The first working stage (not "incoming leads", not won/lost): where a new lead lands. */
+  firstWorkingStatus(pipeline: Pipeline): PipelineStatus | undefined {
+    return (
+      pipeline.statuses.find((s) => s.type === 0 && s.id !== STATUS_WON && s.id !== STATUS_LOST) ??
+      pipeline.statuses[0]
+    );
+  }
+
+  findStatus(pipelineId: number, statusId: number): PipelineStatus | undefined {
+    return this.pipelines.get(pipelineId)?.statuses.find((s) => s.id === statusId);
+  }
+
+  /** Sets a lead's stage; closed_at follows won/lost. Callers validate the ids first. */
+  moveLead(lead: Lead, pipelineId: number, statusId: number): void {
+    const closing = statusId === STATUS_WON || statusId === STATUS_LOST;
+    if (closing && lead.closed_at === null) lead.closed_at = this.seconds();
+    if (!closing) lead.closed_at = null;
+    lead.pipeline_id = pipelineId;
+    lead.status_id = statusId;
+  }
+
+  // ---- tasks (docs/kommo-contract.md §9.4)
+
+  createTask(input: CreateTaskInput): Task {
+    if (input.entity_id !== undefined && input.entity_id !== null) {
+      this.requireLead(input.entity_id);
+    }
+    const at = this.seconds();
+    const author = input.created_by ?? this.account.current_user_id;
+    const task: Task = {
+      id: this.ids('task'),
+      text: input.text,
+      complete_till: input.complete_till,
+      duration: input.duration ?? 0,
+      entity_id: input.entity_id ?? null,
+      entity_type: input.entity_id === undefined || input.entity_id === null ? null : 'leads',
+      task_type_id: input.task_type_id ?? 1,
+      responsible_user_id: input.responsible_user_id ?? author,
+      is_completed: false,
+      result: null,
+      created_by: author,
+      updated_by: author,
+      created_at: at,
+      updated_at: at,
+    };
+    this.tasks.set(task.id, task);
+    return task;
+  }
+
+  listTasks(filter: TaskFilter = {}): Task[] {
+    return [...this.tasks.values()]
+      .filter(
+        (t) =>
+          (!filter.ids || filter.ids.has(t.id)) &&
+          (!filter.entity_ids || (t.entity_id !== null && filter.entity_ids.has(t.entity_id))) &&
+          (!filter.responsible_user_ids ||
+            filter.responsible_user_ids.has(t.responsible_user_id)) &&
+          (!filter.task_type_ids || filter.task_type_ids.has(t.task_type_id)) &&
+          (filter.is_completed === undefined || t.is_completed === filter.is_completed),
+      )
+      .sort((a, b) => a.complete_till - b.complete_till || a.id - b.id);
+  }
+
+  /** Kommo's `closest_task_at` on a lead: the earliest deadline of its open tasks. */
+  closestTaskAt(leadId: number): number | null {
+    const open = this.listTasks({ entity_ids: new Set([leadId]), is_completed: false });
+    return open[0]?.complete_till ?? null;
+  }
+
   // ---- leads
 
   getLead(leadId: number): Lead | undefined {
@@ -181,8 +381,8 @@ export class AccountData {
       name: input.name ?? `Lead #${id}`,
       price: input.price ?? 0,
       responsible_user_id: input.responsible_user_id ?? user,
-      status_id: input.status_id ?? 1,
-      pipeline_id: input.pipeline_id ?? 1,
+      status_id: input.status_id ?? this.defaultStatusId(input.pipeline_id),
+      pipeline_id: input.pipeline_id ?? this.mainPipeline()?.id ?? 0,
       created_by: user,
       updated_by: user,
       created_at: at,
@@ -203,6 +403,14 @@ export class AccountData {
       throw error;
     }
     return lead;
+  }
+
+  // A lead created without a stage lands in the first working stage of its pipeline (the main
+  // one unless named).
+  private defaultStatusId(pipelineId?: number): number {
+    const pipeline =
+      pipelineId === undefined ? this.mainPipeline() : this.pipelines.get(pipelineId);
+    return (pipeline && this.firstWorkingStatus(pipeline)?.id) ?? 0;
   }
 
   touchLead(lead: Lead, userId = this.account.current_user_id): void {
@@ -288,7 +496,9 @@ export class AccountData {
     params: Record<string, unknown>;
     created_by?: number;
   }): Note {
-    this.requireLead(input.entity_id);
+    if (input.entity_id !== undefined && input.entity_id !== null) {
+      this.requireLead(input.entity_id);
+    }
     const at = this.seconds();
     const note: Note = {
       id: this.ids('note'),
@@ -319,6 +529,9 @@ export class AccountData {
       tags: [...this.tags.values()],
       notes: [...this.notes.values()],
       webhooks: this.webhooks.list(),
+      pipelines: [...this.pipelines.values()],
+      tasks: [...this.tasks.values()],
+      task_types: this.taskTypes,
     };
   }
 
@@ -328,5 +541,9 @@ export class AccountData {
     for (const tag of snapshot.tags) this.tags.set(tag.id, tag);
     for (const note of snapshot.notes) this.notes.set(note.id, note);
     this.webhooks.restore(snapshot.webhooks ?? []);
+    for (const pipeline of snapshot.pipelines ?? []) this.pipelines.set(pipeline.id, pipeline);
+    for (const task of snapshot.tasks ?? []) this.tasks.set(task.id, task);
+    if (snapshot.task_types) this.taskTypes = snapshot.task_types;
+    this.seedPipelines();
   }
 }

@@ -20,9 +20,16 @@ const bad = (path: string, code: string, detail: string): FieldValueResult => ({
   issue: { code, path, detail },
 });
 
+const ENUM_TYPES = new Set(['select', 'multiselect', 'radiobutton']);
+// RFC 3339 date-time, the string form the docs give for date fields (§9.1).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
 /**
- * Checks and normalises values for one field the way the API does. `text` is capped at
- * `textMaxLength` (256, docs/kommo-contract.md §4.7); textarea has a much larger cap.
+ * Checks and normalises values for one field the way the API does (docs/kommo-contract.md §9.1):
+ * `text` is capped at `textMaxLength` (256, §4.7), textarea much higher; numeric takes a number or
+ * a numeric string; checkbox a boolean; date fields unix seconds or an RFC 3339 string; select,
+ * radiobutton and multiselect an option by `enum_id`, `enum_code` or its text; `enum_id` or
+ * `enum_code` on a field without options is `FieldNotExpected` (seen in real answers).
  */
 export function normalizeFieldValues(
   field: CustomField,
@@ -55,10 +62,20 @@ function normalizeOne(
 ): { value: FieldValue | null } | { issue: FieldValueIssue } {
   const issue = (code: string, detail: string) => ({ issue: { code, path, detail } });
   const { value } = raw;
-  if (
-    field.enums &&
-    (field.type === 'select' || field.type === 'multiselect' || field.type === 'radiobutton')
-  ) {
+  if (!ENUM_TYPES.has(field.type)) {
+    for (const key of ['enum_id', 'enum_code'] as const) {
+      if (raw[key] !== undefined) {
+        return {
+          issue: {
+            code: 'FieldNotExpected',
+            path: path.replace(/\.value$/, `.${key}`),
+            detail: 'This field was not expected.',
+          },
+        };
+      }
+    }
+  }
+  if (field.enums && ENUM_TYPES.has(field.type)) {
     const option =
       field.enums.find((e) => raw.enum_id !== undefined && e.id === Number(raw.enum_id)) ??
       field.enums.find((e) => raw.enum_code !== undefined && e.code === raw.enum_code) ??
@@ -110,10 +127,12 @@ function normalizeOne(
       const seconds =
         typeof value === 'number'
           ? value
-          : typeof value === 'string'
+          : typeof value === 'string' && RFC3339.test(value)
             ? Date.parse(value) / 1000
             : NaN;
-      if (!Number.isFinite(seconds)) return issue('InvalidType', 'Value must be a timestamp');
+      if (!Number.isFinite(seconds)) {
+        return issue('InvalidType', 'Value must be a unix timestamp or an RFC 3339 date-time');
+      }
       return { value: { value: Math.trunc(seconds) } };
     }
     default:

@@ -1,5 +1,13 @@
 import { type AccountData } from './account-data.js';
-import { type CustomField, type Lead, type Note, type Tag } from './types.js';
+import {
+  type CustomField,
+  type Lead,
+  type Note,
+  type Pipeline,
+  type PipelineStatus,
+  type Tag,
+  type Task,
+} from './types.js';
 
 // API v4 representations of stored records (docs/kommo-contract.md §4.4–4.8).
 
@@ -35,7 +43,7 @@ export function renderLead(
     created_at: lead.created_at,
     updated_at: lead.updated_at,
     closed_at: lead.closed_at,
-    closest_task_at: null,
+    closest_task_at: data.closestTaskAt(lead.id),
     is_deleted: lead.is_deleted,
     // Kommo sends null, not [], when a lead has no field values.
     custom_fields_values: values.length > 0 ? values : null,
@@ -93,5 +101,55 @@ export function renderNote(
     params: note.params,
     account_id: accountId,
     _links: { self: { href: `${baseUrl}/api/v4/leads/${note.entity_id}/notes/${note.id}` } },
+  };
+}
+
+/** A stage as `GET /api/v4/leads/pipelines/{id}/statuses` shows it (§9.2). */
+export function renderStatus(
+  accountId: number,
+  status: PipelineStatus,
+  baseUrl: string,
+): Record<string, unknown> {
+  return {
+    ...status,
+    account_id: accountId,
+    _links: {
+      self: {
+        href: `${baseUrl}/api/v4/leads/pipelines/${status.pipeline_id}/statuses/${status.id}`,
+      },
+    },
+  };
+}
+
+/** A pipeline as `GET /api/v4/leads/pipelines` shows it, statuses embedded (§9.2). */
+export function renderPipeline(
+  accountId: number,
+  pipeline: Pipeline,
+  baseUrl: string,
+): Record<string, unknown> {
+  const { statuses, ...rest } = pipeline;
+  return {
+    ...rest,
+    account_id: accountId,
+    _links: { self: { href: `${baseUrl}/api/v4/leads/pipelines/${pipeline.id}` } },
+    _embedded: {
+      statuses: [...statuses]
+        .sort((a, b) => a.sort - b.sort)
+        .map((s) => renderStatus(accountId, s, baseUrl)),
+    },
+  };
+}
+
+/** A task as `GET /api/v4/tasks` shows it (§9.4). */
+export function renderTask(
+  accountId: number,
+  task: Task,
+  baseUrl: string,
+): Record<string, unknown> {
+  return {
+    ...task,
+    group_id: 0,
+    account_id: accountId,
+    _links: { self: { href: `${baseUrl}/api/v4/tasks/${task.id}` } },
   };
 }

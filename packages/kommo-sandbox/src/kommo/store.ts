@@ -47,6 +47,9 @@ const START_IDS = {
   note: 400_001,
   enum: 800_001,
   webhook: 60_001,
+  pipeline: 7_000_001,
+  status: 60_000_001,
+  task: 20_000_001,
 };
 
 const defaultIntegration = (): Integration => ({
@@ -162,7 +165,9 @@ export class KommoStore extends LeadShortcuts {
       amojo_id: randomUUID(),
       created_at: Math.floor(this.clock.now() / 1000),
     };
-    this.accounts.set(account.id, this.newAccountData(account));
+    const data = this.newAccountData(account);
+    data.seedPipelines();
+    this.accounts.set(account.id, data);
     this.changed();
     return account;
   }

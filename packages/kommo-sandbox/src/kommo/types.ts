@@ -102,6 +102,53 @@ export type Lead = {
   tag_ids: number[];
 };
 
+/** A lead stage (docs/kommo-contract.md §9.2). `type` 1 = the pipeline's "incoming leads" stage. */
+export type PipelineStatus = {
+  id: number;
+  name: string;
+  sort: number;
+  is_editable: boolean;
+  pipeline_id: number;
+  color: string;
+  type: 0 | 1;
+};
+
+/** A lead pipeline with its stages, including the system stages 142 (won) and 143 (lost). */
+export type Pipeline = {
+  id: number;
+  name: string;
+  sort: number;
+  is_main: boolean;
+  is_unsorted_on: boolean;
+  is_archive: boolean;
+  statuses: PipelineStatus[];
+};
+
+/** Kommo's system stages: the same ids in every pipeline (§9.2). */
+export const STATUS_WON = 142;
+export const STATUS_LOST = 143;
+
+/** A task on a lead (docs/kommo-contract.md §9.4). Times are unix seconds. */
+export type Task = {
+  id: number;
+  text: string;
+  complete_till: number;
+  duration: number;
+  /** Kommo allows a task on no entity; the sandbox's entities are leads. */
+  entity_id: number | null;
+  entity_type: 'leads' | null;
+  task_type_id: number;
+  responsible_user_id: number;
+  is_completed: boolean;
+  result: { text: string } | null;
+  created_by: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export type TaskType = { id: number; name: string; code: string | null; color: string | null };
+
 export type NoteType = 'common' | 'service_message' | 'extended_service_message';
 
 export type Note = {

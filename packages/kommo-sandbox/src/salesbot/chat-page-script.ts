@@ -149,6 +149,17 @@ export const CHAT_SCRIPT = String.raw`
     $('lead-name').textContent = lead ? leadLabel(lead) : '–';
     // The team box writes as the lead's responsible user until the person picks another.
     if (lead && !state.userChosen && lead.responsible_user_id) $('team-user').value = String(lead.responsible_user_id);
+    var stage = $('lead-stage');
+    stage.textContent = '';
+    if (lead && lead.stage) {
+      var dot = document.createElement('span');
+      dot.className = 'stage-dot';
+      dot.style.background = lead.stage.color;
+      stage.appendChild(dot);
+      stage.appendChild(document.createTextNode(lead.stage.pipeline + ' › ' + lead.stage.status));
+    } else {
+      stage.textContent = '–';
+    }
     $('run-status').textContent = run
       ? run.bot_name + ': ' + run.status.replace(/_/g, ' ') + (run.end_reason ? ' (' + run.end_reason + ')' : '')
       : (lead ? 'not started' : '–');
@@ -168,17 +179,38 @@ export const CHAT_SCRIPT = String.raw`
       name.textContent = field.name;
       var value = document.createElement('td');
       value.setAttribute('data-testid', 'field-value');
-      value.textContent = field.value;
+      value.textContent = fieldText(field);
       tr.appendChild(name);
       tr.appendChild(value);
       return tr;
     }, 'No custom fields');
+    fill($('tasks'), lead ? lead.tasks : [], function (task) {
+      var li = document.createElement('li');
+      li.setAttribute('data-testid', 'task');
+      if (task.isCompleted) li.className = 'done';
+      li.textContent = task.type + ': ' + task.text + ' (by ' + dateText(task.completeTill, true) + ', ' + task.responsible + ')';
+      return li;
+    }, 'No tasks');
     fill($('notes'), lead ? lead.notes : [], function (note) {
       var li = document.createElement('li');
       li.setAttribute('data-testid', 'note');
       li.textContent = note.text;
       return li;
     }, 'No notes');
+  }
+
+  // Dates are stored as unix seconds; show them as a person reads them (UTC).
+  function dateText(seconds, withTime) {
+    var iso = new Date(Number(seconds) * 1000).toISOString();
+    return withTime ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : iso.slice(0, 10);
+  }
+
+  function fieldText(field) {
+    if (field.value === '') return '';
+    if ((field.type === 'date' || field.type === 'birthday') && /^-?\d+$/.test(field.value)) return dateText(field.value, false);
+    if (field.type === 'date_time' && /^-?\d+$/.test(field.value)) return dateText(field.value, true);
+    if (field.type === 'checkbox') return field.value === 'true' ? 'yes' : 'no';
+    return field.value;
   }
 
   function fill(container, items, make, emptyText) {

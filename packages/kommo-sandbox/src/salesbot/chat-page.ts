@@ -3,8 +3,9 @@ import { CHAT_SCRIPT } from './chat-page-script.js';
 
 /**
  * `GET /_sandbox/chat` (and `/chat`): a person plays the customer of a lead and watches the bot's
- * messages, internal messages, tags, notes and custom fields change. A second box writes as a
- * user of the account (default: the lead's responsible user), as from Kommo's chat window. Plain HTML, no build step;
+ * messages, internal messages, and the lead's stage, tags, custom fields, tasks and notes change
+ * (what an extraction wrote, docs/kommo-contract.md §9). A second box writes as a user of the
+ * account (default: the lead's responsible user), as from Kommo's chat window. Plain HTML, no build step;
  * it polls the control API every 500 ms. `?account=<subdomain>&lead=<id>` preselects a chat.
  */
 export function registerChatPage(app: FastifyInstance): void {
@@ -55,6 +56,8 @@ const CHAT_STYLE = `
   .tags { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 4px; }
   .tags li { background: #dfe8ff; border-radius: 10px; padding: 1px 8px; }
   .empty { color: #8a93a3; font-style: italic; }
+  .stage-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; border: 1px solid #b9c2d0; }
+  .done { text-decoration: line-through; color: #5b6577; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .status-line { font-size: 12px; color: #5b6577; margin-top: 6px; min-height: 1em; }
 `;
@@ -104,6 +107,7 @@ const CHAT_PAGE = `<!doctype html>
       <h2 id="lead-title">Lead card</h2>
       <dl>
         <dt>Name</dt><dd id="lead-name" data-testid="lead-name">–</dd>
+        <dt>Stage</dt><dd id="lead-stage" data-testid="lead-stage">–</dd>
         <dt>Bot</dt><dd id="run-status" data-testid="run-status">–</dd>
       </dl>
       <h2 id="tags-title">Tags</h2>
@@ -113,6 +117,8 @@ const CHAT_PAGE = `<!doctype html>
         <thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead>
         <tbody id="fields"></tbody>
       </table>
+      <h2 id="tasks-title">Tasks</h2>
+      <ul id="tasks" aria-labelledby="tasks-title" data-testid="lead-tasks"></ul>
       <h2 id="notes-title">Notes</h2>
       <ul id="notes" aria-labelledby="notes-title" data-testid="lead-notes"></ul>
     </section>

@@ -1,6 +1,12 @@
 import { type SandboxContext } from '../context.js';
 import { accountBaseUrl, type FieldValue, type KommoAccount } from '../kommo/index.js';
-import { type AccountInfo, type CrmDirectory, type FieldView, type SalesbotCrm } from './ports.js';
+import {
+  type AccountInfo,
+  type CrmDirectory,
+  type FieldView,
+  type SalesbotCrm,
+  type TaskView,
+} from './ports.js';
 
 /**
  * The salesbot engine's view of the Kommo core's store. The store has no contacts, so contact
@@ -63,6 +69,36 @@ function kommoCrm(context: SandboxContext, accountId: number): SalesbotCrm {
         id: field.id,
         name: field.name,
         value: values[String(field.id)] ?? '',
+        type: field.type,
+      }));
+    },
+    describeStage: (leadId) => {
+      const lead = store.getLead(accountId, leadId);
+      if (!lead) return null;
+      const data = store.data(accountId);
+      const pipeline = data.pipelines.get(lead.pipeline_id);
+      const status = data.findStatus(lead.pipeline_id, lead.status_id);
+      if (!pipeline || !status) return null;
+      return {
+        pipeline: pipeline.name,
+        status: status.name,
+        statusId: status.id,
+        color: status.color,
+      };
+    },
+    listTasks: (leadId) => {
+      const data = store.data(accountId);
+      const account = data.account;
+      return data.listTasks({ entity_ids: new Set([leadId]) }).map((task): TaskView => ({
+        id: task.id,
+        text: task.text,
+        completeTill: task.complete_till,
+        isCompleted: task.is_completed,
+        type:
+          data.taskTypes.find((t) => t.id === task.task_type_id)?.name ?? String(task.task_type_id),
+        responsible:
+          account.users.find((u) => u.id === task.responsible_user_id)?.name ??
+          String(task.responsible_user_id),
       }));
     },
     listNotes: (leadId) =>
@@ -83,9 +119,11 @@ function kommoCrm(context: SandboxContext, accountId: number): SalesbotCrm {
     setStatus: (leadId, statusId, pipelineId) => {
       const lead = store.getLead(accountId, leadId);
       if (!lead) throw new Error(`Lead ${leadId} not found`);
-      lead.status_id = statusId;
-      if (pipelineId !== undefined) lead.pipeline_id = pipelineId;
-      store.data(accountId).touchLead(lead);
+      // Not checked against the pipelines (bots in tests name arbitrary ids); closed_at follows
+      // 142/143 as for an API move.
+      const data = store.data(accountId);
+      data.moveLead(lead, pipelineId ?? lead.pipeline_id, statusId);
+      data.touchLead(lead);
       store.changed();
     },
   };

@@ -16,7 +16,21 @@ export type LeadSnapshot = {
   contact: { id: number | null; name: string; firstName: string; lastName: string };
 };
 
-export type FieldView = { id: number; name: string; value: string };
+export type FieldView = { id: number; name: string; value: string; type?: string };
+
+/** The lead's stage by name, for the chat page. */
+export type StageView = { pipeline: string; status: string; statusId: number; color: string };
+
+/** A task on the lead, for the chat page. */
+export type TaskView = {
+  id: number;
+  text: string;
+  /** Unix seconds. */
+  completeTill: number;
+  isCompleted: boolean;
+  type: string;
+  responsible: string;
+};
 
 export type AccountInfo = {
   id: number;
@@ -34,6 +48,10 @@ export type SalesbotCrm = {
   readLead(leadId: number): LeadSnapshot | undefined;
   /** The lead's custom fields with their names, for the chat page. */
   describeFields(leadId: number): FieldView[];
+  /** The lead's pipeline and status by name (null when they are unknown). */
+  describeStage(leadId: number): StageView | null;
+  /** The lead's tasks, soonest deadline first. */
+  listTasks(leadId: number): TaskView[];
   /** The lead's notes (any author), oldest first. */
   listNotes(leadId: number): { id: number; type: string; text: string }[];
   createLead(name?: string): number;

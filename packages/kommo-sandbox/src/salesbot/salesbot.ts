@@ -147,8 +147,10 @@ export function describeChat(
           name: lead.name,
           status_id: lead.statusId,
           responsible_user_id: lead.responsibleUserId,
+          stage: crm?.describeStage(leadId) ?? null,
           tags: lead.tags,
           fields: crm?.describeFields(leadId) ?? [],
+          tasks: crm?.listTasks(leadId) ?? [],
           notes: crm?.listNotes(leadId) ?? [],
         }
       : null,

@@ -69,6 +69,10 @@ export function registerAccountRoutes(app: FastifyInstance, context: SandboxCont
         };
       }
       if (withs.has('users_groups')) embedded.users_groups = [{ id: 0, name: 'Sales', uuid: null }];
+      // §9.4: types 1 and 2 always exist; others are the account's own.
+      if (withs.has('task_types')) {
+        embedded.task_types = context.kommo.data(account.id).taskTypes.map((t) => ({ ...t }));
+      }
       return sendHal(reply, {
         id: account.id,
         name: account.name,

@@ -113,6 +113,16 @@ function checkField(
   };
 }
 
+function typeFilter(value: unknown): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value)
+    ? value
+    : typeof value === 'object' && value !== null
+      ? Object.values(value)
+      : [value];
+  return new Set(list.map(String));
+}
+
 /** Lead custom fields: list (paged), one, create (array, admin-only), delete (admin-only). */
 export function registerCustomFieldRoutes(app: FastifyInstance, context: SandboxContext): void {
   const store = context.kommo;
@@ -125,7 +135,10 @@ export function registerCustomFieldRoutes(app: FastifyInstance, context: Sandbox
       const query = parseQuery(request);
       const paging = parsePaging(query);
       if ('error' in paging) return sendProblem(reply, 422, paging.error);
-      const fields = store.listCustomFields(account.id);
+      // `filter[type][]=select&filter[type][]=multiselect` (or one `filter[type]=`), §9.1.
+      const filter = (query.filter ?? {}) as Record<string, unknown>;
+      const types = typeFilter(filter.type);
+      const fields = store.listCustomFields(account.id).filter((f) => !types || types.has(f.type));
       const baseUrl = requestBaseUrl(request);
       const page = pageEnvelope(fields, paging, {
         baseUrl,

@@ -12,15 +12,22 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Validates one lead object of a PATCH/POST body (docs/kommo-contract.md §4.4, §4.6): scalar fields,
- * `custom_fields_values` by `field_id` or `field_code` (`values: null` clears; `[]` or only
- * empty values leave the field as it was), `_embedded.tags`
- * (replaces the set; wins over the next two), `tags_to_add`, `tags_to_delete`.
+ * Validates one lead object of a PATCH/POST body (docs/kommo-contract.md §4.4, §4.6, §9): scalar
+ * fields, the stage (`status_id`/`pipeline_id`, §9.2), `responsible_user_id` (a user of the
+ * account), `custom_fields_values` by `field_id` or `field_code` (`values: null` clears; `[]` or
+ * only empty values leave the field as it was), `_embedded.tags` (replaces the set; wins over the
+ * next two), `tags_to_add`, `tags_to_delete` (§9.3). `current` is the lead being updated
+ * (undefined when creating one).
+ *
+ * Nothing is written unless every part is valid: Kommo answers a bad value with 400 and "nothing
+ * written" (§9.1, production code: real responses quoted in SDK issues; we are fairly sure for a
+ * single lead; for the other items of a batch it is not documented, and we refuse them all).
  */
 export function planLeadChange(
   data: AccountData,
   item: Record<string, unknown>,
   limits: KommoSettings['fields'],
+  current?: Lead,
 ): LeadChange {
   const errors: ValidationError[] = [];
   const err = (code: string, path: string, detail: string) => errors.push({ code, path, detail });
@@ -41,6 +48,20 @@ export function planLeadChange(
     } else if (value < 0) err('TooLow', key, 'This value should be greater than or equal to 0.');
     else scalars[key] = value;
   }
+  if (
+    scalars.responsible_user_id !== undefined &&
+    !data.account.users.some((u) => u.id === scalars.responsible_user_id)
+  ) {
+    // Not documented; an unknown user is refused like any unknown reference (inferred).
+    err(
+      'NotSupportedChoice',
+      'responsible_user_id',
+      'The value you selected is not a valid choice.',
+    );
+  }
+  const stage = planStage(data, scalars, current, err);
+  delete scalars.status_id;
+  delete scalars.pipeline_id;
 
   const fieldWrites: { fieldId: number; values: FieldValue[] }[] = [];
   const cfv = item.custom_fields_values;
@@ -128,6 +149,7 @@ export function planLeadChange(
     errors,
     apply: (lead, userId) => {
       Object.assign(lead, scalars);
+      if (stage) data.moveLead(lead, stage.pipelineId, stage.statusId);
       for (const write of fieldWrites) data.writeFieldValues(lead, write.fieldId, write.values);
       if (replaceTags) lead.tag_ids = [...new Set(replaceTags.map(tagId))];
       if (addTags) lead.tag_ids = [...new Set([...lead.tag_ids, ...addTags.map(tagId)])];
@@ -140,4 +162,36 @@ export function planLeadChange(
       data.touchLead(lead, userId);
     },
   };
+}
+
+/**
+ * The stage a lead moves to (docs/kommo-contract.md §9.2). `status_id` must be a stage of the
+ * target pipeline: `pipeline_id` when sent, else the lead's own pipeline (the main one for a new
+ * lead); otherwise `NotSupportedChoice` at `status_id` (SDK issue #156). An unknown `pipeline_id`
+ * gets the same at `pipeline_id`. `pipeline_id` alone puts the lead in that pipeline's first
+ * working stage (inferred; the product always sends both ids, SDK issue #440).
+ */
+function planStage(
+  data: AccountData,
+  scalars: { status_id?: number; pipeline_id?: number },
+  current: Lead | undefined,
+  err: (code: string, path: string, detail: string) => void,
+): { pipelineId: number; statusId: number } | null {
+  const { status_id: statusId, pipeline_id: pipelineId } = scalars;
+  if (statusId === undefined && pipelineId === undefined) return null;
+  const targetId = pipelineId ?? current?.pipeline_id ?? data.mainPipeline()?.id;
+  const pipeline = targetId === undefined ? undefined : data.pipelines.get(targetId);
+  if (!pipeline) {
+    err('NotSupportedChoice', 'pipeline_id', 'The value you selected is not a valid choice.');
+    return null;
+  }
+  if (statusId === undefined) {
+    const first = data.firstWorkingStatus(pipeline);
+    return first ? { pipelineId: pipeline.id, statusId: first.id } : null;
+  }
+  if (!data.findStatus(pipeline.id, statusId)) {
+    err('NotSupportedChoice', 'status_id', 'The value you selected is not a valid choice.');
+    return null;
+  }
+  return { pipelineId: pipeline.id, statusId };
 }

@@ -77,7 +77,7 @@ export function registerLeadRoutes(app: FastifyInstance, context: SandboxContext
       const id = idParam(request.params);
       const lead = id === undefined ? undefined : data.getLead(id);
       if (!lead) return sendProblem(reply, 404, 'Lead not found');
-      const change = planLeadChange(data, body, store.settings.fields);
+      const change = planLeadChange(data, body, store.settings.fields, lead);
       if (change.errors.length > 0) {
         return sendValidation(reply, [{ request_id: '0', errors: change.errors }]);
       }
@@ -103,7 +103,7 @@ export function registerLeadRoutes(app: FastifyInstance, context: SandboxContext
       const groups: ValidationGroup[] = [];
       const plans = items.map((item, index) => {
         const lead = typeof item.id === 'number' ? data.getLead(item.id) : undefined;
-        const change = planLeadChange(data, item, store.settings.fields);
+        const change = planLeadChange(data, item, store.settings.fields, lead);
         const errors = [...change.errors];
         if (!lead) errors.unshift({ code: 'NotFound', path: 'id', detail: 'Lead not found' });
         if (errors.length > 0) groups.push({ request_id: String(index), errors });

@@ -1,9 +1,20 @@
 import { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { type SandboxContext } from '../../context.js';
-import { type CreateFieldInput, type CreateLeadInput } from '../account-data.js';
+import {
+  type CreateFieldInput,
+  type CreateLeadInput,
+  type CreatePipelineInput,
+} from '../account-data.js';
 import { accountBaseUrl } from '../addressing.js';
 import { type FieldValueInput } from '../field-values.js';
-import { renderField, renderLead, renderNote, renderTag } from '../render.js';
+import {
+  renderField,
+  renderLead,
+  renderNote,
+  renderPipeline,
+  renderTag,
+  renderTask,
+} from '../render.js';
 import { type CreateAccountInput } from '../store.js';
 import { type KommoAccount } from '../types.js';
 import { registerOAuthControl } from './oauth-control.js';
@@ -26,11 +37,17 @@ export function registerAccountControl(app: FastifyInstance, context: SandboxCon
       byField[field?.code ?? fieldId] =
         values.length === 1 ? values[0]?.value : values.map((v) => v.value);
     }
+    const pipeline = data.pipelines.get(lead.pipeline_id);
+    const status = data.findStatus(lead.pipeline_id, lead.status_id);
     return {
       ...renderLead(data, lead, baseUrl),
       tags: data.leadTags(lead).map((t) => t.name),
       fields: byField,
+      stage: { pipeline: pipeline?.name ?? null, status: status?.name ?? null },
       notes: data.listNotes(lead.id).map((n) => renderNote(account.id, n, baseUrl)),
+      tasks: data
+        .listTasks({ entity_ids: new Set([lead.id]) })
+        .map((t) => renderTask(account.id, t, baseUrl)),
     };
   };
 
@@ -154,6 +171,58 @@ export function registerAccountControl(app: FastifyInstance, context: SandboxCon
   app.get('/_sandbox/accounts/:account/tags', async (request, reply) => {
     const account = accountParam(context, request, reply);
     return account ? { tags: store.listTags(account.id).map(renderTag) } : reply;
+  });
+
+  app.get('/_sandbox/accounts/:account/pipelines', async (request, reply) => {
+    const account = accountParam(context, request, reply);
+    if (!account) return reply;
+    const baseUrl = accountBaseUrl(context, account);
+    return {
+      pipelines: store
+        .data(account.id)
+        .listPipelines()
+        .map((p) => renderPipeline(account.id, p, baseUrl)),
+    };
+  });
+
+  // Body: { name, is_main?, sort?, statuses?: [{ name, color? }] } (the working stages, in order).
+  app.post('/_sandbox/accounts/:account/pipelines', async (request, reply) => {
+    const account = accountParam(context, request, reply);
+    if (!account) return reply;
+    const body = bodyOf(request);
+    if (typeof body.name !== 'string' || !body.name.trim()) {
+      return reply.code(400).send({ error: 'name is required' });
+    }
+    const statuses = body.statuses;
+    if (
+      statuses !== undefined &&
+      (!Array.isArray(statuses) ||
+        !statuses.every(
+          (s: unknown) =>
+            typeof s === 'object' && s !== null && typeof (s as Body).name === 'string',
+        ))
+    ) {
+      return reply.code(400).send({ error: 'statuses must be [{name, color?}]' });
+    }
+    const pipeline = store.data(account.id).createPipeline(body as CreatePipelineInput);
+    store.changed();
+    return reply
+      .code(201)
+      .send(renderPipeline(account.id, pipeline, accountBaseUrl(context, account)));
+  });
+
+  app.get('/_sandbox/accounts/:account/tasks', async (request, reply) => {
+    const account = accountParam(context, request, reply);
+    if (!account) return reply;
+    const lead = Number((request.query as Record<string, string | undefined>).lead);
+    const filter = Number.isInteger(lead) && lead > 0 ? { entity_ids: new Set([lead]) } : {};
+    const baseUrl = accountBaseUrl(context, account);
+    return {
+      tasks: store
+        .data(account.id)
+        .listTasks(filter)
+        .map((t) => renderTask(account.id, t, baseUrl)),
+    };
   });
 
   registerOAuthControl(app, context);
