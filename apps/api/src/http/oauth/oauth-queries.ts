@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-// Kommo's redirect and uninstall calls (docs/kommo-contract.md §2.2, §2.7). The routes' checks (code
-// shape, referer host, state, signature) answer the browser with a page, so they stay there;
-// these only type what arrives. A repeated name is refused before (bootstrap/malformed-input.ts).
+// Kommo's redirect and uninstall calls (docs/kommo-contract.md §2.2, §2.7). The routes' own
+// checks (code shape, referer host, state, signature) answer the browser with a page, so they stay
+// there; these only type what arrives. A repeated name is refused earlier (malformed-input.ts).
 const text = z.string().optional();
 
 /** `GET /kommo/oauth/callback`: Kommo's install call or the browser back from consent. */
