@@ -28,6 +28,26 @@ async function widget(method: string, route: string, body?: unknown, account = s
   return { status: response.status, text, json: (text ? JSON.parse(text) : {}) as Json };
 }
 
+/** An installed account whose widget user is not an account administrator. */
+async function installNonAdmin(prefix: string) {
+  const account = await stack.sandbox.createAccount({
+    subdomain: `${prefix}${Date.now()}`,
+    current_user_is_admin: false,
+  });
+  await stack.sandbox.install(account.id);
+  await waitFor(
+    async () =>
+      (
+        await stack.db.query<{ status: string }[]>(
+          `SELECT status FROM installations WHERE kommo_account_id = $1`,
+          [account.id],
+        )
+      )[0]?.status,
+    (status) => status === 'active',
+  );
+  return account;
+}
+
 beforeAll(async () => {
   stack = await startKommoStack({ worker: true });
   shop = await installAccount(stack);
@@ -124,21 +144,7 @@ describe('provider settings in the widget', () => {
   });
 
   it('only an administrator can see or change settings or see webhook URLs', async () => {
-    const other = await stack.sandbox.createAccount({
-      subdomain: `staff${Date.now()}`,
-      current_user_is_admin: false,
-    });
-    await stack.sandbox.install(other.id);
-    await waitFor(
-      async () =>
-        (
-          await stack.db.query<{ status: string }[]>(
-            `SELECT status FROM installations WHERE kommo_account_id = $1`,
-            [other.id],
-          )
-        )[0]?.status,
-      (status) => status === 'active',
-    );
+    const other = await installNonAdmin('staff');
     expect((await widget('PUT', '/providers', { openaiApiKey: key }, other.id)).status).toBe(403);
     expect((await widget('GET', '/webhooks', undefined, other.id)).status).toBe(403);
     expect((await widget('GET', '/providers', undefined, other.id)).status).toBe(403);
@@ -166,21 +172,7 @@ describe('provider settings in the widget', () => {
 
 describe('routes for account administrators only (@WidgetAdmin)', () => {
   it('answer a non-admin 403 with what they do, before looking at the input', async () => {
-    const staff = await stack.sandbox.createAccount({
-      subdomain: `clerk${Date.now()}`,
-      current_user_is_admin: false,
-    });
-    await stack.sandbox.install(staff.id);
-    await waitFor(
-      async () =>
-        (
-          await stack.db.query<{ status: string }[]>(
-            `SELECT status FROM installations WHERE kommo_account_id = $1`,
-            [staff.id],
-          )
-        )[0]?.status,
-      (status) => status === 'active',
-    );
+    const staff = await installNonAdmin('clerk');
     const routes: [string, string, unknown, string][] = [
       ['POST', '/fields/provision', undefined, 're-create the fields'],
       ['POST', '/test-console', { kind: 'nope' }, 'use the test console'],
