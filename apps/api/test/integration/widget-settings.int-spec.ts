@@ -28,6 +28,26 @@ async function widget(method: string, route: string, body?: unknown, account = s
   return { status: response.status, text, json: (text ? JSON.parse(text) : {}) as Json };
 }
 
+/** An installed account whose widget user is not an account administrator. */
+async function installNonAdmin(prefix: string) {
+  const account = await stack.sandbox.createAccount({
+    subdomain: `${prefix}${Date.now()}`,
+    current_user_is_admin: false,
+  });
+  await stack.sandbox.install(account.id);
+  await waitFor(
+    async () =>
+      (
+        await stack.db.query<{ status: string }[]>(
+          `SELECT status FROM installations WHERE kommo_account_id = $1`,
+          [account.id],
+        )
+      )[0]?.status,
+    (status) => status === 'active',
+  );
+  return account;
+}
+
 beforeAll(async () => {
   stack = await startKommoStack({ worker: true });
   shop = await installAccount(stack);
@@ -124,24 +144,53 @@ describe('provider settings in the widget', () => {
   });
 
   it('only an administrator can see or change settings or see webhook URLs', async () => {
-    const other = await stack.sandbox.createAccount({
-      subdomain: `staff${Date.now()}`,
-      current_user_is_admin: false,
-    });
-    await stack.sandbox.install(other.id);
-    await waitFor(
-      async () =>
-        (
-          await stack.db.query<{ status: string }[]>(
-            `SELECT status FROM installations WHERE kommo_account_id = $1`,
-            [other.id],
-          )
-        )[0]?.status,
-      (status) => status === 'active',
-    );
+    const other = await installNonAdmin('staff');
     expect((await widget('PUT', '/providers', { openaiApiKey: key }, other.id)).status).toBe(403);
     expect((await widget('GET', '/webhooks', undefined, other.id)).status).toBe(403);
     expect((await widget('GET', '/providers', undefined, other.id)).status).toBe(403);
+  });
+
+  it('refuses input that does not parse in the one 400 shape, naming every problem', async () => {
+    const refused = await widget('PUT', '/providers', {
+      openaiApiKey: 'short',
+      assistant: { provider: 'openai', baseUrl: 'not a url' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({
+      statusCode: 400,
+      error: 'BAD_REQUEST',
+      code: 'invalid_input',
+      problems: [
+        'openaiApiKey: the key looks too short',
+        'assistant.baseUrl: the base URL must be a full URL such as https://openrouter.ai/api/v1',
+      ],
+    });
+    expect(refused.json.message).toBe((refused.json.problems as string[]).join('; '));
+    expect(typeof refused.json.requestId).toBe('string');
+  });
+});
+
+describe('routes for account administrators only (@WidgetAdmin)', () => {
+  it('answer a non-admin 403 with what they do, before looking at the input', async () => {
+    const staff = await installNonAdmin('clerk');
+    const routes: [string, string, unknown, string][] = [
+      ['POST', '/fields/provision', undefined, 're-create the fields'],
+      ['POST', '/test-console', { kind: 'nope' }, 'use the test console'],
+      ['GET', '/webhooks', undefined, 'see the webhook URLs'],
+      ['POST', '/webhooks/other/rotate', undefined, 'rotate a webhook URL'],
+      ['GET', '/providers', undefined, 'see the AI provider settings'],
+      ['PUT', '/providers', { openaiApiKey: 1 }, 'change the AI provider settings'],
+      ['GET', '/templates/other', undefined, 'install the template'],
+    ];
+    for (const [method, route, body, what] of routes) {
+      const refused = await widget(method, route, body, staff.id);
+      expect([refused.status, refused.json.message], `${method} ${route}`).toEqual([
+        403,
+        `Only an account administrator can ${what}`,
+      ]);
+    }
+    // Routes every user of the account may call are not behind it.
+    expect((await widget('GET', '/session', undefined, staff.id)).status).toBe(200);
   });
 });
 
@@ -190,7 +239,7 @@ describe('test console', () => {
     expect(failed.text).not.toContain('sk-live-not-valid-0000');
     const empty = await widget('POST', '/test-console', { kind: 'chatgpt', prompt: '  ' });
     expect(empty.status).toBe(400);
-    expect(empty.json.message).toBe('write a prompt to send');
+    expect(empty.json.message).toBe('prompt: write a prompt to send');
   });
 });
 

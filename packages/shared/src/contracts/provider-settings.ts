@@ -63,6 +63,11 @@ export type ProviderSettingsView = z.infer<typeof ProviderSettingsViewSchema>;
 
 export const WEBHOOK_KINDS_CONTRACT = ['chatgpt', 'assistant'] as const;
 
+/** A webhook kind given by a caller: `POST /widget-api/webhooks/:kind/rotate`, `?kind=` filters. */
+export const WebhookKindSchema = z.enum(WEBHOOK_KINDS_CONTRACT, {
+  error: 'must be chatgpt or assistant',
+});
+
 /** `GET /widget-api/webhooks`: the two webhook URLs of the account. */
 export const WebhookUrlsResponseSchema = z.object({
   webhooks: z.array(

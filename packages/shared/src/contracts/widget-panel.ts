@@ -51,6 +51,15 @@ export type UsageSummary = {
   exhaustedOn: string | null;
 };
 
+/** `?month=YYYY-MM` of the usage routes (widget and admin panel); absent means this month. */
+export const UsageQuerySchema = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must look like 2026-11')
+    .optional(),
+});
+export type UsageQuery = z.infer<typeof UsageQuerySchema>;
+
 /** `GET /widget-api/usage?month=`: the month, and the 80 / 95 % thresholds crossed in it. */
 export type WidgetUsageResponse = UsageSummary & {
   warnings: { threshold: number; leadId: number }[];

@@ -19,7 +19,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const requestId = request.id;
-    let body: ApiError;
+    let body: ApiError & Details;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // A refusal that says when to come back (OverClientBudget) says it in the header too.
@@ -34,7 +34,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return;
       }
       const message = messageOf(response, exception.message);
-      body = { statusCode: status, error: HttpStatus[status] ?? 'Error', message, requestId };
+      body = {
+        statusCode: status,
+        error: HttpStatus[status] ?? 'Error',
+        message,
+        requestId,
+        ...detailsOf(response),
+      };
     } else {
       this.logger.error({ err: exception, requestId }, 'unhandled error');
       body = {
@@ -46,6 +52,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     void reply.status(body.statusCode).send(body);
   }
+}
+
+type Details = { code?: string; problems?: string[] };
+
+// A refusal that names what was wrong (ZodPipe's `invalid_input`) keeps its code and its list of
+// problems, which the widget shows one per line.
+function detailsOf(response: string | object): Details {
+  if (typeof response === 'string') return {};
+  const { code, problems } = response as { code?: unknown; problems?: unknown };
+  const details: Details = {};
+  if (typeof code === 'string') details.code = code;
+  if (Array.isArray(problems) && problems.every((p) => typeof p === 'string')) {
+    details.problems = problems;
+  }
+  return details;
 }
 
 // Nest's own bodies carry `message` as a string or, from validation, a list of strings.

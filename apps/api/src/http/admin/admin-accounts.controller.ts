@@ -1,5 +1,5 @@
+import { type UsageQuery, UsageQuerySchema } from '@gpt-bridge/shared';
 import {
-  BadRequestException,
   Body,
   Controller,
   Get,
@@ -10,6 +10,8 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
+import { type z } from 'zod';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import {
   type AccountDetail,
   type AccountListItem,
@@ -19,7 +21,7 @@ import { AdminActionsService } from './admin-actions.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { type AdminSessionData } from '../../domain/staff/admin-auth.service';
 import { AdminRole, CurrentAdmin } from './admin-role.decorator';
-import { AssignPlanBody, parseBody, parseLeadId } from './admin-schemas';
+import { AccountsQuery, AssignPlanBody, LeadIdParam } from './admin-schemas';
 
 /** Accounts: search, the account page, and the actions on one account. */
 @Controller('admin/api/accounts')
@@ -31,7 +33,9 @@ export class AdminAccountsController {
   ) {}
 
   @Get()
-  async list(@Query('q') q?: string): Promise<{ accounts: AccountListItem[] }> {
+  async list(
+    @Query(new ZodPipe(AccountsQuery)) { q }: z.output<typeof AccountsQuery>,
+  ): Promise<{ accounts: AccountListItem[] }> {
     return { accounts: await this.accounts.list(q) };
   }
 
@@ -42,10 +46,7 @@ export class AdminAccountsController {
 
   /** Usage of any month (`?month=YYYY-MM`, default the current one) in the account's time zone. */
   @Get(':id/usage')
-  usage(@Param('id') id: string, @Query('month') month?: string) {
-    if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
-      throw new BadRequestException('month must look like 2026-11');
-    }
+  usage(@Param('id') id: string, @Query(new ZodPipe(UsageQuerySchema)) { month }: UsageQuery) {
     return this.accounts.usageOf(id, month);
   }
 
@@ -81,10 +82,10 @@ export class AdminAccountsController {
   @HttpCode(200)
   eraseLead(
     @Param('id') id: string,
-    @Param('leadId') leadId: string,
+    @Param('leadId', new ZodPipe(LeadIdParam)) leadId: number,
     @CurrentAdmin() { user }: AdminSessionData,
   ) {
-    return this.actions.eraseLead(id, parseLeadId(leadId), user);
+    return this.actions.eraseLead(id, leadId, user);
   }
 
   /** Plan, monthly override and per-lead daily cap together (null clears an override or cap). */
@@ -92,9 +93,9 @@ export class AdminAccountsController {
   @AdminRole('admin')
   assignPlan(
     @Param('id') id: string,
-    @Body() body: unknown,
+    @Body(new ZodPipe(AssignPlanBody)) body: z.output<typeof AssignPlanBody>,
     @CurrentAdmin() { user }: AdminSessionData,
   ) {
-    return this.actions.assignPlan(id, parseBody(AssignPlanBody, body), user);
+    return this.actions.assignPlan(id, body, user);
   }
 }

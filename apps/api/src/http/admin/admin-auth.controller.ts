@@ -7,11 +7,12 @@ import {
   Post,
   Req,
   Res,
-  UnsupportedMediaTypeException,
   UseGuards,
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { type z } from 'zod';
 import { ClientBudget } from '../../common/http/client-budget';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { AppConfig } from '../../config/app-config';
 import { clearedSessionCookie, parseCookies, SESSION_COOKIE, sessionCookie } from './admin-cookies';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -21,12 +22,10 @@ import {
   SignInRefused,
 } from '../../domain/staff/admin-auth.service';
 import { AdminPublic, CurrentAdmin } from './admin-role.decorator';
-import { LoginBody, parseBody } from './admin-schemas';
+import { LoginBody } from './admin-schemas';
+import { JsonBodyGuard } from './json-body.guard';
 import { csrfTokenFor } from '../../domain/staff/admin-tokens';
 import { type AdminUserView } from '../../domain/staff/admin-user.types';
-
-const isJson = (type: string | undefined): boolean =>
-  (type ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
 
 /** Who is signed in, and the CSRF token that session's changes must carry. */
 function signedIn(session: AdminSessionData): { user: AdminUserView; csrfToken: string } {
@@ -50,18 +49,12 @@ export class AdminAuthController {
   @Post('login')
   @HttpCode(200)
   @AdminPublic()
+  @UseGuards(JsonBodyGuard)
   async login(
-    @Body() body: unknown,
-    @Headers('content-type') contentType: string | undefined,
+    @Body(new ZodPipe(LoginBody)) { email, password }: z.output<typeof LoginBody>,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ user: AdminUserView; csrfToken: string }> {
-    // JSON only: a form post from another site is a "simple" request that needs no preflight,
-    // so accepting forms would let any page sign a browser in (login CSRF).
-    if (!isJson(contentType)) {
-      throw new UnsupportedMediaTypeException('sign in with a JSON body (application/json)');
-    }
-    const { email, password } = parseBody(LoginBody, body);
     let result: Awaited<ReturnType<AdminAuthService['login']>>;
     try {
       result = await this.auth.login(email, password, request.ip);

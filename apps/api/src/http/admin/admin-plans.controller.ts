@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { type z } from 'zod';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { type Plan, PlansService } from '../../domain/plans/plans.service';
 import { AdminActionsService } from './admin-actions.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { type AdminSessionData } from '../../domain/staff/admin-auth.service';
 import { AdminRole, CurrentAdmin } from './admin-role.decorator';
-import { EditPlanBody, parseBody } from './admin-schemas';
+import { EditPlanBody } from './admin-schemas';
 
 /** Plans: everyone reads them, only admins change them. */
 @Controller('admin/api/plans')
@@ -24,9 +26,9 @@ export class AdminPlansController {
   @AdminRole('admin')
   update(
     @Param('id') id: string,
-    @Body() body: unknown,
+    @Body(new ZodPipe(EditPlanBody)) body: z.output<typeof EditPlanBody>,
     @CurrentAdmin() { user }: AdminSessionData,
   ): Promise<Plan> {
-    return this.actions.editPlan(id, parseBody(EditPlanBody, body), user);
+    return this.actions.editPlan(id, body, user);
   }
 }

@@ -1,8 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { type z } from 'zod';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { type AdminSessionData } from '../../domain/staff/admin-auth.service';
 import { type AdminRequestView, AdminRequestsService } from './admin-requests.service';
 import { CurrentAdmin } from './admin-role.decorator';
+import { RequestsQuery } from './admin-schemas';
 
 /** The request log across accounts; support may replay a failed request. */
 @Controller('admin/api/requests')
@@ -12,17 +15,9 @@ export class AdminRequestsController {
 
   @Get()
   async list(
-    @Query('account') account?: string,
-    @Query('kind') kind?: string,
-    @Query('status') status?: string,
-    @Query('from') from?: string,
-    @Query('to') to?: string,
-    @Query('limit') limit?: string,
+    @Query(new ZodPipe(RequestsQuery)) filter: z.output<typeof RequestsQuery>,
   ): Promise<{ requests: AdminRequestView[] }> {
-    const n = limit === undefined ? undefined : Number(limit);
-    return {
-      requests: await this.requests.list({ account, kind, status, from, to, limit: n }),
-    };
+    return { requests: await this.requests.list(filter) };
   }
 
   @Get(':id')

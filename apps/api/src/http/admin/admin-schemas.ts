@@ -1,8 +1,8 @@
-import { BadRequestException } from '@nestjs/common';
+import { AI_REQUEST_STATUSES, WebhookKindSchema } from '@gpt-bridge/shared';
 import { z } from 'zod';
 import { ADMIN_ROLES } from '../../domain/staff/admin-user.types';
 
-// Request bodies of the admin API; the SPA slice may move them to packages/shared.
+// Inputs of the admin API, parsed by ZodPipe; the SPA slice may move the bodies to packages/shared.
 export const LoginBody = z.object({
   email: z.string().min(1).max(320),
   password: z.string().min(1).max(1024),
@@ -31,19 +31,41 @@ export const CreateUserBody = z.object({
 
 export const ChangeRoleBody = z.object({ role: z.enum(ADMIN_ROLES) });
 
-/** Parses a body or answers 400 with one readable line per problem (values never echoed). */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
-  );
-  throw new BadRequestException(problems.join('; '));
-}
+/** A Kommo lead id from a path: digits only, a positive number that fits. */
+export const LeadIdParam = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a positive whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be a positive whole number'));
 
-/** A Kommo lead id from a path: digits only, a positive number that fits (else 400). */
-export function parseLeadId(value: string): number {
-  const id = /^\d{1,15}$/.test(value) ? Number(value) : 0;
-  if (id < 1) throw new BadRequestException('the lead id must be a positive whole number');
-  return id;
-}
+// The panel leaves an empty filter out, but `?status=` has always meant "any": keep it so.
+const filter = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+// As before: a limit that is not a number (or 0) means the default; the services clamp the rest.
+const limit = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined ? undefined : Number(value) || undefined));
+
+const instant = z
+  .string()
+  .refine((value) => !Number.isNaN(new Date(value).getTime()), 'must be an ISO date');
+
+/** `GET /admin/api/requests?account=&kind=&status=&from=&to=&limit=`. */
+export const RequestsQuery = z.object({
+  account: z.string().optional(),
+  kind: filter(WebhookKindSchema),
+  status: filter(
+    z.enum(AI_REQUEST_STATUSES, { error: `must be one of ${AI_REQUEST_STATUSES.join(', ')}` }),
+  ),
+  from: filter(instant),
+  to: filter(instant),
+  limit,
+});
+
+/** `GET /admin/api/audit?target=&limit=`. */
+export const AuditQuery = z.object({ target: filter(z.string()), limit });
+
+/** `GET /admin/api/accounts?q=`. */
+export const AccountsQuery = z.object({ q: z.string().optional() });

@@ -1,5 +1,8 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { type z } from 'zod';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AuditQuery } from './admin-schemas';
 import { type AuditEntry, AuditLogService } from '../../domain/staff/audit-log.service';
 import { type QueueHealth, QueueHealthService } from './queue-health.service';
 
@@ -19,10 +22,8 @@ export class AdminSystemController {
 
   @Get('audit')
   async auditLog(
-    @Query('target') target?: string,
-    @Query('limit') limit?: string,
+    @Query(new ZodPipe(AuditQuery)) query: z.output<typeof AuditQuery>,
   ): Promise<{ entries: AuditEntry[] }> {
-    const n = limit === undefined ? undefined : Number(limit) || undefined;
-    return { entries: await this.audit.list({ target: target || undefined, limit: n }) };
+    return { entries: await this.audit.list(query) };
   }
 }

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { type z } from 'zod';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { type AdminSessionData, AdminAuthService } from '../../domain/staff/admin-auth.service';
 import { AdminRole, CurrentAdmin } from './admin-role.decorator';
-import { ChangeRoleBody, CreateUserBody, parseBody } from './admin-schemas';
+import { ChangeRoleBody, CreateUserBody } from './admin-schemas';
 import { type AdminUserView } from '../../domain/staff/admin-user.types';
 import { AdminUsersService } from '../../domain/staff/admin-users.service';
 import { AuditLogService } from '../../domain/staff/audit-log.service';
@@ -26,10 +28,9 @@ export class AdminUsersController {
   /** Creates a user, or sets a new password and role for an existing email. */
   @Post()
   async create(
-    @Body() body: unknown,
+    @Body(new ZodPipe(CreateUserBody)) input: z.output<typeof CreateUserBody>,
     @CurrentAdmin() { user: actor }: AdminSessionData,
   ): Promise<{ user: AdminUserView; created: boolean }> {
-    const input = parseBody(CreateUserBody, body);
     const before = await this.users.findByEmail(input.email);
     const result = await this.users.upsert(input);
     // A new password ends the sessions opened with the old one.
@@ -48,10 +49,9 @@ export class AdminUsersController {
   @Put(':id/role')
   async changeRole(
     @Param('id') id: string,
-    @Body() body: unknown,
+    @Body(new ZodPipe(ChangeRoleBody)) { role }: z.output<typeof ChangeRoleBody>,
     @CurrentAdmin() { user: actor }: AdminSessionData,
   ): Promise<{ user: AdminUserView }> {
-    const { role } = parseBody(ChangeRoleBody, body);
     const { before, after } = await this.users.changeRole(id, role);
     await this.audit.record({
       actor,

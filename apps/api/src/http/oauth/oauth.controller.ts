@@ -10,11 +10,13 @@ import {
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ClientBudget, OverClientBudget } from '../../common/http/client-budget';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { AppConfig } from '../../config/app-config';
 import { parseKommoHost } from '../../integrations/kommo/kommo-host';
 import { InstallationJobs } from '../../domain/installations/installation-jobs';
 import { InstallationService } from '../../domain/installations/installation.service';
 import { OAuthRejectedError } from '../../integrations/kommo/kommo-oauth.client';
+import { CallbackQuery, UninstallQuery } from './oauth-queries';
 import { OAuthStateSigner } from './oauth-state';
 import { OAuthTokenBudget } from '../../integrations/kommo/oauth-token-budget';
 import { resultPage } from './result-page';
@@ -22,11 +24,6 @@ import { isValidUninstallSignature } from '../../integrations/kommo/uninstall-si
 
 /** Kommo's codes are long opaque strings; anything else is not worth a call (and not logged). */
 const CODE_SHAPE = /^[A-Za-z0-9._~+/=-]{8,4096}$/;
-
-type CallbackQuery = Partial<
-  Record<'code' | 'state' | 'referer' | 'from_widget' | 'error' | 'client_id', string>
->;
-type UninstallQuery = Partial<Record<'client_uuid' | 'account_id' | 'signature', string>>;
 
 const notConfigured = () =>
   new ServiceUnavailableException(
@@ -69,7 +66,10 @@ export class OAuthController {
    * call reaches Kommo's token endpoint only when OAuthTokenBudget admits it.
    */
   @Get('oauth/callback')
-  async callback(@Query() query: CallbackQuery, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async callback(
+    @Query(new ZodPipe(CallbackQuery)) query: CallbackQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const clientId = this.config.get('KOMMO_CLIENT_ID');
     if (!clientId || !this.config.get('KOMMO_CLIENT_SECRET')) throw notConfigured();
     if (query.error) {
@@ -212,7 +212,7 @@ export class OAuthController {
    */
   @Get('uninstall')
   async uninstall(
-    @Query() query: UninstallQuery,
+    @Query(new ZodPipe(UninstallQuery)) query: UninstallQuery,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {

@@ -5,10 +5,11 @@ import {
   type WidgetFieldsResponse,
   type WidgetSessionResponse,
 } from '@gpt-bridge/shared';
-import { Controller, ForbiddenException, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { FieldsCheck } from '../../domain/fields/fields-check';
 import { FieldsService } from '../../domain/fields/fields.service';
 import { InstallationJobs } from '../../domain/installations/installation-jobs';
+import { WidgetAdmin } from '../widget-auth/widget-admin.decorator';
 import { WidgetAuthGuard } from '../widget-auth/widget-auth.guard';
 import { WidgetSession } from '../widget-auth/widget-session.decorator';
 import { type WidgetSessionData } from '../widget-auth/widget-session';
@@ -56,10 +57,8 @@ export class WidgetApiController {
   /** "Re-provision": recreate fields deleted in Kommo. Creating fields is admin-only in Kommo too. */
   @Post('fields/provision')
   @HttpCode(202)
-  async provision(@WidgetSession() { installation, claims }: WidgetSessionData) {
-    if (!claims.isAdmin) {
-      throw new ForbiddenException('Only an account administrator can re-create the fields');
-    }
+  @WidgetAdmin('re-create the fields')
+  async provision(@WidgetSession() { installation }: WidgetSessionData) {
     await this.jobs.provisionFields(installation.id);
     return { queued: true };
   }

@@ -1,14 +1,12 @@
-import { TestConsoleInputSchema, type TestConsoleResult } from '@gpt-bridge/shared';
 import {
-  BadRequestException,
-  Body,
-  Controller,
-  ForbiddenException,
-  HttpCode,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
+  type TestConsoleInput,
+  TestConsoleInputSchema,
+  type TestConsoleResult,
+} from '@gpt-bridge/shared';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { TestConsole } from '../../domain/requests/test-console';
+import { WidgetAdmin } from '../widget-auth/widget-admin.decorator';
 import { WidgetAuthGuard } from '../widget-auth/widget-auth.guard';
 import { WidgetSession } from '../widget-auth/widget-session.decorator';
 import { type WidgetSessionData } from '../widget-auth/widget-session';
@@ -22,21 +20,12 @@ export class WidgetConsoleController {
   /** 200 with `ok: false` when the provider failed: that is the console's answer, not ours. */
   @Post('test-console')
   @HttpCode(200)
+  // It spends the account's provider credits, like the settings only administrators change.
+  @WidgetAdmin('use the test console')
   run(
-    @WidgetSession() { installation, claims }: WidgetSessionData,
-    @Body() body: unknown,
+    @WidgetSession() { installation }: WidgetSessionData,
+    @Body(new ZodPipe(TestConsoleInputSchema)) input: TestConsoleInput,
   ): Promise<TestConsoleResult> {
-    // It spends the account's provider credits, like the settings only administrators change.
-    if (!claims.isAdmin) {
-      throw new ForbiddenException('Only an account administrator can use the test console');
-    }
-    const parsed = TestConsoleInputSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new BadRequestException({
-        error: 'invalid_prompt',
-        message: parsed.error.issues.map((issue) => issue.message).join('; '),
-      });
-    }
-    return this.console.run(installation, parsed.data);
+    return this.console.run(installation, input);
   }
 }

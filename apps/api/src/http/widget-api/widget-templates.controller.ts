@@ -1,19 +1,21 @@
-import {
-  BadRequestException,
-  Controller,
-  ForbiddenException,
-  Get,
-  Param,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import {
   type InstalledTemplate,
   TEMPLATE_KINDS,
+  type TemplateKind,
   TemplateInstaller,
 } from '../../domain/templates/template-installer.service';
+import { WidgetAdmin } from '../widget-auth/widget-admin.decorator';
 import { WidgetAuthGuard } from '../widget-auth/widget-auth.guard';
 import { WidgetSession } from '../widget-auth/widget-session.decorator';
 import { type WidgetSessionData } from '../widget-auth/widget-session';
+
+/** The `:kind` of a template route. */
+export const TemplateKindSchema = z.enum(TEMPLATE_KINDS, {
+  error: 'must be classic or widget_block',
+});
 
 /** The salesbot templates of the token's account, ready for the designer's import. */
 @Controller('widget-api')
@@ -23,15 +25,11 @@ export class WidgetTemplatesController {
 
   /** The JSON carries both webhook URLs (their secret tokens), so only administrators get it. */
   @Get('templates/:kind')
+  @WidgetAdmin('install the template')
   template(
-    @WidgetSession() { installation, claims }: WidgetSessionData,
-    @Param('kind') kind: string,
+    @WidgetSession() { installation }: WidgetSessionData,
+    @Param('kind', new ZodPipe(TemplateKindSchema)) kind: TemplateKind,
   ): Promise<InstalledTemplate> {
-    if (!claims.isAdmin) {
-      throw new ForbiddenException('Only an account administrator can install the template');
-    }
-    const known = TEMPLATE_KINDS.find((candidate) => candidate === kind);
-    if (!known) throw new BadRequestException('kind must be classic or widget_block');
-    return this.installer.build(installation.id, known);
+    return this.installer.build(installation.id, kind);
   }
 }

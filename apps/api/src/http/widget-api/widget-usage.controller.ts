@@ -1,6 +1,7 @@
-import { type WidgetUsageResponse } from '@gpt-bridge/shared';
-import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { type UsageQuery, UsageQuerySchema, type WidgetUsageResponse } from '@gpt-bridge/shared';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
+import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { QuotaGate } from '../../domain/plans/quota-gate';
 import { UsageService } from '../../domain/plans/usage.service';
 import { WidgetAuthGuard } from '../widget-auth/widget-auth.guard';
@@ -20,11 +21,8 @@ export class WidgetUsageController {
   @Get('usage')
   async current(
     @WidgetSession() { installation }: WidgetSessionData,
-    @Query('month') month?: string,
+    @Query(new ZodPipe(UsageQuerySchema)) { month }: UsageQuery,
   ): Promise<WidgetUsageResponse> {
-    if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
-      throw new BadRequestException('month must look like 2026-11');
-    }
     const summary = await this.usage.summary(installation.id, this.clock.now(), month);
     return { ...summary, warnings: await this.quota.warnings(installation.id, summary.month) };
   }
