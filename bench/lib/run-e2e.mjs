@@ -131,6 +131,9 @@ const widgetBot = (url) => ({
   1: { question: [{ handler: 'show', params: { type: 'text', value: '{{json.reply}}' } }] },
 });
 
+// Each message names its own item, so its widget_request and its provider call can be matched.
+const ITEM = /item (\d+) in stock/;
+
 const CONTINUE_PATH = /^\/api\/v4\/salesbot\/\d+\/continue\/([^/?]+)$/;
 
 /**
@@ -189,8 +192,10 @@ async function widgetExchanges(sandbox, since, offset) {
   const requests = new Map();
   for (const e of outbound) {
     const id = /\/continue\/([A-Za-z0-9_-]+)/.exec(decodeURIComponent(String(e.body ?? '')))?.[1];
-    if (id && e.status === 200)
-      requests.set(id, { sentAt: e.at - e.duration_ms + offset, ackMs: e.duration_ms });
+    const item = ITEM.exec(String(e.body ?? ''))?.[1];
+    if (id && e.status === 200) {
+      requests.set(id, { sentAt: e.at - e.duration_ms + offset, ackMs: e.duration_ms, item });
+    }
   }
   const inbound = await kommoRequests(sandbox, { method: 'POST', since });
   const continues = new Map();
@@ -216,7 +221,7 @@ async function runWidgetPhases({ config, sandbox, accounts, log }) {
   const phases = [];
   for (const latencyMs of e2e.providerLatenciesMs) {
     await setProviderLatency(sandbox, latencyMs);
-    const { sent, requests, continues, since } = await sendWidgetMessages({
+    const { sent, requests, continues, since, offset } = await sendWidgetMessages({
       config,
       sandbox,
       accounts,
@@ -227,10 +232,31 @@ async function runWidgetPhases({ config, sandbox, accounts, log }) {
       const received = continues.get(id);
       if (received !== undefined) overheads.push(received - request.sentAt - latencyMs);
     }
+    // Where the time goes: widget_request sent → our provider call arrives (ack, queue, worker
+    // pick-up, quota), provider call → the continue arrives, less the scripted latency.
+    const { calls } = await sandbox.call('GET', '/_sandbox/ai/calls?provider=openai');
+    const askedAt = new Map();
+    for (const call of calls) {
+      const item = ITEM.exec(JSON.stringify(call.body ?? ''))?.[1];
+      if (item !== undefined && !askedAt.has(item)) askedAt.set(item, call.at + offset);
+    }
+    const toProvider = [];
+    const providerToContinue = [];
+    for (const [id, request] of requests) {
+      const asked = askedAt.get(request.item);
+      const received = continues.get(id);
+      if (asked === undefined) continue;
+      toProvider.push(round(asked - request.sentAt, 1));
+      if (received !== undefined) providerToContinue.push(round(received - asked - latencyMs, 1));
+    }
     const rateLimited = await kommoRequests(sandbox, { status: 429, since });
     const blocked = await kommoRequests(sandbox, { status: 403, since });
     const phase = {
       mode: 'widget',
+      stagesMs: {
+        sentToProviderCall: summary(toProvider),
+        providerCallToContinue: summary(providerToContinue),
+      },
       providerLatencyMs: latencyMs,
       webhooks: total,
       accounts: accounts.length,
