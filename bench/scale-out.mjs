@@ -11,6 +11,7 @@ import { startLogReader } from './lib/chaos-ledger.mjs';
 import { planMessages, sendAll } from './lib/chaos-sender.mjs';
 import { loadBenchConfig } from './lib/config.mjs';
 import { cpuMs } from './lib/cpu-time.mjs';
+import { round } from './lib/stats.mjs';
 import { freePort, sleep, stopAll, unexpectedExits } from './lib/processes.mjs';
 import {
   appEnv,
@@ -191,6 +192,7 @@ async function main() {
       .join(
         ', ',
       )} | each > 0 | ${Object.values(cpuSeconds).every((v) => v > 0) ? 'pass' : 'FAIL'} |`,
+    `| cost per answered request | worker CPU ${round(((cpuSeconds['worker a'] + cpuSeconds['worker b']) * 1000) / Math.max(1, f.provider.requestsThatAsked), 1)} ms, API CPU ${round(((cpuSeconds['api a'] + cpuSeconds['api b']) * 1000) / Math.max(1, f.sending.messages), 2)} ms per webhook; ${f.kommo.perMessage} Kommo calls per webhook | none set | n/a |`,
     `| processes | ${exits.length} exited on their own | 0 | ${exits.length === 0 ? 'pass' : 'FAIL'} |`,
   ];
   log(`scale-out: wrote ${path.relative(ROOT, file)} in ${summary.durationSeconds} s`);
