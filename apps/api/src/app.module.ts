@@ -6,14 +6,17 @@ import { ClockModule } from './common/clock/clock';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
 import { ClientBudgetModule } from './common/http/client-budget';
-import { InstallationHttpModule } from './modules/installation/installation-http.module';
+import { OAuthHttpModule } from './http/oauth/oauth-http.module';
+import { InstallationModule } from './domain/installations/installation.module';
+import { TokenService } from './domain/installations/token.service';
+import { KommoModule } from './integrations/kommo/kommo.module';
 import { ConfigModule } from './config/config.module';
 import { type Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
-import { AdminModule } from './modules/admin/admin.module';
-import { HealthModule } from './modules/health/health.module';
-import { WebhooksModule } from './modules/webhooks/webhooks.module';
-import { WidgetApiModule } from './modules/widget-api/widget-api.module';
+import { AdminModule } from './http/admin/admin.module';
+import { HealthModule } from './http/health/health.module';
+import { WebhooksModule } from './http/webhooks/webhooks.module';
+import { WidgetApiModule } from './http/widget-api/widget-api.module';
 import { QueuesModule } from './queues/queues.module';
 
 /** The HTTP process: controllers and queue producers, no processors. */
@@ -26,6 +29,8 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggingModule,
         DatabaseModule,
+        // Kommo clients get access tokens from the installations' TokenService.
+        KommoModule.forRoot({ imports: [InstallationModule], source: TokenService }),
         QueuesModule,
         HealthModule,
         WidgetApiModule,
@@ -33,7 +38,7 @@ export class AppModule {
         ClockModule,
         RedisModule,
         ClientBudgetModule,
-        InstallationHttpModule,
+        OAuthHttpModule,
         WebhooksModule,
         AdminModule,
       ],

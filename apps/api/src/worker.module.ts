@@ -3,14 +3,17 @@ import { LoggingModule } from './common/logging/logging.module';
 import { ClockModule } from './common/clock/clock';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
-import { AiWorkerModule } from './modules/ai/ai-worker.module';
-import { InstallationWorkerModule } from './modules/installation/installation-worker.module';
+import { AiWorkerModule } from './jobs/ai-worker.module';
+import { InstallationWorkerModule } from './jobs/installation-worker.module';
+import { InstallationModule } from './domain/installations/installation.module';
+import { TokenService } from './domain/installations/token.service';
+import { KommoModule } from './integrations/kommo/kommo.module';
 import { ConfigModule } from './config/config.module';
-import { RetentionWorkerModule } from './modules/retention/retention-worker.module';
+import { RetentionWorkerModule } from './jobs/retention-worker.module';
 import { type Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { QueuesModule } from './queues/queues.module';
-import { SystemProcessor } from './queues/system.processor';
+import { SystemProcessor } from './jobs/system.processor';
 
 /** The worker process: the same code as the API, with the Bull processors and no HTTP. */
 @Module({})
@@ -22,6 +25,8 @@ export class WorkerModule {
         ConfigModule.forRoot(env),
         LoggingModule,
         DatabaseModule,
+        // Kommo clients get access tokens from the installations' TokenService.
+        KommoModule.forRoot({ imports: [InstallationModule], source: TokenService }),
         QueuesModule,
         CryptoModule,
         ClockModule,

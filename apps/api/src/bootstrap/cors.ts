@@ -1,6 +1,6 @@
 import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { isWidgetOrigin } from '../modules/widget-auth/widget-origin';
+import { isWidgetOrigin } from '../http/widget-auth/widget-origin';
 
 /** The only routes a browser may call from another origin: the widget's, on Kommo's pages. */
 export const WIDGET_API_PREFIX = '/widget-api';

@@ -1,6 +1,6 @@
 import { type ApiError } from '@gpt-bridge/shared';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { WEBHOOK_ROUTE_URLS } from '../modules/webhooks/webhook-routes';
+import { WEBHOOK_ROUTE_URLS } from '../http/webhooks/webhook-routes';
 
 type BadInput = ApiError & { code: string };
 

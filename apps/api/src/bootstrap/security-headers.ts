@@ -1,6 +1,6 @@
 import fastifyHelmet from '@fastify/helmet';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { RESULT_PAGE_STYLE_SOURCE } from '../modules/installation/result-page';
+import { RESULT_PAGE_STYLE_SOURCE } from '../http/oauth/result-page';
 import { isWidgetApiUrl } from './cors';
 
 const HSTS = 'max-age=31536000; includeSubDomains';

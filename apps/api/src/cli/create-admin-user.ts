@@ -18,9 +18,9 @@ import {
 } from '../config/load-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/run-migrations';
-import { AdminUsersService } from '../modules/admin/admin-users.service';
-import { type AdminRoleName, isAdminRole } from '../modules/admin/admin-user.types';
-import { signInLockKey } from '../modules/admin/sign-in-throttle';
+import { AdminUsersService } from '../domain/staff/admin-users.service';
+import { type AdminRoleName, isAdminRole } from '../domain/staff/admin-user.types';
+import { signInLockKey } from '../domain/staff/sign-in-throttle';
 
 /** A mistake in what the user gave: its message is the whole report. */
 class UsageError extends Error {}

@@ -1,6 +1,5 @@
 import { type DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { POOL_OPTIONS } from './pool-options';
 
@@ -9,7 +8,6 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',

@@ -24,6 +24,8 @@ class AppPoolGuard implements OnModuleInit {
         ...dataSourceOptions(config.get('DATABASE_URL'), config.get('DATABASE_POOL_SIZE')),
         // Boot already checked PostgreSQL; later outages are reported by /health, not retried here.
         retryAttempts: 0,
+        // Each module registers its entities with TypeOrmModule.forFeature.
+        autoLoadEntities: true,
       }),
     }),
   ],

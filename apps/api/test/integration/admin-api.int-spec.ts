@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/common/crypto/secret-box';
-import { accessContext, refreshContext } from '../../src/modules/installation/token.service';
+import { accessContext, refreshContext } from '../../src/domain/installations/token.service';
 import { AdminClient, createAdminUser, seenBodies } from '../support/admin-client';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Queue from 'bull';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AiJob, AiJobs, type DrainData } from '../../src/modules/ai/ai-jobs';
+import { AiJob, AiJobs, type DrainData } from '../../src/domain/requests/ai-jobs';
 import { TEST_REDIS_URL } from '../support/test-env';
 
 // The producer against the real Redis: adds asked for together share one MULTI, and every

@@ -4,12 +4,12 @@ import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueName } from '../../src/queues/queue-names';
 import { SecretBox } from '../../src/common/crypto/secret-box';
-import { FieldProvisioner } from '../../src/modules/fields/field-provisioner';
+import { FieldProvisioner } from '../../src/domain/fields/field-provisioner';
 import {
   accessContext,
   refreshContext,
   TokenService,
-} from '../../src/modules/installation/token.service';
+} from '../../src/domain/installations/token.service';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import { type SandboxAccount } from '../support/sandbox';
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppConfig } from '../../src/config/app-config';
-import { FieldsService } from '../../src/modules/fields/fields.service';
-import { KommoClientFactory } from '../../src/modules/kommo/kommo-client';
-import { KommoApiError } from '../../src/modules/kommo/kommo-errors';
-import { KommoRateLimiter } from '../../src/modules/kommo/kommo-rate-limiter';
-import { type KommoTokenSource } from '../../src/modules/kommo/kommo-token-source';
+import { FieldsService } from '../../src/domain/fields/fields.service';
+import { KommoClientFactory } from '../../src/integrations/kommo/kommo-client';
+import { KommoApiError } from '../../src/integrations/kommo/kommo-errors';
+import { KommoRateLimiter } from '../../src/integrations/kommo/kommo-rate-limiter';
+import { type KommoTokenSource } from '../../src/integrations/kommo/kommo-token-source';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import { SandboxProcess } from '../support/sandbox';
 import { testEnv } from '../support/test-env';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KommoClientFactory } from '../../src/modules/kommo/kommo-client';
+import { KommoClientFactory } from '../../src/integrations/kommo/kommo-client';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 
 const CALLS = 300;

@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppConfig } from '../../src/config/app-config';
-import { KommoClientFactory, type KommoClient } from '../../src/modules/kommo/kommo-client';
-import { KommoApiError } from '../../src/modules/kommo/kommo-errors';
-import { KommoRateLimiter } from '../../src/modules/kommo/kommo-rate-limiter';
-import { type KommoTokenSource } from '../../src/modules/kommo/kommo-token-source';
+import { KommoClientFactory, type KommoClient } from '../../src/integrations/kommo/kommo-client';
+import { KommoApiError } from '../../src/integrations/kommo/kommo-errors';
+import { KommoRateLimiter } from '../../src/integrations/kommo/kommo-rate-limiter';
+import { type KommoTokenSource } from '../../src/integrations/kommo/kommo-token-source';
 import { type SandboxAccount, type SandboxIntegration, SandboxProcess } from '../support/sandbox';
 import { testEnv } from '../support/test-env';
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppConfig } from '../../src/config/app-config';
-import { KommoClientFactory } from '../../src/modules/kommo/kommo-client';
-import { KommoRateLimiter } from '../../src/modules/kommo/kommo-rate-limiter';
-import { type KommoTokenSource } from '../../src/modules/kommo/kommo-token-source';
+import { KommoClientFactory } from '../../src/integrations/kommo/kommo-client';
+import { KommoRateLimiter } from '../../src/integrations/kommo/kommo-rate-limiter';
+import { type KommoTokenSource } from '../../src/integrations/kommo/kommo-token-source';
 import { SandboxProcess } from '../support/sandbox';
 import { TEST_REDIS_URL, testEnv } from '../support/test-env';
 

@@ -1,7 +1,7 @@
 import { NON_ADMIN_TOKEN_NOTICE } from '@gpt-bridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminAccountsService } from '../../src/modules/admin/admin-accounts.service';
-import { KommoClientFactory } from '../../src/modules/kommo/kommo-client';
+import { AdminAccountsService } from '../../src/http/admin/admin-accounts.service';
+import { KommoClientFactory } from '../../src/integrations/kommo/kommo-client';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import { type InstalledAccount, installAccount } from '../support/webhook-stack';
 

@@ -2,13 +2,16 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppConfig } from '../../src/config/app-config';
-import { inlineImage } from '../../src/modules/ai/media/media-inliner';
+import { inlineImage } from '../../src/domain/requests/media/media-inliner';
 import {
   createGuardedFetch,
   OutboundBlockedError,
   type OutboundPolicy,
-} from '../../src/modules/outbound/outbound-guard';
-import { MediaDownloadError, OutboundHttp } from '../../src/modules/outbound/outbound-http.service';
+} from '../../src/integrations/outbound/outbound-guard';
+import {
+  MediaDownloadError,
+  OutboundHttp,
+} from '../../src/integrations/outbound/outbound-http.service';
 import { freePort, SandboxProcess } from '../support/sandbox';
 import { testEnv } from '../support/test-env';
 

@@ -2,7 +2,7 @@ import { type ChildProcess } from 'node:child_process';
 import { type ProviderSettingsInput } from '@gpt-bridge/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type QueryRunner } from 'typeorm';
-import { AdminAccountsService } from '../../src/modules/admin/admin-accounts.service';
+import { AdminAccountsService } from '../../src/http/admin/admin-accounts.service';
 import {
   type KommoStack,
   spawnWorker,

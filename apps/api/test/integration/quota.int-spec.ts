@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/common/clock/clock';
-import { PlansService } from '../../src/modules/plans/plans.service';
-import { UsageService } from '../../src/modules/plans/usage.service';
+import { PlansService } from '../../src/domain/plans/plans.service';
+import { UsageService } from '../../src/domain/plans/usage.service';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {
   createLeadWith,

@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InstallationJob } from '../../src/modules/installation/installation-jobs';
+import { InstallationJob } from '../../src/domain/installations/installation-jobs';
 import { QueueName } from '../../src/queues/queue-names';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {

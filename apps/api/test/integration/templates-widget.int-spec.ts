@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allHandlers } from '../../src/modules/templates/bot-json';
+import { allHandlers } from '../../src/domain/templates/bot-json';
 import {
   type InstalledTemplate,
   type TemplateKind,
   TemplateInstaller,
-} from '../../src/modules/templates/template-installer.service';
+} from '../../src/domain/templates/template-installer.service';
 import { type KommoStack, startKommoStack } from '../support/kommo-stack';
 import {
   answerDelayMs,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type InstalledTemplate,
   TemplateInstaller,
-} from '../../src/modules/templates/template-installer.service';
+} from '../../src/domain/templates/template-installer.service';
 import { type KommoStack, startKommoStack } from '../support/kommo-stack';
 import {
   answerDelayMs,

@@ -2,7 +2,7 @@ import { type ChildProcess } from 'node:child_process';
 import { getQueueToken } from '@nestjs/bull';
 import { type Job, type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InstallationJob } from '../../src/modules/installation/installation-jobs';
+import { InstallationJob } from '../../src/domain/installations/installation-jobs';
 import { QueueName } from '../../src/queues/queue-names';
 import {
   type KommoStack,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetentionService } from '../../src/modules/retention/retention.service';
+import { RetentionService } from '../../src/domain/requests/retention/retention.service';
 import { AdminClient, createAdminUser } from '../support/admin-client';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {

@@ -17,7 +17,7 @@ import {
   settled,
   usageCount,
 } from '../support/webhook-stack';
-import { AdminAccountsService } from '../../src/modules/admin/admin-accounts.service';
+import { AdminAccountsService } from '../../src/http/admin/admin-accounts.service';
 
 // Delivery guarantees (issue 5, acceptance 5 and 6): order per lead, no loss on crashes.
 const KEY = 'sk-test-delivery-01';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AiRequestsStore } from '../../src/modules/ai/ai-requests.store';
-import { FieldsService } from '../../src/modules/fields/fields.service';
-import { UsageService } from '../../src/modules/plans/usage.service';
+import { AiRequestsStore } from '../../src/domain/requests/ai-requests.store';
+import { FieldsService } from '../../src/domain/fields/fields.service';
+import { UsageService } from '../../src/domain/plans/usage.service';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {
   createLeadWith,

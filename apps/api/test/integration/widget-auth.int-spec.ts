@@ -7,7 +7,7 @@ import { createHttpApp } from '../../src/bootstrap/create-http-app';
 import {
   Installation,
   type InstallationStatus,
-} from '../../src/modules/installation/installation.entity';
+} from '../../src/domain/installations/installation.entity';
 import { type SandboxAccount, SandboxProcess } from '../support/sandbox';
 import { testEnv } from '../support/test-env';
 

@@ -1,6 +1,6 @@
 import { type KommoStack } from './kommo-stack';
-import { AdminUsersService } from '../../src/modules/admin/admin-users.service';
-import { type AdminRoleName } from '../../src/modules/admin/admin-user.types';
+import { AdminUsersService } from '../../src/domain/staff/admin-users.service';
+import { type AdminRoleName } from '../../src/domain/staff/admin-user.types';
 
 export type AdminResponse = { status: number; body: unknown; text: string; headers: Headers };
 

@@ -2,7 +2,7 @@ import {
   type AiProvider,
   type ProviderAnswer,
   type ProviderCall,
-} from '../../src/modules/ai/provider.types';
+} from '../../src/integrations/ai-providers/provider.types';
 
 /**
  * A provider as the pipeline uses it: the memory an answer returns is stored after it (the

@@ -1,8 +1,8 @@
 import { LEAD_FIELD_KEYS, leadFieldCode, type LeadFieldKey } from '@gpt-bridge/shared';
 import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
-import { ProviderSettingsService } from '../../src/modules/ai/provider-settings.service';
-import { WebhookTokens } from '../../src/modules/webhooks/webhook-tokens.service';
+import { ProviderSettingsService } from '../../src/domain/requests/provider-settings.service';
+import { WebhookTokens } from '../../src/domain/installations/webhook-tokens.service';
 import { QueueName } from '../../src/queues/queue-names';
 import { type KommoStack, waitFor } from './kommo-stack';
 import { type SandboxAccount, type SandboxLead } from './sandbox';

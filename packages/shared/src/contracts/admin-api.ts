@@ -1,4 +1,4 @@
-// What the admin API answers (apps/api/src/modules/admin) and the panel (apps/admin) reads.
+// What the admin API answers (apps/api/src/http/admin) and the panel (apps/admin) reads.
 import { type ProviderSettingsView } from './provider-settings.js';
 import { type WidgetField } from './widget-api.js';
 import { type WidgetSessionResponse, type UsageSummary } from './widget-panel.js';

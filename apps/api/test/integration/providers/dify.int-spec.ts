@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../src/modules/ai/provider-error';
+import { ProviderError } from '../../../src/integrations/ai-providers/provider-error';
 import {
   type ConversationMemory,
   type ConversationState,
   type ProviderCall,
-} from '../../../src/modules/ai/provider.types';
-import { DifyProvider } from '../../../src/modules/ai/providers/dify.provider';
+} from '../../../src/integrations/ai-providers/provider.types';
+import { DifyProvider } from '../../../src/integrations/ai-providers/dify.provider';
 import { SandboxProcess } from '../../support/sandbox';
 import { storingMemory } from '../../support/stored-memory';
 

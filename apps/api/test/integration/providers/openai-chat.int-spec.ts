@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../src/modules/ai/provider-error';
+import { ProviderError } from '../../../src/integrations/ai-providers/provider-error';
 import {
   type ConversationMemory,
   type ConversationState,
   type ProviderCall,
   type ProviderSettings,
-} from '../../../src/modules/ai/provider.types';
-import { OpenAiChatProvider } from '../../../src/modules/ai/providers/openai-chat.provider';
+} from '../../../src/integrations/ai-providers/provider.types';
+import { OpenAiChatProvider } from '../../../src/integrations/ai-providers/openai-chat.provider';
 import { freePort, type SandboxAiCall, SandboxProcess } from '../../support/sandbox';
 
 const KEY = 'sk-test-int-chat-1';

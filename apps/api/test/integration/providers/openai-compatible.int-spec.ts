@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../src/modules/ai/provider-error';
+import { ProviderError } from '../../../src/integrations/ai-providers/provider-error';
 import {
   type ChatTurn,
   type ConversationMemory,
   type ConversationState,
   type ProviderCall,
   type ProviderSettings,
-} from '../../../src/modules/ai/provider.types';
-import { OpenAiCompatibleProvider } from '../../../src/modules/ai/providers/openai-compatible.provider';
+} from '../../../src/integrations/ai-providers/provider.types';
+import { OpenAiCompatibleProvider } from '../../../src/integrations/ai-providers/openai-compatible.provider';
 import { type SandboxAiCall, SandboxProcess } from '../../support/sandbox';
 import { storingMemory } from '../../support/stored-memory';
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../src/modules/ai/provider-error';
+import { ProviderError } from '../../../src/integrations/ai-providers/provider-error';
 import {
   type ConversationMemory,
   type ConversationState,
   type ProviderCall,
   type ProviderSettings,
-} from '../../../src/modules/ai/provider.types';
-import { OpenAiResponsesProvider } from '../../../src/modules/ai/providers/openai-responses.provider';
+} from '../../../src/integrations/ai-providers/provider.types';
+import { OpenAiResponsesProvider } from '../../../src/integrations/ai-providers/openai-responses.provider';
 import { type SandboxAiCall, SandboxProcess } from '../../support/sandbox';
 import { storingMemory } from '../../support/stored-memory';
 

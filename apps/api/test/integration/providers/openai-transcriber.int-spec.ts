@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../src/modules/ai/provider-error';
+import { ProviderError } from '../../../src/integrations/ai-providers/provider-error';
 import {
   OpenAiTranscriber,
   type TranscriptionRequest,
-} from '../../../src/modules/ai/providers/openai-transcriber';
+} from '../../../src/integrations/ai-providers/openai-transcriber';
 import { type SandboxAiCall, SandboxProcess } from '../../support/sandbox';
 
 const KEY = 'sk-test-int-transcriber-1';

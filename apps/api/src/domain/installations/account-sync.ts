@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type Repository } from 'typeorm';
+import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
+import { accountLanguage } from './account-language';
+import { accountTimeZone } from '../../integrations/kommo/account-time-zone';
+import { Installation } from './installation.entity';
+
+/** Keeps an installation's subdomain, host, language and time zone in step with Kommo. */
+@Injectable()
+export class AccountSync {
+  constructor(
+    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    private readonly kommo: KommoClientFactory,
+  ) {}
+
+  async sync(installationId: string): Promise<{ subdomain: string; changed: boolean }> {
+    const installation = await this.installations.findOneByOrFail({ id: installationId });
+    const account = await this.kommo
+      .forInstallation({
+        installationId,
+        host: installation.host,
+        subdomain: installation.subdomain,
+      })
+      .getAccount();
+    // A renamed account keeps its domain (kommo.com / amocrm.ru); only the first label changes.
+    const host = `${account.subdomain}${installation.host.slice(installation.subdomain.length)}`;
+    const language = accountLanguage(account.language, installation.language);
+    const timezone = accountTimeZone(account.timezone, installation.timezone);
+    const changed =
+      host !== installation.host ||
+      account.subdomain !== installation.subdomain ||
+      language !== installation.language ||
+      timezone !== installation.timezone;
+    if (changed) {
+      await this.installations.update(installationId, {
+        subdomain: account.subdomain,
+        host,
+        language,
+        timezone,
+      });
+    }
+    return { subdomain: account.subdomain, changed };
+  }
+}

@@ -1,0 +1,243 @@
+import { type LeadFieldKey } from '@gpt-bridge/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type Repository } from 'typeorm';
+import { Clock } from '../../common/clock/clock';
+import { AppConfig } from '../../config/app-config';
+import { FieldsService } from '../fields/fields.service';
+import { Installation } from '../installations/installation.entity';
+import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
+import { KommoApiError } from '../../integrations/kommo/kommo-errors';
+import { QuotaGate } from '../plans/quota-gate';
+import { AiRequestsStore } from './ai-requests.store';
+import { type AiRequestRow, type RequestOutcome } from './ai-request.types';
+import { AnswerWriter, UndeliverableError } from './delivery/answer-writer';
+import { AskProvider } from './ask-provider';
+import { ConversationStore } from './conversation-memory';
+import { fieldText } from './lead-fields';
+import { MediaPreparer } from './media/media-preparer';
+import { ProviderError } from '../../integrations/ai-providers/provider-error';
+import { ProviderSettingsService } from './provider-settings.service';
+
+// Past these, a request that keeps failing (Kommo down for long) ends `failed`.
+const MAX_ATTEMPTS = 10;
+
+type Source = { prompt: string; message: string };
+
+/**
+ * One request from stored to answered: read what to ask, check the quota, call the provider
+ * (retrying what is worth retrying), store the outcome, then write it into Kommo. Each step is
+ * safe to run again after a crash.
+ */
+@Injectable()
+export class AiPipeline {
+  private readonly logger = new Logger(AiPipeline.name);
+
+  constructor(
+    private readonly store: AiRequestsStore,
+    private readonly writer: AnswerWriter,
+    private readonly settings: ProviderSettingsService,
+    private readonly ask: AskProvider,
+    private readonly memories: ConversationStore,
+    private readonly media: MediaPreparer,
+    private readonly quota: QuotaGate,
+    private readonly fields: FieldsService,
+    private readonly kommo: KommoClientFactory,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+  ) {}
+
+  async handle(row: AiRequestRow): Promise<void> {
+    const attempts = await this.store.claim(row.id);
+    const installation = await this.installations.findOneBy({ id: row.installationId });
+    // Uninstalled or refused by Kommo: no provider call and no Kommo call.
+    if (!installation || installation.status !== 'active') {
+      await this.store.finish(row.id, 'failed', this.clock.now(), {
+        errorClass: 'installation_inactive',
+        errorMessage: `installation is ${installation?.status ?? 'gone'}`,
+      });
+      return;
+    }
+    if (attempts > MAX_ATTEMPTS) {
+      await this.store.finish(row.id, 'failed', this.clock.now(), {
+        errorClass: 'gave_up',
+        errorMessage: `no success after ${MAX_ATTEMPTS} attempts`,
+      });
+      return;
+    }
+    try {
+      let current = { ...row, attempts };
+      if (row.status !== 'answered') {
+        const outcome = await this.decide(installation, current);
+        // Nothing between the provider's answer and this statement but building the outcome.
+        await this.store.saveOutcome(row, outcome);
+        current = withOutcome(current, outcome);
+      }
+      await this.writer.deliver(installation, current);
+      const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';
+      const finished = await this.store.finish(row.id, final, this.clock.now());
+      if (finished?.counted) await this.warnIfNeeded(finished.installationId, finished.leadId);
+    } catch (error) {
+      if (error instanceof UndeliverableError) {
+        this.logger.warn({ requestId: row.id, errorClass: error.errorClass }, error.message);
+        await this.store.finish(row.id, 'failed', this.clock.now(), {
+          errorClass: error.errorClass,
+          errorMessage: error.message,
+        });
+        return;
+      }
+      if (error instanceof KommoApiError && error.kind === 'blocked') {
+        await this.whileBlocked(row, error);
+        return;
+      }
+      // Kommo or the database hiccuped: the job is retried with backoff, the row stays pending.
+      throw error;
+    }
+  }
+
+  /**
+   * Kommo blocked the account (403 after 429s): nothing reached Kommo, and a stored answer stays
+   * stored. Within the salesbot's patience the request is retried (Bull's backoff, then the
+   * sweeper) without spending one of its attempts; after it, it ends `failed` (`kommo_blocked`).
+   */
+  private async whileBlocked(row: AiRequestRow, error: KommoApiError): Promise<void> {
+    const ageMs = Date.now() - row.receivedAt.getTime();
+    if (ageMs < this.config.get('KOMMO_BLOCK_PATIENCE_SECONDS') * 1000) {
+      await this.store.returnAttempt(row.id);
+      this.logger.warn({ requestId: row.id, ageMs }, 'Kommo blocked the account; will retry');
+      throw error;
+    }
+    await this.store.finish(row.id, 'failed', this.clock.now(), {
+      errorClass: 'kommo_blocked',
+      errorMessage: `Kommo kept the account blocked past the salesbot's patience: ${error.message}`,
+    });
+  }
+
+  /** The 80 %/95 % notes must not make an answered request fail. */
+  private async warnIfNeeded(installationId: string, leadId: number): Promise<void> {
+    try {
+      await this.quota.afterCounted(installationId, leadId, this.clock.now());
+    } catch (error) {
+      this.logger.warn({ installationId, err: (error as Error).message }, 'quota warning failed');
+    }
+  }
+
+  private async decide(installation: Installation, row: AiRequestRow): Promise<RequestOutcome> {
+    const started = Date.now();
+    const source = await this.source(installation, row);
+    const quota = await this.quota.check(
+      { id: row.id, installationId: installation.id, leadId: row.leadId },
+      this.clock.now(),
+    );
+    if (!quota.allowed) {
+      return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
+    }
+    const stored = await this.settings.load(installation.id);
+    let input;
+    try {
+      input = await this.media.prepare(source.prompt, source.message, stored.openaiApiKey);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      const failed = errorOutcome(error.logLine(), error.errorClass, error.message);
+      return { ...failed, latencyMs: Date.now() - started };
+    }
+    if (input.text === '' && input.images.length === 0) {
+      return errorOutcome(
+        'ERROR: the prompt is empty (the PROMPT field had no text when the webhook was called)',
+        'empty_prompt',
+        'empty prompt',
+      );
+    }
+    const asks = await this.store.beginAsk(row.id);
+    const outcome = await this.ask.run({
+      kind: row.kind,
+      params: row.params,
+      stored,
+      input,
+      memoryFor: (key) => this.memories.forLead(installation.id, row.leadId, key),
+      user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
+      // An earlier start died before its outcome was stored: its answer may be on record.
+      resume: asks > 1,
+    });
+    // Latency covers the whole step: reading the lead, media and the provider.
+    return { ...outcome, latencyMs: Date.now() - started };
+  }
+
+  /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */
+  private async source(installation: Installation, row: AiRequestRow): Promise<Source> {
+    if (row.mode === 'widget' && row.params.widget) {
+      const data = row.params.widget.data;
+      const text = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
+      const message = text('message');
+      return { prompt: text('prompt') || message, message };
+    }
+    const fields = await this.fields.activeFields(installation.id);
+    const id = (key: LeadFieldKey) => fields.find((field) => field.key === key)?.kommoFieldId;
+    // The webhook already carried the lead's fields: one Kommo call (the PATCH) instead of two.
+    const carried = row.params.leadFields;
+    const promptId = id('PROMPT');
+    if (carried && promptId !== undefined && carried[String(promptId)] !== undefined) {
+      const messageId = id('MESSAGE');
+      return {
+        prompt: carried[String(promptId)] ?? '',
+        message: messageId === undefined ? '' : (carried[String(messageId)] ?? ''),
+      };
+    }
+    const client = this.kommo.forInstallation({
+      installationId: installation.id,
+      host: installation.host,
+      subdomain: installation.subdomain,
+    });
+    let lead;
+    try {
+      lead = await client.getLead(row.leadId);
+    } catch (error) {
+      if (error instanceof KommoApiError && !error.retryable) {
+        throw new UndeliverableError(
+          `kommo_${error.kind}`,
+          `Kommo refused the lead read: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    if (!lead) throw new UndeliverableError('lead_not_found', `lead ${row.leadId} does not exist`);
+    return { prompt: fieldText(lead, id('PROMPT')), message: fieldText(lead, id('MESSAGE')) };
+  }
+}
+
+function errorOutcome(
+  logLine: string,
+  errorClass: string,
+  errorMessage: string,
+  flags: { stopBot?: boolean; refused?: boolean } = {},
+): RequestOutcome {
+  return {
+    kind: 'error',
+    logLine,
+    errorClass,
+    errorMessage,
+    provider: null,
+    model: null,
+    latencyMs: null,
+    stopBot: flags.stopBot ?? false,
+    refused: flags.refused ?? false,
+  };
+}
+
+/** The row as saveOutcome left it, without reading it back. */
+function withOutcome(row: AiRequestRow, outcome: RequestOutcome): AiRequestRow {
+  const answered = outcome.kind === 'answer';
+  return {
+    ...row,
+    status: 'answered',
+    provider: outcome.provider,
+    model: outcome.model,
+    answer: answered ? outcome.answer : null,
+    logLine: outcome.logLine,
+    errorClass: answered ? null : outcome.errorClass,
+    errorMessage: answered ? null : outcome.errorMessage,
+    reachedProvider: answered,
+    stopBot: answered ? false : outcome.stopBot,
+  };
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { FieldsModule } from '../../domain/fields/fields.module';
+import { InstallationModule } from '../../domain/installations/installation.module';
+import { WidgetAuthModule } from '../widget-auth/widget-auth.module';
+import { AiModule } from '../../domain/requests/ai.module';
+import { PlansModule } from '../../domain/plans/plans.module';
+import { TemplatesModule } from '../../domain/templates/templates.module';
+import { WidgetApiController } from './widget-api.controller';
+import { WidgetConsoleController } from './widget-console.controller';
+import { WidgetSettingsController } from './widget-settings.controller';
+import { WidgetTemplatesController } from './widget-templates.controller';
+import { WidgetUsageController } from './widget-usage.controller';
+
+@Module({
+  imports: [
+    WidgetAuthModule,
+    FieldsModule,
+    InstallationModule,
+    AiModule,
+    PlansModule,
+    TemplatesModule,
+  ],
+  controllers: [
+    WidgetApiController,
+    WidgetSettingsController,
+    WidgetUsageController,
+    WidgetTemplatesController,
+    WidgetConsoleController,
+  ],
+})
+export class WidgetApiModule {}
