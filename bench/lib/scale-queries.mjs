@@ -205,11 +205,20 @@ export const READS = [
     params: () => [50],
   },
   {
-    name: 'admin request list: one account (by subdomain)',
+    name: 'admin request list: one account (by subdomain: its installation ids, then its rows)',
     key: 'adminAccount',
-    anchor: 'i.subdomain = ${p}',
-    sql: `${ADMIN_SELECT} WHERE i.subdomain = $1 ORDER BY r.received_at DESC, r.seq DESC LIMIT $2`,
-    params: (ctx) => [ctx.subdomain, 50],
+    anchor: 'SELECT id FROM installations WHERE subdomain = $1',
+    sql: `${ADMIN_SELECT} WHERE r.installation_id = $1::uuid ORDER BY r.received_at DESC, r.seq DESC LIMIT $2`,
+    params: (ctx) => [ctx.installationId, 50],
+    run: async (db, ctx) => {
+      const { rows } = await db.query('SELECT id FROM installations WHERE subdomain = $1', [
+        ctx.subdomain,
+      ]);
+      await db.query(
+        `${ADMIN_SELECT} WHERE r.installation_id = $1::uuid ORDER BY r.received_at DESC, r.seq DESC LIMIT $2`,
+        [rows[0].id, 50],
+      );
+    },
   },
   {
     name: 'admin request list: status failed',
