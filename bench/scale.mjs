@@ -14,7 +14,7 @@ import { loadBenchConfig } from './lib/config.mjs';
 import { openLoad } from './lib/open-load.mjs';
 import { pinServices } from './lib/pin-services.mjs';
 import { freePort, pinning, pinSelf, sleep, stopAll, stopProcess } from './lib/processes.mjs';
-import { checkAnchors, PIPELINE, READS } from './lib/scale-queries.mjs';
+import { checkAnchors, loadAppSql, PIPELINE, READS } from './lib/scale-queries.mjs';
 import {
   appSecretBox,
   sandboxAccounts,
@@ -138,7 +138,7 @@ async function measureStatements(db, fixtures, samples) {
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of every statement with SQL; writes inside a rolled-back transaction. */
-async function explainAll(db, fixtures) {
+async function explainAll(db, fixtures, appSql) {
   const account = fixtures[0];
   const at = new Date().toISOString();
   const ctx = { ...account, leadId: 10_000_007, at, deliveryKey: 'explain' };
@@ -152,7 +152,13 @@ async function explainAll(db, fixtures) {
       await db.query('ROLLBACK');
     }
   };
-  // The intake's one read of ai_requests, inside ai_intake (migration DedupeOnlyWhileQueued).
+  // The intake's statement for a batch of one (its lock statement takes advisory locks only).
+  await explain('intake', appSql.INTAKE_BATCH_SQL, [
+    JSON.stringify([
+      { h: account.tokenHash, m: 'classic', l: ctx.leadId, k: 'body:explain', p: {}, w: 600 },
+    ]),
+  ]);
+  // The dedupe lookup of the widget_request intake (ai_intake, migration DedupeOnlyWhileQueued).
   await explain(
     'intakeDedupe',
     `SELECT r.id FROM ai_requests r
@@ -335,6 +341,7 @@ async function main() {
   const config = scaleConfig();
   checkBuilt();
   const sources = checkAnchors();
+  const appSql = await loadAppSql();
   pinSelf();
   const services = pinServices(config.pinServices);
   const started = Date.now();
@@ -425,8 +432,8 @@ async function main() {
     key: 'ackHttpP99',
   });
   const plans = {
-    empty: await explainAll(clients.empty, fixtures.empty),
-    full: await explainAll(clients.full, fixtures.full),
+    empty: await explainAll(clients.empty, fixtures.empty, appSql),
+    full: await explainAll(clients.full, fixtures.full, appSql),
   };
   const rowsCount = async (which) =>
     Number((await clients[which].query('SELECT count(*) AS n FROM ai_requests')).rows[0].n);

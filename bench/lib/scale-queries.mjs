@@ -1,9 +1,11 @@
-// The statements `pnpm bench:scale` times on an empty and on a full ai_requests: copies of the
-// app's own SQL, each with an `anchor`, a verbatim piece of the statement that must still be
+// The statements `pnpm bench:scale` times on an empty and on a full ai_requests: the intake's
+// imported from the build, the others copies of the app's own SQL, each with an `anchor`, a verbatim piece of the statement that must still be
 // found somewhere under apps/api/src (checkAnchors), so a changed query in the app fails the run
 // instead of the bench measuring an old one. Parameters come from the seeded fixtures.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findFile } from './scale-seed.mjs';
 import { ROOT } from './stack.mjs';
 
 // The admin list's select (admin-requests.service.ts, `SELECT`), joined as the app joins it.
@@ -31,34 +33,25 @@ const LEAD_LOCK_SQL = `hashtextextended('lead:' || installation_id::text || ':' 
  */
 export const PIPELINE = [
   {
-    name: 'ack: intake statement (ai_intake_batch, 1 webhook)',
+    name: 'ack: intake of a batch of 1 (its transaction: key locks, lookup and insert)',
     key: 'intake',
-    anchor: 'SELECT * FROM ai_intake_batch($1)',
+    anchor: 'await client.query(INTAKE_BATCH_SQL, [json]);',
     run: async (db, ctx) => {
-      const payload = [
+      const json = JSON.stringify([
         { h: ctx.tokenHash, m: 'classic', l: ctx.leadId, k: ctx.deliveryKey, p: {}, w: 600 },
-      ];
-      const { rows } = await db.query('SELECT * FROM ai_intake_batch($1)', [
-        JSON.stringify(payload),
       ]);
-      ctx.requestId = rows[0]?.request_id;
-      if (!ctx.requestId) throw new Error(`intake stored nothing: ${JSON.stringify(rows)}`);
+      await db.query('BEGIN');
+      try {
+        await db.query(appSql.INTAKE_LOCKS_SQL, [json]);
+        const { rows } = await db.query(appSql.INTAKE_BATCH_SQL, [json]);
+        await db.query('COMMIT');
+        ctx.requestId = rows[0]?.request_id;
+      } catch (error) {
+        await db.query('ROLLBACK');
+        throw error;
+      }
+      if (!ctx.requestId) throw new Error('the intake stored nothing');
     },
-    explain: (ctx) => [
-      'SELECT * FROM ai_intake_batch($1)',
-      [
-        JSON.stringify([
-          {
-            h: ctx.tokenHash,
-            m: 'classic',
-            l: ctx.leadId,
-            k: `${ctx.deliveryKey}:x`,
-            p: {},
-            w: 600,
-          },
-        ]),
-      ],
-    ],
   },
   {
     name: "worker's claim: lead lock",
@@ -253,6 +246,18 @@ export const READS = [
     params: () => [String(2 * 60 * 60_000)],
   },
 ];
+
+// The intake's SQL is imported from the build (not copied): loadAppSql() fills it.
+const appSql = {};
+
+/** The built API's intake statements (found by file name: the source tree moves). */
+export async function loadAppSql() {
+  const file = findFile(path.join(ROOT, 'apps/api/dist'), 'intake-batch-sql.js');
+  if (!file) throw new Error('apps/api/dist has no intake-batch-sql.js: build the API first');
+  const { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL } = await import(pathToFileURL(file).href);
+  Object.assign(appSql, { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL });
+  return appSql;
+}
 
 function sourceFiles(dir) {
   const files = [];

@@ -12,7 +12,8 @@ import { ROOT } from './stack.mjs';
 const FIELD_KEYS = ['PROMPT', 'MESSAGE', 'ANSWER', 'LOG', 'ANSWER_RECEIVED', 'STOP_BOT'];
 const PLANS = ['trial', 'starter', 'pro', 'business'];
 
-function findFile(dir, name) {
+/** The first file called `name` under `dir` (the built API's layout moves with its source). */
+export function findFile(dir, name) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
