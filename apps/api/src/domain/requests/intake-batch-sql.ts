@@ -9,16 +9,19 @@
 // taken after the lock was granted; a single statement's snapshot is taken before its locks.
 
 /**
- * Statement 1: the transaction locks of every stored item (active installations only), in one
- * order (installation:key), so two batches that share keys cannot deadlock. PostgreSQL computes a
+ * Statement 1: the transaction locks of every stored item (active installations only, each found
+ * by its token's unique index), in one order (installation:key), so two batches that share keys
+ * cannot deadlock. PostgreSQL computes a
  * volatile select list after the ORDER BY, so the locks are taken in that order.
  */
 export const INTAKE_LOCKS_SQL = `
   SELECT pg_advisory_xact_lock(hashtextextended(k.lock_key, 0))
     FROM (SELECT DISTINCT t.installation_id::text || ':' || (e.value->>'k') AS lock_key
             FROM jsonb_array_elements($1::jsonb) e
-            JOIN webhook_tokens t ON t.token_hash = decode(e.value->>'h', 'hex')
-            JOIN installations i ON i.id = t.installation_id AND i.status = 'active') k
+            CROSS JOIN LATERAL (
+              SELECT w.installation_id FROM webhook_tokens w
+                JOIN installations i ON i.id = w.installation_id AND i.status = 'active'
+               WHERE w.token_hash = decode(e.value->>'h', 'hex') LIMIT 1) t) k
    ORDER BY k.lock_key`;
 
 /**
@@ -37,10 +40,15 @@ export const INTAKE_BATCH_SQL = `
            e.value->'p' AS params, (e.value->>'w')::integer AS window_seconds
       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY e
   ), target AS (
-    SELECT item.*, t.installation_id, t.kind, i.status
+    -- A lookup per item by the token's unique index (LIMIT 1 keeps the subquery per item):
+    -- joined as sets, the planner guessed 100 items and hashed every account's webhook tokens
+    -- for each batch.
+    SELECT item.*, t.installation_id, t.kind, t.status
       FROM item
-      LEFT JOIN webhook_tokens t ON t.token_hash = item.token_hash
-      LEFT JOIN installations i ON i.id = t.installation_id
+      LEFT JOIN LATERAL (
+        SELECT w.installation_id, w.kind, i.status
+          FROM webhook_tokens w JOIN installations i ON i.id = w.installation_id
+         WHERE w.token_hash = item.token_hash LIMIT 1) t ON true
   ), found AS (
     SELECT a.*, gen_random_uuid() AS new_id,
            -- Only the ChatGPT webhook keeps ?model= and ?tokens=.
