@@ -65,8 +65,10 @@ const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest();
 export async function seedInstallations(db, box, accounts) {
   const rows = accounts.map((account, i) => {
     const id = crypto.randomUUID();
-    const chatgpt = randomBytes(24).toString('base64url');
-    const assistant = randomBytes(24).toString('base64url');
+    // As newWebhookToken makes them: 32 random bytes, base64url (43 characters; any other
+    // shape is refused before the database is asked).
+    const chatgpt = randomBytes(32).toString('base64url');
+    const assistant = randomBytes(32).toString('base64url');
     return {
       id,
       kommoAccountId: account.id,
