@@ -93,7 +93,11 @@ describe('the set-based intake of a batch', () => {
       item('chatgpt', 'body:aaa', 4),
       item('unknown', 'body:zzz', 5),
       item('pending', 'body:yyy', 6),
-      item('assistant', 'body:bbb', 7, { model: 'gpt-4o', tokens: 50, note: 'kept' }),
+      item('assistant', 'body:bbb', 7, {
+        model: 'gpt-4o',
+        tokens: 50,
+        leadFields: { '1': 'kept' },
+      }),
     ]);
     const [a, aTwin, k1, k1Twin, aAssistant, aOtherLead, unknown, pending, stripped] = results;
     expect(a).toMatchObject({
@@ -131,7 +135,7 @@ describe('the set-based intake of a batch', () => {
       'queued',
       'queued',
     ]);
-    expect(rows.at(-1)!.params).toEqual({ note: 'kept' });
+    expect(rows.at(-1)!.params).toEqual({ leadFields: { '1': 'kept' } });
   });
 
   it('collapses into a waiting twin in the table, and a content key no longer once it is taken', async () => {
