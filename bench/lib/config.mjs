@@ -42,6 +42,9 @@ export function loadBenchConfig() {
       ratePerSecond: int('BENCH_E2E_RATE', 20, 8),
       seconds: int('BENCH_E2E_SECONDS', 30, 3),
       providerLatenciesMs: list('BENCH_E2E_LATENCIES_MS', '0,1500').map(Number),
+      // classic: Kommo's "Send webhook" body (lead read + PATCH); widget: our salesbot block
+      // (widget_request → continue).
+      modes: list('BENCH_E2E_MODES', 'classic,widget'),
     },
     drain: {
       accounts: int('BENCH_BURST_ACCOUNTS', 5, 2),
@@ -67,6 +70,11 @@ export function loadBenchConfig() {
   for (const body of config.ack.bodies) {
     if (body !== 'form' && body !== 'json') {
       throw new Error(`BENCH_ACK_BODIES: "${body}" is neither form nor json`);
+    }
+  }
+  for (const mode of config.e2e.modes) {
+    if (mode !== 'classic' && mode !== 'widget') {
+      throw new Error(`BENCH_E2E_MODES: "${mode}" is neither classic nor widget`);
     }
   }
   for (const run of config.only) {

@@ -20,6 +20,12 @@ const latencyPass = (latency) =>
   latency.ours.latencyMs.p99 <= GOALS.ackP99MaxMs &&
   latency.ours.non2xx + latency.ours.errors === 0;
 
+const widgetPass = (p) =>
+  p.missing === 0 &&
+  p.acksNot2xx === 0 &&
+  p.overheadMs.p50 <= GOALS.e2eOverheadP50MaxMs &&
+  p.overheadMs.p99 <= GOALS.e2eOverheadP99MaxMs;
+
 /** pass / fail per goal of issue 10; null when the run did not produce the figure. */
 export function checkGoals(results) {
   const goals = [];
@@ -55,9 +61,23 @@ export function checkGoals(results) {
       ),
     });
   }
+  const widget = results.runs.e2e?.widgetPhases ?? [];
+  if (widget.length > 0) {
+    goals.push({
+      goal: `widget-block overhead p50 ≤ ${GOALS.e2eOverheadP50MaxMs} ms and p99 ≤ ${GOALS.e2eOverheadP99MaxMs} ms, none missing`,
+      value: Object.fromEntries(
+        widget.map((p) => [
+          `${p.providerLatencyMs}ms`,
+          { p50: p.overheadMs.p50, p99: p.overheadMs.p99 },
+        ]),
+      ),
+      pass: widget.every(widgetPass),
+    });
+  }
   const drain = results.runs.drain;
-  const total429 = phases.reduce((n, p) => n + p.kommo429, 0) + (drain ? drain.kommo429 : 0);
-  if (drain || phases.length > 0) {
+  const total429 =
+    [...phases, ...widget].reduce((n, p) => n + p.kommo429, 0) + (drain ? drain.kommo429 : 0);
+  if (drain || phases.length > 0 || widget.length > 0) {
     goals.push({
       goal: 'Kommo 429s seen by the sandbox: 0',
       value: total429,
@@ -120,6 +140,17 @@ export function markdownTable(results) {
         `over ${p.accounts} accounts, ${p.webhooks} webhooks, worker concurrency ${p.workerConcurrency} | p50 ${p.overheadMs.p50} / p99 ${p.overheadMs.p99} / ` +
         `max ${p.overheadMs.max} ms; ${p.missing} missing, ${p.acksNot2xx} acks not 2xx (${stages(p.stagesMs)}) | p50 ≤ ${GOALS.e2eOverheadP50MaxMs}, ` +
         `p99 ≤ ${GOALS.e2eOverheadP99MaxMs} ms | ${verdict(p.missing === 0 && p.acksNot2xx === 0 && p.overheadMs.p50 <= GOALS.e2eOverheadP50MaxMs && p.overheadMs.p99 <= GOALS.e2eOverheadP99MaxMs)} |`,
+    );
+  }
+  for (const p of results.runs.e2e?.widgetPhases ?? []) {
+    lines.push(
+      `| 2 end to end, widget block | overhead beyond a ${fmt(p.providerLatencyMs)} ms provider, widget_request → continue, ` +
+        `${p.ratePerSecond} messages/s over ${p.accounts} accounts, ${p.webhooks} messages | p50 ${p.overheadMs.p50} / ` +
+        `p99 ${p.overheadMs.p99} / max ${p.overheadMs.max} ms; ${p.missing} missing, ${p.acksNot2xx} widget_requests ` +
+        `not acknowledged (p50 of stages: ack ${p.ackMs.p50}, widget_request → provider call ` +
+        `${p.stagesMs.sentToProviderCall.p50}, provider call → continue beyond the provider ` +
+        `${p.stagesMs.providerCallToContinue.p50} ms) | p50 ≤ ${GOALS.e2eOverheadP50MaxMs}, ` +
+        `p99 ≤ ${GOALS.e2eOverheadP99MaxMs} ms | ${verdict(widgetPass(p))} |`,
     );
   }
   const drain = results.runs.drain;

@@ -115,6 +115,172 @@ async function sendSteadily({ config, sandbox, accounts, total }) {
   return { sent, times, since, offset };
 }
 
+// Our salesbot block in Kommo's documented pattern (docs/kommo-contract.md §5.2), as the
+// widget-block template fills it: widget_request with the message as the prompt, then a branch on
+// the continue's {{json.status}}.
+const widgetBot = (url) => ({
+  0: {
+    question: [
+      {
+        handler: 'widget_request',
+        params: { url, data: { prompt: '{{message_text}}', lead_id: '{{lead.id}}', next_step: 1 } },
+      },
+      { handler: 'goto', params: { type: 'question', step: 1 } },
+    ],
+  },
+  1: { question: [{ handler: 'show', params: { type: 'text', value: '{{json.reply}}' } }] },
+});
+
+// Each message names its own item, so its widget_request and its provider call can be matched.
+const ITEM = /item (\d+) in stock/;
+
+const CONTINUE_PATH = /^\/api\/v4\/salesbot\/\d+\/continue\/([^/?]+)$/;
+
+/**
+ * Widget-block mode: the sandbox's salesbot posts widget_request to our block URL and waits; the
+ * worker answers through continue. Customer messages go at the configured rate over the accounts,
+ * each on a new lead. Overhead = (the sandbox received our continue − its widget_request was
+ * sent) − the provider's latency, matched by the continue id in the widget_request's return_url.
+ */
+async function sendWidgetMessages({ config, sandbox, accounts, total }) {
+  const { e2e } = config;
+  await sandbox.call('DELETE', '/_sandbox/requests');
+  await sandbox.call('DELETE', '/_sandbox/ai/calls');
+  const offset = await sandboxClockOffset(sandbox);
+  const since = Math.floor(Date.now() - offset);
+  const interval = 1000 / e2e.ratePerSecond;
+  const start = Date.now() + 200;
+  const sends = [];
+  for (let i = 0; i < total; i += 1) {
+    const scheduled = start + i * interval;
+    const wait = scheduled - Date.now();
+    if (wait > 0) await sleep(wait);
+    const account = accounts[i % accounts.length];
+    sends.push(
+      sandbox
+        .call('POST', '/_sandbox/salesbot/messages', {
+          account: account.id,
+          text: `Hello, is item ${i} in stock?`,
+          create_lead: { name: `Bench widget lead ${i}` },
+        })
+        .then(
+          () => ({ ok: true, lagMs: Date.now() - scheduled }),
+          (error) => ({ ok: false, error: String(error), lagMs: Date.now() - scheduled }),
+        ),
+    );
+  }
+  const sent = await Promise.all(sends);
+  const deadline = Date.now() + Math.max(60_000, e2e.seconds * 2_000);
+  for (;;) {
+    assertAlive();
+    const { requests, continues } = await widgetExchanges(sandbox, since, offset);
+    const done = [...requests.keys()].filter((id) => continues.has(id)).length;
+    if ((requests.size >= total && done >= requests.size) || Date.now() > deadline) {
+      return { sent, requests, continues, since, offset };
+    }
+    await sleep(500);
+  }
+}
+
+/** Continue id → when its widget_request was sent / when our continue arrived (our clock). */
+async function widgetExchanges(sandbox, since, offset) {
+  const outbound = await kommoRequests(sandbox, {
+    direction: 'out',
+    kind: 'salesbot.outbound',
+    since,
+  });
+  const requests = new Map();
+  for (const e of outbound) {
+    const id = /\/continue\/([A-Za-z0-9_-]+)/.exec(decodeURIComponent(String(e.body ?? '')))?.[1];
+    const item = ITEM.exec(String(e.body ?? ''))?.[1];
+    if (id && e.status === 200) {
+      requests.set(id, { sentAt: e.at - e.duration_ms + offset, ackMs: e.duration_ms, item });
+    }
+  }
+  const inbound = await kommoRequests(sandbox, { method: 'POST', since });
+  const continues = new Map();
+  for (const e of inbound) {
+    const id = CONTINUE_PATH.exec(e.path)?.[1];
+    if (!id || e.status < 200 || e.status >= 300) continue;
+    const received = e.at - e.duration_ms + offset;
+    if (!continues.has(id) || continues.get(id) > received) continues.set(id, received);
+  }
+  return { requests, continues };
+}
+
+async function runWidgetPhases({ config, sandbox, accounts, log }) {
+  const { e2e } = config;
+  const total = Math.round(e2e.ratePerSecond * e2e.seconds);
+  for (const account of accounts) {
+    await sandbox.call('POST', '/_sandbox/salesbot/bots', {
+      account: account.id,
+      name: 'GPT Bridge block (bench)',
+      script: widgetBot(account.widgetRequestUrl),
+    });
+  }
+  const phases = [];
+  for (const latencyMs of e2e.providerLatenciesMs) {
+    await setProviderLatency(sandbox, latencyMs);
+    const { sent, requests, continues, since, offset } = await sendWidgetMessages({
+      config,
+      sandbox,
+      accounts,
+      total,
+    });
+    const overheads = [];
+    for (const [id, request] of requests) {
+      const received = continues.get(id);
+      if (received !== undefined) overheads.push(received - request.sentAt - latencyMs);
+    }
+    // Where the time goes: widget_request sent → our provider call arrives (ack, queue, worker
+    // pick-up, quota), provider call → the continue arrives, less the scripted latency.
+    const { calls } = await sandbox.call('GET', '/_sandbox/ai/calls?provider=openai');
+    const askedAt = new Map();
+    for (const call of calls) {
+      const item = ITEM.exec(JSON.stringify(call.body ?? ''))?.[1];
+      if (item !== undefined && !askedAt.has(item)) askedAt.set(item, call.at + offset);
+    }
+    const toProvider = [];
+    const providerToContinue = [];
+    for (const [id, request] of requests) {
+      const asked = askedAt.get(request.item);
+      const received = continues.get(id);
+      if (asked === undefined) continue;
+      toProvider.push(round(asked - request.sentAt, 1));
+      if (received !== undefined) providerToContinue.push(round(received - asked - latencyMs, 1));
+    }
+    const rateLimited = await kommoRequests(sandbox, { status: 429, since });
+    const blocked = await kommoRequests(sandbox, { status: 403, since });
+    const phase = {
+      mode: 'widget',
+      stagesMs: {
+        sentToProviderCall: summary(toProvider),
+        providerCallToContinue: summary(providerToContinue),
+      },
+      providerLatencyMs: latencyMs,
+      webhooks: total,
+      accounts: accounts.length,
+      ratePerSecond: e2e.ratePerSecond,
+      workerConcurrency: config.workerConcurrency ?? 'default',
+      messagesNotSent: sent.filter((s) => !s.ok).length,
+      widgetRequests: requests.size,
+      // The salesbot waits at most 2 s for our 200 (docs/kommo-contract.md §5.2).
+      acksNot2xx: total - requests.size,
+      ackMs: summary([...requests.values()].map((r) => r.ackMs)),
+      answered: overheads.length,
+      missing: total - overheads.length,
+      overheadMs: summary(overheads.map((v) => round(v, 1))),
+      kommo429: rateLimited.length,
+      kommo403: blocked.length,
+    };
+    log(
+      `  run 2 widget block, provider ${latencyMs} ms: overhead p50 ${phase.overheadMs.p50} p99 ${phase.overheadMs.p99} ms, ${phase.missing} missing`,
+    );
+    phases.push(phase);
+  }
+  return phases;
+}
+
 export async function runE2e({ config, sandbox, accounts, log }) {
   const { e2e } = config;
   const total = Math.round(e2e.ratePerSecond * e2e.seconds);
@@ -127,7 +293,8 @@ export async function runE2e({ config, sandbox, accounts, log }) {
     await sendSteadily({ config, sandbox, accounts, total: warmup });
     log(`  run 2 warm-up: ${warmup} webhooks sent and discarded`);
   }
-  for (const latencyMs of e2e.providerLatenciesMs) {
+  const classic = e2e.modes.includes('classic') ? e2e.providerLatenciesMs : [];
+  for (const latencyMs of classic) {
     await setProviderLatency(sandbox, latencyMs);
     const { sent, times, since, offset } = await sendSteadily({ config, sandbox, accounts, total });
     const overheads = [];
@@ -170,5 +337,6 @@ export async function runE2e({ config, sandbox, accounts, log }) {
     );
     phases.push(phase);
   }
-  return { phases };
+  if (!e2e.modes.includes('widget')) return { phases };
+  return { phases, widgetPhases: await runWidgetPhases({ config, sandbox, accounts, log }) };
 }

@@ -282,7 +282,13 @@ export async function installAccounts(config, sandbox, apiUrl, count, tag) {
       await widget('PUT', '/providers', { openaiApiKey: OPENAI_KEY });
       const { webhooks } = await widget('GET', '/webhooks');
       const chatgpt = webhooks.find((w) => w.kind === 'chatgpt');
-      return { id: account.id, subdomain: account.subdomain, handlerUrl: chatgpt.handlerUrl };
+      return {
+        id: account.id,
+        subdomain: account.subdomain,
+        handlerUrl: chatgpt.handlerUrl,
+        // Widget-block mode: our salesbot block's widget_request goes here (run 2's widget row).
+        widgetRequestUrl: chatgpt.widgetRequestUrl,
+      };
     }),
   );
 }

@@ -11,6 +11,7 @@ import { TokenUserRights1764740000000 } from './1764740000000-TokenUserRights';
 import { Retention1764800000000 } from './1764800000000-Retention';
 import { RetentionIndexes1764800000001 } from './1764800000001-RetentionIndexes';
 import { RecoveredAnswers1764810000000 } from './1764810000000-RecoveredAnswers';
+import { SetBasedIntake1764850000000 } from './1764850000000-SetBasedIntake';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Retention1764800000000,
   RetentionIndexes1764800000001,
   RecoveredAnswers1764810000000,
+  SetBasedIntake1764850000000,
 ];

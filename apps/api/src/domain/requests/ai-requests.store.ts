@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Pool } from 'pg';
+import { type Pool, type QueryResult } from 'pg';
 import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
 import { type WebhookKind } from '../installations/webhook-token';
@@ -12,6 +12,7 @@ import {
   type RequestParams,
 } from './ai-request.types';
 import { upsertMemorySql } from './conversation-memory';
+import { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL } from './intake-batch-sql';
 import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
 
 export type IntakeInput = {
@@ -77,7 +78,7 @@ export class AiRequestsStore {
   }
 
   /**
-   * Classic webhook acks, many in one statement and one commit (`ai_intake_batch`): for each,
+   * Classic webhook acks, many in one transaction and one commit (intake-batch-sql.ts): for each,
    * the token's installation and, when it is active, the stored request or its duplicate's id.
    * Results come back in the order of `items`.
    */
@@ -90,15 +91,29 @@ export class AiRequestsStore {
       p: item.params,
       w: item.dedupeWindowSeconds,
     }));
-    // The hottest statement we run: straight to pg's pool, without a TypeORM query runner.
-    const result = await this.pool().query<{
+    // The hottest statements we run: straight to pg's pool, without a TypeORM query runner.
+    const client = await this.pool().connect();
+    let result: QueryResult<{
       idx: number;
       installation_id: string | null;
       kind: WebhookKind | null;
       status: string | null;
       request_id: string | null;
       duplicate_of: string | null;
-    }>(`SELECT * FROM ai_intake_batch($1)`, [JSON.stringify(payload)]);
+    }>;
+    try {
+      const json = JSON.stringify(payload);
+      await client.query('BEGIN');
+      await client.query(INTAKE_LOCKS_SQL, [json]);
+      result = await client.query(INTAKE_BATCH_SQL, [json]);
+      await client.query('COMMIT');
+    } catch (error) {
+      // A connection that failed mid-transaction is not handed back to the pool.
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+    client.release();
     const byIndex = new Map(result.rows.map((row) => [row.idx, row]));
     return items.map((_, i) => {
       const row = byIndex.get(i + 1);

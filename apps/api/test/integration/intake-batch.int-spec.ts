@@ -1,0 +1,186 @@
+import { getQueueToken } from '@nestjs/bull';
+import { type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { type Queue } from 'bull';
+import { createHash, randomUUID } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RequestParams } from '../../src/domain/requests/ai-request.types';
+import { AiRequestsStore, type TokenIntake } from '../../src/domain/requests/ai-requests.store';
+import { QueueName } from '../../src/queues/queue-names';
+import { WorkerModule } from '../../src/worker.module';
+import { testEnv } from '../support/test-env';
+
+// The batched ack's SQL (intake-batch-sql.ts) against real PostgreSQL: the dedupe rule inside one
+// batch and against the table, the params the Assistant webhook drops, arrival order, and twins
+// arriving in two batches at once (two API processes) while their key's lock is held elsewhere.
+describe('the set-based intake of a batch', () => {
+  let context: INestApplicationContext;
+  let db: DataSource;
+  let store: AiRequestsStore;
+  let installationId: string;
+  const hash = (token: string) => createHash('sha256').update(token).digest();
+  const tokens = { chatgpt: randomUUID(), assistant: randomUUID(), pending: randomUUID() };
+
+  const item = (
+    token: keyof typeof tokens | 'unknown',
+    deliveryKey: string,
+    leadId: number,
+    params: RequestParams = {},
+  ): TokenIntake => ({
+    tokenHash: hash(token === 'unknown' ? randomUUID() : tokens[token]),
+    mode: 'classic',
+    leadId,
+    deliveryKey,
+    params,
+    dedupeWindowSeconds: 600,
+  });
+
+  const rowsOf = (ids: string[]) =>
+    db.query<{ id: string; seq: string; status: string; kind: string; params: RequestParams }[]>(
+      `SELECT id, seq, status, kind, params FROM ai_requests WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+      [ids],
+    );
+
+  beforeAll(async () => {
+    context = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot(testEnv({ INTAKE_SWEEP_INTERVAL_MS: '3600000' })),
+      { logger: false },
+    );
+    await context.get<Queue>(getQueueToken(QueueName.Ai)).pause(true);
+    db = context.get<DataSource>(getDataSourceToken());
+    store = context.get(AiRequestsStore);
+    const account = 990_100 + Math.floor(Math.random() * 1000);
+    const [active] = await db.query<{ id: string }[]>(
+      `INSERT INTO installations (kommo_account_id, subdomain, host, status)
+       VALUES ($1, 'intakebatch', 'intakebatch.kommo.com', 'active') RETURNING id`,
+      [account],
+    );
+    const [pending] = await db.query<{ id: string }[]>(
+      `INSERT INTO installations (kommo_account_id, subdomain, host, status)
+       VALUES ($1, 'intakebatchp', 'intakebatchp.kommo.com', 'pending') RETURNING id`,
+      [account + 5000],
+    );
+    installationId = active!.id;
+    await db.query(
+      `INSERT INTO webhook_tokens (installation_id, kind, token_hash, token_enc)
+       VALUES ($1, 'chatgpt', $2, 'x'), ($1, 'assistant', $3, 'x'), ($4, 'chatgpt', $5, 'x')`,
+      [
+        installationId,
+        hash(tokens.chatgpt),
+        hash(tokens.assistant),
+        pending!.id,
+        hash(tokens.pending),
+      ],
+    );
+  });
+
+  afterAll(async () => {
+    await db?.query(`DELETE FROM installations WHERE subdomain LIKE 'intakebatch%'`);
+    await context?.close();
+  });
+
+  it('collapses twins within one batch by the dedupe rule and stores in arrival order', async () => {
+    const results = await store.intakeBatch([
+      item('chatgpt', 'body:aaa', 1),
+      item('chatgpt', 'body:aaa', 1),
+      item('chatgpt', 'idem:k1', 2),
+      // An explicit key is one delivery whichever webhook or lead it names.
+      item('assistant', 'idem:k1', 3),
+      // A content key collapses only into the same webhook's waiting request for the same lead.
+      item('assistant', 'body:aaa', 1),
+      item('chatgpt', 'body:aaa', 4),
+      item('unknown', 'body:zzz', 5),
+      item('pending', 'body:yyy', 6),
+      item('assistant', 'body:bbb', 7, {
+        model: 'gpt-4o',
+        tokens: 50,
+        leadFields: { '1': 'kept' },
+      }),
+    ]);
+    const [a, aTwin, k1, k1Twin, aAssistant, aOtherLead, unknown, pending, stripped] = results;
+    expect(a).toMatchObject({
+      installationId,
+      kind: 'chatgpt',
+      status: 'active',
+      duplicateOf: null,
+    });
+    expect(aTwin).toMatchObject({ duplicateOf: a!.requestId });
+    expect(k1).toMatchObject({ duplicateOf: null });
+    expect(k1Twin).toMatchObject({ kind: 'assistant', duplicateOf: k1!.requestId });
+    expect(aAssistant).toMatchObject({ kind: 'assistant', duplicateOf: null });
+    expect(aOtherLead).toMatchObject({ duplicateOf: null });
+    expect(unknown).toEqual({
+      installationId: null,
+      kind: null,
+      status: null,
+      requestId: null,
+      duplicateOf: null,
+    });
+    expect(pending).toMatchObject({ status: 'pending', requestId: null });
+    expect(stripped).toMatchObject({ duplicateOf: null });
+
+    const stored = results.filter((r) => r.requestId !== null).map((r) => r.requestId!);
+    expect(new Set(stored).size).toBe(stored.length);
+    const rows = await rowsOf(stored);
+    // seq follows the batch's order, whatever the keys.
+    expect(rows.map((r) => r.id)).toEqual(stored);
+    expect(rows.map((r) => r.status)).toEqual([
+      'queued',
+      'duplicate',
+      'queued',
+      'duplicate',
+      'queued',
+      'queued',
+      'queued',
+    ]);
+    expect(rows.at(-1)!.params).toEqual({ leadFields: { '1': 'kept' } });
+  });
+
+  it('collapses into a waiting twin in the table, and a content key no longer once it is taken', async () => {
+    const [first] = await store.intakeBatch([item('chatgpt', 'body:ccc', 10)]);
+    const [again, keyed] = await store.intakeBatch([
+      item('chatgpt', 'body:ccc', 10),
+      item('chatgpt', 'idem:k1', 11),
+    ]);
+    expect(again!.duplicateOf).toBe(first!.requestId);
+    const [k1] = await db.query<{ id: string }[]>(
+      `SELECT id FROM ai_requests WHERE installation_id = $1 AND delivery_key = 'idem:k1'
+          AND duplicate_of IS NULL`,
+      [installationId],
+    );
+    expect(keyed!.duplicateOf).toBe(k1!.id);
+
+    await db.query(`UPDATE ai_requests SET status = 'processing' WHERE id = $1`, [
+      first!.requestId,
+    ]);
+    const [later] = await store.intakeBatch([item('chatgpt', 'body:ccc', 10)]);
+    expect(later!.duplicateOf).toBeNull();
+  });
+
+  it('sees a twin that another batch committed while this one waited for the lock', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const key = `idem:race-${round}-${randomUUID()}`;
+      // Another transaction holds the key's lock, so both batches start before either can store.
+      const holder = db.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `${installationId}:${key}`,
+      ]);
+      const both = Promise.all([
+        store.intakeBatch([item('chatgpt', key, 20)]),
+        store.intakeBatch([item('chatgpt', key, 20)]),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await holder.commitTransaction();
+      await holder.release();
+      const [[one], [two]] = await both;
+      const stored = [one, two].filter((r) => r!.duplicateOf === null);
+      expect(stored).toHaveLength(1);
+      const twin = [one, two].find((r) => r!.duplicateOf !== null);
+      expect(twin!.duplicateOf).toBe(stored[0]!.requestId);
+    }
+  });
+});
