@@ -12,7 +12,7 @@ import { REDIS, redisKey } from '../common/redis/redis.module';
 import { AppConfig } from '../config/app-config';
 import { AiJob, AiJobs, type DrainData } from '../domain/requests/ai-jobs';
 import { AiPipeline } from '../domain/requests/ai-pipeline.service';
-import { AiRequestsStore } from '../domain/requests/ai-requests.store';
+import { RequestsRepository } from '../domain/requests/requests.repository';
 import { LeadDrain } from '../domain/requests/lead-drain';
 
 // Leads asked about in Redis at once by a sweep, and the part of an interval the sweep lock lasts.
@@ -37,7 +37,7 @@ export class AiWorker implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly jobs: AiJobs,
     private readonly drain: LeadDrain,
     private readonly pipeline: AiPipeline,
-    private readonly store: AiRequestsStore,
+    private readonly store: RequestsRepository,
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {

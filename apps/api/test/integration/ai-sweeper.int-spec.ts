@@ -6,7 +6,7 @@ import { type Queue } from 'bull';
 import { type DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AiJobs, leadJobId } from '../../src/domain/requests/ai-jobs';
-import { AiRequestsStore } from '../../src/domain/requests/ai-requests.store';
+import { RequestsRepository } from '../../src/domain/requests/requests.repository';
 import { LeadDrain } from '../../src/domain/requests/lead-drain';
 import { QueueName } from '../../src/queues/queue-names';
 import { WorkerModule } from '../../src/worker.module';
@@ -76,7 +76,7 @@ describe('the intake sweeper', () => {
 
   it('adds one job per lead over many sweeps from two workers, and one sweep per interval', async () => {
     const leads = Array.from({ length: 30 }, (_, i) => 5000 + i);
-    const stale = workers.map((w) => vi.spyOn(w.get(AiRequestsStore), 'stalePending'));
+    const stale = workers.map((w) => vi.spyOn(w.get(RequestsRepository), 'stalePending'));
     await backlog(leads, 3);
     await sleep(5_000);
 

@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RequestParams } from '../../src/domain/requests/ai-request.types';
-import { AiRequestsStore, type TokenIntake } from '../../src/domain/requests/ai-requests.store';
+import { RequestsRepository, type TokenIntake } from '../../src/domain/requests/requests.repository';
 import { QueueName } from '../../src/queues/queue-names';
 import { WorkerModule } from '../../src/worker.module';
 import { testEnv } from '../support/test-env';
@@ -18,7 +18,7 @@ import { testEnv } from '../support/test-env';
 describe('the set-based intake of a batch', () => {
   let context: INestApplicationContext;
   let db: DataSource;
-  let store: AiRequestsStore;
+  let store: RequestsRepository;
   let installationId: string;
   const hash = (token: string) => createHash('sha256').update(token).digest();
   const tokens = { chatgpt: randomUUID(), assistant: randomUUID(), pending: randomUUID() };
@@ -50,7 +50,7 @@ describe('the set-based intake of a batch', () => {
     );
     await context.get<Queue>(getQueueToken(QueueName.Ai)).pause(true);
     db = context.get<DataSource>(getDataSourceToken());
-    store = context.get(AiRequestsStore);
+    store = context.get(RequestsRepository);
     const account = 990_100 + Math.floor(Math.random() * 1000);
     const [active] = await db.query<{ id: string }[]>(
       `INSERT INTO installations (kommo_account_id, subdomain, host, status)

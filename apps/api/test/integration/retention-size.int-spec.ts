@@ -56,7 +56,7 @@ async function acksDuring(until: Promise<unknown>, senders = 4): Promise<number[
   return times;
 }
 
-/** The plan of the retention batch's row choice (RetentionStore.removeOldTexts). */
+/** The plan of the retention batch's row choice (RequestsRetentionRepository.removeOldTexts). */
 async function batchPlan(): Promise<string> {
   const plan = await stack.db.query<{ 'QUERY PLAN': string }[]>(
     `EXPLAIN SELECT id FROM ai_requests

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AiRequestsStore } from '../../src/domain/requests/ai-requests.store';
+import { RequestsRepository } from '../../src/domain/requests/requests.repository';
 import { FieldsService } from '../../src/domain/fields/fields.service';
 import { UsageService } from '../../src/domain/plans/usage.service';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
@@ -149,7 +149,7 @@ describe('classic webhooks', () => {
       (r) => r.lead_id === String(lead),
     );
     expect(rows.map((r) => r.status).sort()).toEqual(['done', 'done', 'duplicate', 'duplicate']);
-    const store = stack.api.get(AiRequestsStore);
+    const store = stack.api.get(RequestsRepository);
     const logged = (await store.recent(shop.installationId, 500)).filter((r) => r.leadId === lead);
     expect(logged).toHaveLength(4);
     const summary = await stack.api.get(UsageService).summary(shop.installationId, new Date());
@@ -379,7 +379,7 @@ describe('bad input', () => {
 
   it('answers 503 "send it again" when the request cannot be stored, and logs why', async () => {
     const store = vi
-      .spyOn(AiRequestsStore.prototype, 'intakeBatch')
+      .spyOn(RequestsRepository.prototype, 'intakeBatch')
       .mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
     const logged = vi.spyOn(Logger.prototype, 'error');
     try {

@@ -6,7 +6,7 @@ import {
 
 /**
  * A provider as the pipeline uses it: the memory an answer returns is stored after it (the
- * pipeline stores it in the outcome's statement, `AiRequestsStore.saveOutcome`), so tests of
+ * pipeline stores it in the outcome's statement, `RequestOutcomesRepository.saveOutcome`), so tests of
  * several turns see the lead's memory move on.
  */
 export function storingMemory<P extends AiProvider>(provider: P): P {

@@ -5,19 +5,12 @@ import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
 import { quotaNote } from './quota-messages';
 import { UsageService } from './usage.service';
 
-export type QuotaDecision =
-  | { allowed: true }
-  /** `logLine` is what LOG gets, e.g. `ERROR quota: monthly limit of 1000 requests reached`. */
-  | { allowed: false; logLine: string; reason: 'monthly' | 'lead_daily' };
-
-export type QuotaSubject = { id: string; installationId: string; leadId: number };
-
 const THRESHOLDS = [80, 95] as const;
 
 /**
- * The plan's allowance, enforced before every provider call. A request that passes holds its
- * place (`quota_passed`) until it is counted or fails, and the check runs under a per-account
- * lock, so concurrent requests cannot overshoot the allowance.
+ * What follows the plan's allowance once requests are counted: the 80 %/95 % notes and the
+ * widget's banner. The check before a provider call is QuotaCheck's (domain/requests), since it
+ * reads the account's requests in flight.
  */
 @Injectable()
 export class QuotaGate {
@@ -28,52 +21,6 @@ export class QuotaGate {
     private readonly usage: UsageService,
     private readonly kommo: KommoClientFactory,
   ) {}
-
-  async check(request: QuotaSubject, at: Date): Promise<QuotaDecision> {
-    return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `quota:${request.installationId}`,
-      ]);
-      const allowance = await this.usage.allowance(request.installationId, at, manager);
-      const counted = await this.usage.used(
-        request.installationId,
-        allowance.monthStart,
-        allowance.nextMonthStart,
-        manager,
-      );
-      const inFlight: { all: string; lead: string }[] = await manager.query(
-        `SELECT count(*) AS all, count(*) FILTER (WHERE lead_id = $3) AS lead FROM ai_requests
-          WHERE installation_id = $1 AND id <> $2 AND quota_passed
-            AND (status = 'processing' OR (status = 'answered' AND reached_provider))`,
-        [request.installationId, request.id, request.leadId],
-      );
-      const pending = Number(inFlight[0]?.all ?? 0);
-      if (counted + pending >= allowance.monthlyRequests) {
-        return {
-          allowed: false,
-          reason: 'monthly',
-          logLine: `ERROR quota: monthly limit of ${allowance.monthlyRequests} requests reached (plan ${allowance.planName}); it resets on ${allowance.nextMonthStart}`,
-        };
-      }
-      const cap = allowance.leadDailyCap;
-      if (cap !== null) {
-        const today: { n: string }[] = await manager.query(
-          `SELECT count(*) AS n FROM ai_requests
-            WHERE installation_id = $1 AND lead_id = $2 AND counted_on = $3::date`,
-          [request.installationId, request.leadId, allowance.today],
-        );
-        if (Number(today[0]?.n ?? 0) + Number(inFlight[0]?.lead ?? 0) >= cap) {
-          return {
-            allowed: false,
-            reason: 'lead_daily',
-            logLine: `ERROR quota: this lead reached its daily limit of ${cap} requests; it resets tomorrow`,
-          };
-        }
-      }
-      await manager.query(`UPDATE ai_requests SET quota_passed = true WHERE id = $1`, [request.id]);
-      return { allowed: true };
-    });
-  }
 
   /**
    * After a request was counted: the first request to cross 80 % and 95 % of the month adds a

@@ -22,7 +22,7 @@ export type { UsageSummary };
 
 const DAY_MS = 86_400_000;
 
-/** Usage counters read in the account's time zone (they are written by AiRequestsStore.finish). */
+/** Usage counters read in the account's time zone (they are written by RequestOutcomesRepository.finish). */
 @Injectable()
 export class UsageService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}

@@ -9,15 +9,18 @@ import { Installation } from '../installations/installation.entity';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
 import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { QuotaGate } from '../plans/quota-gate';
-import { AiRequestsStore } from './ai-requests.store';
-import { type AiRequestRow, type RequestOutcome } from './ai-request.types';
+import { type AiRequestRow } from './ai-request.entity';
+import { type RequestOutcome } from './ai-request.types';
 import { AnswerWriter, UndeliverableError } from './delivery/answer-writer';
 import { AskProvider } from './ask-provider';
-import { ConversationStore } from './conversation-memory';
+import { ConversationsRepository } from './conversations.repository';
 import { fieldText } from './lead-fields';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderError } from '../../integrations/ai-providers/provider-error';
 import { ProviderSettingsService } from './provider-settings.service';
+import { QuotaCheck } from './quota-check';
+import { RequestOutcomesRepository } from './request-outcomes.repository';
+import { RequestsRepository } from './requests.repository';
 
 // Past these, a request that keeps failing (Kommo down for long) ends `failed`.
 const MAX_ATTEMPTS = 10;
@@ -34,12 +37,14 @@ export class AiPipeline {
   private readonly logger = new Logger(AiPipeline.name);
 
   constructor(
-    private readonly store: AiRequestsStore,
+    private readonly store: RequestsRepository,
+    private readonly outcomes: RequestOutcomesRepository,
     private readonly writer: AnswerWriter,
     private readonly settings: ProviderSettingsService,
     private readonly ask: AskProvider,
-    private readonly memories: ConversationStore,
+    private readonly memories: ConversationsRepository,
     private readonly media: MediaPreparer,
+    private readonly quotaCheck: QuotaCheck,
     private readonly quota: QuotaGate,
     private readonly fields: FieldsService,
     private readonly kommo: KommoClientFactory,
@@ -53,14 +58,14 @@ export class AiPipeline {
     const installation = await this.installations.findOneBy({ id: row.installationId });
     // Uninstalled or refused by Kommo: no provider call and no Kommo call.
     if (!installation || installation.status !== 'active') {
-      await this.store.finish(row.id, 'failed', this.clock.now(), {
+      await this.outcomes.finish(row.id, 'failed', this.clock.now(), {
         errorClass: 'installation_inactive',
         errorMessage: `installation is ${installation?.status ?? 'gone'}`,
       });
       return;
     }
     if (attempts > MAX_ATTEMPTS) {
-      await this.store.finish(row.id, 'failed', this.clock.now(), {
+      await this.outcomes.finish(row.id, 'failed', this.clock.now(), {
         errorClass: 'gave_up',
         errorMessage: `no success after ${MAX_ATTEMPTS} attempts`,
       });
@@ -71,17 +76,17 @@ export class AiPipeline {
       if (row.status !== 'answered') {
         const outcome = await this.decide(installation, current);
         // Nothing between the provider's answer and this statement but building the outcome.
-        await this.store.saveOutcome(row, outcome);
+        await this.outcomes.saveOutcome(row, outcome);
         current = withOutcome(current, outcome);
       }
       await this.writer.deliver(installation, current);
       const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';
-      const finished = await this.store.finish(row.id, final, this.clock.now());
+      const finished = await this.outcomes.finish(row.id, final, this.clock.now());
       if (finished?.counted) await this.warnIfNeeded(finished.installationId, finished.leadId);
     } catch (error) {
       if (error instanceof UndeliverableError) {
         this.logger.warn({ requestId: row.id, errorClass: error.errorClass }, error.message);
-        await this.store.finish(row.id, 'failed', this.clock.now(), {
+        await this.outcomes.finish(row.id, 'failed', this.clock.now(), {
           errorClass: error.errorClass,
           errorMessage: error.message,
         });
@@ -108,7 +113,7 @@ export class AiPipeline {
       this.logger.warn({ requestId: row.id, ageMs }, 'Kommo blocked the account; will retry');
       throw error;
     }
-    await this.store.finish(row.id, 'failed', this.clock.now(), {
+    await this.outcomes.finish(row.id, 'failed', this.clock.now(), {
       errorClass: 'kommo_blocked',
       errorMessage: `Kommo kept the account blocked past the salesbot's patience: ${error.message}`,
     });
@@ -126,7 +131,7 @@ export class AiPipeline {
   private async decide(installation: Installation, row: AiRequestRow): Promise<RequestOutcome> {
     const started = Date.now();
     const source = await this.source(installation, row);
-    const quota = await this.quota.check(
+    const quota = await this.quotaCheck.check(
       { id: row.id, installationId: installation.id, leadId: row.leadId },
       this.clock.now(),
     );

@@ -1,5 +1,4 @@
 import { type AiRequestStatus } from '@gpt-bridge/shared';
-import { type WebhookKind } from '../installations/webhook-token';
 import { type ConversationState } from '../../integrations/ai-providers/provider.types';
 
 // A request's life: AI_REQUEST_STATUSES in packages/shared.
@@ -56,24 +55,3 @@ export type RequestOutcome =
       /** No request body reached a provider, or the quota refused it. */
       refused: boolean;
     };
-
-export type AiRequestRow = {
-  id: string;
-  seq: number;
-  installationId: string;
-  kind: WebhookKind;
-  mode: RequestMode;
-  leadId: number;
-  status: AiRequestStatus;
-  params: RequestParams;
-  attempts: number;
-  provider: string | null;
-  model: string | null;
-  answer: string | null;
-  logLine: string | null;
-  errorClass: string | null;
-  errorMessage: string | null;
-  reachedProvider: boolean;
-  stopBot: boolean;
-  receivedAt: Date;
-};

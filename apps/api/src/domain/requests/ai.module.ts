@@ -7,30 +7,42 @@ import { OutboundModule } from '../../integrations/outbound/outbound.module';
 import { PlansModule } from '../plans/plans.module';
 import { AiJobs } from './ai-jobs';
 import { AiPipeline } from './ai-pipeline.service';
-import { AiRequestsStore } from './ai-requests.store';
 import { AnswerWriter } from './delivery/answer-writer';
 import { AskProvider } from './ask-provider';
-import { ConversationStore } from './conversation-memory';
+import { AiRequest } from './ai-request.entity';
+import { ConversationsRepository } from './conversations.repository';
+import { LeadConversation } from './lead-conversation.entity';
 import { LeadDrain } from './lead-drain';
+import { LeadLocksRepository } from './lead-locks.repository';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderRegistry } from '../../integrations/ai-providers/provider-registry';
 import { ProviderSettingsService } from './provider-settings.service';
+import { QuotaCheck } from './quota-check';
+import { RequestLogRepository } from './request-log.repository';
+import { RequestOutcomesRepository } from './request-outcomes.repository';
+import { RequestQuotaRepository } from './request-quota.repository';
+import { RequestsRepository } from './requests.repository';
 import { TestConsole } from './test-console';
 
 /** Requests, providers and answers; the worker runs the pipeline, the API stores and reads. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Installation]),
+    TypeOrmModule.forFeature([Installation, AiRequest, LeadConversation]),
     QueuesModule,
     OutboundModule,
     FieldsModule,
     PlansModule,
   ],
   providers: [
-    AiRequestsStore,
+    RequestsRepository,
+    RequestOutcomesRepository,
+    RequestQuotaRepository,
+    RequestLogRepository,
+    LeadLocksRepository,
+    QuotaCheck,
     AiJobs,
     ProviderSettingsService,
-    ConversationStore,
+    ConversationsRepository,
     ProviderRegistry,
     MediaPreparer,
     AnswerWriter,
@@ -39,6 +51,14 @@ import { TestConsole } from './test-console';
     AiPipeline,
     LeadDrain,
   ],
-  exports: [AiRequestsStore, AiJobs, ProviderSettingsService, TestConsole, AiPipeline, LeadDrain],
+  exports: [
+    RequestsRepository,
+    RequestLogRepository,
+    AiJobs,
+    ProviderSettingsService,
+    TestConsole,
+    AiPipeline,
+    LeadDrain,
+  ],
 })
 export class AiModule {}

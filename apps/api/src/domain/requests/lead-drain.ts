@@ -3,9 +3,10 @@ import { Pool, type PoolClient } from 'pg';
 import { AppConfig } from '../../config/app-config';
 import { guardPool } from '../../database/pool-guard';
 import { POOL_OPTIONS } from '../../database/pool-options';
-import { AiRequestsStore } from './ai-requests.store';
-import { type AiRequestRow } from './ai-request.types';
+import { type AiRequestRow } from './ai-request.entity';
 import { leadLockKey } from './lead-lock';
+import { LeadLocksRepository } from './lead-locks.repository';
+import { RequestsRepository } from './requests.repository';
 
 export type RequestHandler = (row: AiRequestRow) => Promise<void>;
 
@@ -22,7 +23,8 @@ export class LeadDrain implements OnModuleDestroy {
   private pool: Pool | undefined;
 
   constructor(
-    private readonly store: AiRequestsStore,
+    private readonly store: RequestsRepository,
+    private readonly locks: LeadLocksRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -73,18 +75,14 @@ export class LeadDrain implements OnModuleDestroy {
     let locked = false;
     let broken: Error | undefined;
     try {
-      const result = await client.query<{ locked: boolean }>(
-        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
-        [key],
-      );
-      locked = result.rows[0]?.locked === true;
+      locked = await this.locks.tryLock(client, key);
       if (!locked) return false;
       await body();
       return true;
     } finally {
       if (locked) {
         try {
-          await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]);
+          await this.locks.unlock(client, key);
         } catch (error) {
           broken = error as Error;
         }

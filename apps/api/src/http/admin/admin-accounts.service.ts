@@ -7,6 +7,10 @@ import { ProviderSettingsService } from '../../domain/requests/provider-settings
 import { FieldsService } from '../../domain/fields/fields.service';
 import { type InstallationStatus } from '../../domain/installations/installation.entity';
 import { type UsageSummary, UsageService } from '../../domain/plans/usage.service';
+import {
+  type RequestActivity,
+  RequestLogRepository,
+} from '../../domain/requests/request-log.repository';
 import { AdminRequestsService } from './admin-requests.service';
 import { isUuid } from '../../domain/staff/admin-users.service';
 
@@ -33,11 +37,6 @@ type Row = {
   auth_error: string | null;
   token_user_is_admin: boolean | null;
   has_tokens: boolean;
-  last_request_at: Date | null;
-  finished_7d: string;
-  failed_7d: string;
-  re_asks_7d: string;
-  recovered_7d: string;
 };
 
 // Token columns appear only as a yes/no: the envelopes never leave the database through here.
@@ -45,17 +44,7 @@ const SELECT = `SELECT i.id, i.kommo_account_id, i.subdomain, i.host, i.status, 
        p.name AS plan_name, i.monthly_requests_override, i.lead_daily_cap, i.language, i.timezone,
        i.installed_at, i.disabled_at, i.uninstalled_at, i.purged_at, i.token_expires_at, i.token_refreshed_at, i.auth_error,
        i.token_user_is_admin,
-       (i.access_token_enc IS NOT NULL AND i.refresh_token_enc IS NOT NULL) AS has_tokens,
-       (SELECT max(r.received_at) FROM ai_requests r WHERE r.installation_id = i.id) AS last_request_at,
-       (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
-           AND r.status IN ('done', 'failed', 'refused') AND r.finished_at > $1::timestamptz - interval '7 days') AS finished_7d,
-       (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
-           AND r.status = 'failed' AND r.finished_at > $1::timestamptz - interval '7 days') AS failed_7d,
-       (SELECT coalesce(sum(r.provider_asks - 1 - r.answer_recovered::int), 0) FROM ai_requests r
-         WHERE r.installation_id = i.id AND r.provider_asks > 1
-           AND r.received_at > $1::timestamptz - interval '7 days') AS re_asks_7d,
-       (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id AND r.answer_recovered
-           AND r.received_at > $1::timestamptz - interval '7 days') AS recovered_7d
+       (i.access_token_enc IS NOT NULL AND i.refresh_token_enc IS NOT NULL) AS has_tokens
   FROM installations i JOIN plans p ON p.id = i.plan_id`;
 
 const LIST_LIMIT = 100;
@@ -70,6 +59,7 @@ export class AdminAccountsService {
     private readonly fields: FieldsService,
     private readonly providers: ProviderSettingsService,
     private readonly requests: AdminRequestsService,
+    private readonly log: RequestLogRepository,
   ) {}
 
   /** `q`: part of a subdomain, or an exact Kommo account id or installation id. */
@@ -78,14 +68,18 @@ export class AdminAccountsService {
     const term = q?.trim().toLowerCase() ?? '';
     const rows: Row[] = await this.db.query(
       `${SELECT}
-        WHERE $2 = ''
-           OR i.subdomain LIKE '%' || $3 || '%'
-           OR ($2 ~ '^[0-9]{1,15}$' AND i.kommo_account_id = (CASE WHEN $2 ~ '^[0-9]{1,15}$' THEN $2 END)::bigint)
-           OR i.id::text = $2
+        WHERE $1 = ''
+           OR i.subdomain LIKE '%' || $2 || '%'
+           OR ($1 ~ '^[0-9]{1,15}$' AND i.kommo_account_id = (CASE WHEN $1 ~ '^[0-9]{1,15}$' THEN $1 END)::bigint)
+           OR i.id::text = $1
         ORDER BY i.subdomain LIMIT ${LIST_LIMIT}`,
-      [now, term, term.replace(/[\\%_]/g, (c) => `\\${c}`)],
+      [term, term.replace(/[\\%_]/g, (c) => `\\${c}`)],
     );
-    return Promise.all(rows.map((row) => this.item(row, now)));
+    const activity = await this.log.activity(
+      rows.map((row) => row.id),
+      now,
+    );
+    return Promise.all(rows.map((row) => this.item(row, activity.get(row.id), now)));
   }
 
   async usageOf(id: string, month?: string): Promise<UsageSummary> {
@@ -98,17 +92,13 @@ export class AdminAccountsService {
 
   async detail(id: string): Promise<AccountDetail> {
     const now = this.clock.now();
-    const rows: Row[] = isUuid(id)
-      ? await this.db.query(`${SELECT} WHERE i.id = $2`, [now, id])
-      : [];
+    const rows: Row[] = isUuid(id) ? await this.db.query(`${SELECT} WHERE i.id = $1`, [id]) : [];
     const row = rows[0];
     if (!row) throw new NotFoundException('no such account');
-    const kinds: { kind: string }[] = await this.db.query(
-      `SELECT DISTINCT kind FROM ai_requests WHERE installation_id = $1 ORDER BY kind`,
-      [id],
-    );
+    const kinds = await this.log.kindsOf(id);
+    const activity = await this.log.activity([id], now);
     const [item, fields, provider, usageSummary, recentRequests] = await Promise.all([
-      this.item(row, now),
+      this.item(row, activity.get(id), now),
       this.fields.activeFields(id),
       this.providers.view(id),
       this.usage.summary(id, now),
@@ -131,7 +121,7 @@ export class AdminAccountsService {
         notice: connectionNotice(row.token_user_is_admin),
       },
       fields,
-      webhookKinds: kinds.map((k) => k.kind),
+      webhookKinds: kinds,
       provider,
       usageSummary,
       recentRequests,
@@ -149,9 +139,7 @@ export class AdminAccountsService {
     tokenRefreshedAt: string | null;
     authError: string | null;
   }> {
-    const rows: Row[] = isUuid(id)
-      ? await this.db.query(`${SELECT} WHERE i.id = $2`, [this.clock.now(), id])
-      : [];
+    const rows: Row[] = isUuid(id) ? await this.db.query(`${SELECT} WHERE i.id = $1`, [id]) : [];
     const row = rows[0];
     if (!row) throw new NotFoundException('no such account');
     return {
@@ -166,11 +154,15 @@ export class AdminAccountsService {
     };
   }
 
-  private async item(row: Row, now: Date): Promise<AccountListItem> {
+  private async item(
+    row: Row,
+    activity: RequestActivity | undefined,
+    now: Date,
+  ): Promise<AccountListItem> {
     const allowance = await this.usage.allowance(row.id, now);
     const used = await this.usage.used(row.id, allowance.monthStart, allowance.nextMonthStart);
-    const finished = Number(row.finished_7d);
-    const failed = Number(row.failed_7d);
+    const finished = activity?.finished7d ?? 0;
+    const failed = activity?.failed7d ?? 0;
     return {
       id: row.id,
       kommoAccountId: Number(row.kommo_account_id),
@@ -185,12 +177,12 @@ export class AdminAccountsService {
         used,
         allowance: allowance.monthlyRequests,
       },
-      lastRequestAt: row.last_request_at?.toISOString() ?? null,
+      lastRequestAt: activity?.lastRequestAt?.toISOString() ?? null,
       errorRate: finished === 0 ? null : failed / finished,
       finished7d: finished,
       failed7d: failed,
-      reAsks7d: Number(row.re_asks_7d),
-      recovered7d: Number(row.recovered_7d),
+      reAsks7d: activity?.reAsks7d ?? 0,
+      recovered7d: activity?.recovered7d ?? 0,
     };
   }
 }

@@ -9,6 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { AiJobs } from '../../domain/requests/ai-jobs';
 import { type AiRequestStatus } from '../../domain/requests/ai-request.types';
+import {
+  RequestLogRepository,
+  type RequestLogFilter,
+  type RequestLogRow,
+} from '../../domain/requests/request-log.repository';
 import { AuditLogService } from '../../domain/staff/audit-log.service';
 import { isUuid } from '../../domain/staff/admin-users.service';
 import { type AdminUserView } from '../../domain/staff/admin-user.types';
@@ -25,40 +30,7 @@ export type RequestFilter = {
   limit?: number;
 };
 
-type Row = {
-  id: string;
-  installation_id: string;
-  subdomain: string;
-  kommo_account_id: string;
-  kind: string;
-  mode: string;
-  lead_id: string | null;
-  status: AiRequestStatus;
-  provider: string | null;
-  model: string | null;
-  latency_ms: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  error_class: string | null;
-  error_message: string | null;
-  log_line: string | null;
-  attempts: number;
-  received_at: Date;
-  finished_at: Date | null;
-  replay_of: string | null;
-  duplicate_of: string | null;
-  texts_removed_at: Date | null;
-};
-
-// Named columns only: params and the answer (customer content) are not part of the admin view.
-const SELECT = `SELECT r.id, r.installation_id, i.subdomain, i.kommo_account_id, r.kind, r.mode,
-       r.lead_id, r.status, r.provider, r.model, r.latency_ms, r.input_tokens, r.output_tokens,
-       r.total_tokens, r.error_class, r.error_message, r.log_line, r.attempts, r.received_at,
-       r.finished_at, r.replay_of, r.duplicate_of, r.texts_removed_at
-  FROM ai_requests r JOIN installations i ON i.id = r.installation_id`;
-
-function toView(row: Row): AdminRequestView {
+function toView(row: RequestLogRow): AdminRequestView {
   return {
     id: row.id,
     installationId: row.installation_id,
@@ -84,6 +56,14 @@ function toView(row: Row): AdminRequestView {
   };
 }
 
+/** An installation id, a Kommo account id or a subdomain. */
+function accountOf(account: string | undefined): RequestLogFilter['account'] {
+  if (!account) return undefined;
+  if (isUuid(account)) return { installationId: account };
+  if (/^\d{1,15}$/.test(account)) return { kommoAccountId: account };
+  return { subdomain: account.toLowerCase() };
+}
+
 function parseTime(value: string | undefined, name: string): Date | null {
   if (value === undefined || value === '') return null;
   const at = new Date(value);
@@ -96,6 +76,7 @@ function parseTime(value: string | undefined, name: string): Date | null {
 export class AdminRequestsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly log: RequestLogRepository,
     private readonly jobs: AiJobs,
     private readonly audit: AuditLogService,
   ) {}
@@ -107,55 +88,21 @@ export class AdminRequestsService {
     if (filter.kind && !['chatgpt', 'assistant'].includes(filter.kind)) {
       throw new BadRequestException('kind must be chatgpt or assistant');
     }
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      conditions.push(sql(`$${params.length}`));
+    const query: RequestLogFilter = {
+      account: accountOf(filter.account?.trim()),
+      kind: filter.kind,
+      status: filter.status,
+      from: parseTime(filter.from, 'from'),
+      to: parseTime(filter.to, 'to'),
+      limit: Math.min(Math.max(Math.trunc(filter.limit ?? 50) || 50, 1), 500),
     };
-    const account = filter.account?.trim();
-    if (account) {
-      // The account's installations first, then their rows by installation id: filtered
-      // through the join, PostgreSQL walked every account's newest rows to find 50 of one
-      // (10,800 buffers against 69 at 500,000 rows; docs/scaling.md "At scale").
-      const ids = await this.installationIds(account);
-      if (ids.length === 0) return [];
-      if (ids.length === 1) add((p) => `r.installation_id = ${p}::uuid`, ids[0]);
-      else add((p) => `r.installation_id = ANY(${p}::uuid[])`, ids);
-    }
-    if (filter.kind) add((p) => `r.kind = ${p}`, filter.kind);
-    if (filter.status) add((p) => `r.status = ${p}`, filter.status);
-    const from = parseTime(filter.from, 'from');
-    const to = parseTime(filter.to, 'to');
-    if (from) add((p) => `r.received_at >= ${p}`, from);
-    if (to) add((p) => `r.received_at < ${p}`, to);
-    const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50) || 50, 1), 500);
-    params.push(limit);
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: Row[] = await this.db.query(
-      `${SELECT} ${where} ORDER BY r.received_at DESC, r.seq DESC LIMIT $${params.length}`,
-      params,
-    );
-    return rows.map(toView);
-  }
-
-  /** An installation id, a Kommo account id or a subdomain (a renamed one may name two). */
-  private async installationIds(account: string): Promise<string[]> {
-    if (isUuid(account)) return [account];
-    const rows: { id: string }[] = /^\d{1,15}$/.test(account)
-      ? await this.db.query(`SELECT id FROM installations WHERE kommo_account_id = $1::bigint`, [
-          account,
-        ])
-      : await this.db.query(`SELECT id FROM installations WHERE subdomain = $1`, [
-          account.toLowerCase(),
-        ]);
-    return rows.map((row) => row.id);
+    return (await this.log.list(query)).map(toView);
   }
 
   async get(id: string): Promise<AdminRequestView> {
-    const rows: Row[] = isUuid(id) ? await this.db.query(`${SELECT} WHERE r.id = $1`, [id]) : [];
-    if (!rows[0]) throw new NotFoundException('no such request');
-    return toView(rows[0]);
+    const row = isUuid(id) ? await this.log.get(id) : undefined;
+    if (!row) throw new NotFoundException('no such request');
+    return toView(row);
   }
 
   /**
@@ -176,15 +123,7 @@ export class AdminRequestsService {
       throw new ConflictException('the request cannot be replayed: its texts were removed');
     }
     const created = await this.db.transaction(async (manager) => {
-      const rows: { id: string; installation_id: string; lead_id: string }[] = await manager.query(
-        `INSERT INTO ai_requests (installation_id, kind, mode, lead_id, delivery_key, status, params,
-                                  replay_of)
-         SELECT installation_id, kind, mode, lead_id, $2, 'queued', params, id
-           FROM ai_requests WHERE id = $1 AND status = 'failed' AND texts_removed_at IS NULL
-         RETURNING id, installation_id, lead_id`,
-        [id, `replay:${randomUUID()}`],
-      );
-      const row = rows[0];
+      const row = await this.log.insertReplay(manager, id, `replay:${randomUUID()}`);
       if (!row) throw new ConflictException('the request changed meanwhile; reload it');
       await this.audit.record(
         {

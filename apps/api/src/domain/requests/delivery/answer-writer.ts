@@ -6,7 +6,8 @@ import { KommoApiError } from '../../../integrations/kommo/kommo-errors';
 import { type KommoLeadFieldInput } from '../../../integrations/kommo/kommo-requests';
 import { type KommoLead } from '../../../integrations/kommo/kommo-schemas';
 import { type Installation } from '../../installations/installation.entity';
-import { type AiRequestRow, type WidgetRequestParams } from '../ai-request.types';
+import { type AiRequestRow } from '../ai-request.entity';
+import { type WidgetRequestParams } from '../ai-request.types';
 import { fieldText } from '../lead-fields';
 
 /** Why an outcome could not be written: the request ends `failed` with this class. */

@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AiRequestsStore, type TokenIntake, type TokenIntakeResult } from '../ai-requests.store';
+import {
+  RequestsRepository,
+  type TokenIntake,
+  type TokenIntakeResult,
+} from '../requests.repository';
 
 type Waiting = {
   item: TokenIntake;
@@ -24,7 +28,7 @@ export class IntakeBatcher {
   private waiting: Waiting[] = [];
   private inFlight = 0;
 
-  constructor(private readonly store: AiRequestsStore) {}
+  constructor(private readonly store: RequestsRepository) {}
 
   submit(item: TokenIntake): Promise<TokenIntakeResult> {
     return new Promise((resolve, reject) => {

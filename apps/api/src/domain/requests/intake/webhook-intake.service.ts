@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
 import { AiJobs } from '../ai-jobs';
-import { AiRequestsStore } from '../ai-requests.store';
+import { RequestsRepository } from '../requests.repository';
 import { type RequestMode, type RequestParams } from '../ai-request.types';
 import { type InstallationStatus } from '../../installations/installation.entity';
 import { KommoApiError } from '../../../integrations/kommo/kommo-errors';
@@ -62,7 +62,7 @@ export class WebhookIntake {
 
   constructor(
     private readonly tokens: WebhookTokens,
-    private readonly store: AiRequestsStore,
+    private readonly store: RequestsRepository,
     private readonly jobs: AiJobs,
     private readonly config: AppConfig,
     private readonly batcher: IntakeBatcher,

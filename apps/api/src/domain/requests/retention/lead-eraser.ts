@@ -2,9 +2,9 @@ import { type LeadEraseResult } from '@gpt-bridge/shared';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { returnedRows } from '../../../database/returning';
-import { leadLockKey } from '../lead-lock';
-import { REMOVE_TEXTS_SET } from './retention.store';
+import { ConversationsRepository } from '../conversations.repository';
+import { LeadLocksRepository } from '../lead-locks.repository';
+import { RequestsRetentionRepository } from '../requests-retention.repository';
 
 export type { LeadEraseResult };
 
@@ -19,7 +19,12 @@ const LOCK_WAIT = '5s';
  */
 @Injectable()
 export class LeadEraser {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly locks: LeadLocksRepository,
+    private readonly requests: RequestsRetentionRepository,
+    private readonly conversations: ConversationsRepository,
+  ) {}
 
   /** `record` writes the audit entry in the same transaction. */
   async erase(
@@ -28,50 +33,19 @@ export class LeadEraser {
     record: (manager: EntityManager, result: LeadEraseResult) => Promise<void>,
   ): Promise<LeadEraseResult> {
     return this.db.transaction(async (manager) => {
-      await manager.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
-      try {
-        await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          leadLockKey(installationId, leadId),
-        ]);
-      } catch (error) {
-        if ((error as { code?: string }).code !== '55P03') throw error;
+      if (!(await this.locks.lockInTransaction(manager, installationId, leadId, LOCK_WAIT))) {
         throw new ConflictException(
           'A worker is answering this lead right now; try again in a minute.',
         );
       }
-      const cleared = returnedRows<{ was: string }>(
-        await manager.query(
-          `WITH target AS (
-             SELECT id, status FROM ai_requests
-              WHERE installation_id = $1 AND lead_id = $2
-                AND (texts_removed_at IS NULL OR status IN ('queued', 'processing', 'answered'))
-              FOR UPDATE)
-           UPDATE ai_requests r
-              SET ${REMOVE_TEXTS_SET},
-                  status = CASE WHEN target.status IN ('queued', 'processing', 'answered')
-                                THEN 'failed' ELSE r.status END,
-                  error_class = CASE WHEN target.status IN ('queued', 'processing', 'answered')
-                                     THEN 'erased' ELSE r.error_class END,
-                  finished_at = coalesce(r.finished_at, now())
-             FROM target WHERE r.id = target.id
-           RETURNING target.status AS was`,
-          [installationId, leadId],
-        ),
-      );
-      const forgotten = returnedRows<unknown>(
-        await manager.query(
-          `DELETE FROM lead_conversations WHERE installation_id = $1 AND lead_id = $2
-           RETURNING provider_key`,
-          [installationId, leadId],
-        ),
-      );
+      const cleared = await this.requests.eraseLead(manager, installationId, leadId);
+      const forgotten = await this.conversations.forgetLead(manager, installationId, leadId);
       const result: LeadEraseResult = {
         leadId,
         requestsCleared: cleared.length,
-        pendingEnded: cleared.filter((row) =>
-          ['queued', 'processing', 'answered'].includes(row.was),
-        ).length,
-        conversationsForgotten: forgotten.length,
+        pendingEnded: cleared.filter((was) => ['queued', 'processing', 'answered'].includes(was))
+          .length,
+        conversationsForgotten: forgotten,
       };
       await record(manager, result);
       return result;

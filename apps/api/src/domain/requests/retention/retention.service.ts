@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
+import { ConversationsRepository } from '../conversations.repository';
+import { RequestsRetentionRepository } from '../requests-retention.repository';
 import { RetentionStore } from './retention.store';
 
 /** Rows per statement: a batch commits in well under a second even on a busy 2-core machine. */
@@ -34,6 +36,8 @@ export class RetentionService {
 
   constructor(
     private readonly store: RetentionStore,
+    private readonly requests: RequestsRetentionRepository,
+    private readonly conversations: ConversationsRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -63,12 +67,12 @@ export class RetentionService {
     const steps = [
       () =>
         drain(
-          () => this.store.removeOldTexts(days, RETENTION_BATCH_ROWS),
+          () => this.requests.removeOldTexts(days, RETENTION_BATCH_ROWS),
           (n) => (report.textsRemoved += n),
         ),
       () =>
         drain(
-          () => this.store.forgetIdleConversations(days, RETENTION_BATCH_ROWS),
+          () => this.conversations.forgetIdle(days, RETENTION_BATCH_ROWS),
           (n) => (report.conversationsForgotten += n),
         ),
       () => this.purgeUninstalled(purgeDays, report, drain),
@@ -90,12 +94,10 @@ export class RetentionService {
     for (const id of await this.store.purgeDue(days, PURGES_PER_RUN)) {
       let requests = 0;
       let conversations = 0;
-      const batchOf = (table: 'ai_requests' | 'lead_conversations') => () =>
-        this.store.deleteBatchOf(table, id, days, RETENTION_BATCH_ROWS);
-      if (!(await drain(batchOf('ai_requests'), (n) => (requests += n)))) return false;
-      if (!(await drain(batchOf('lead_conversations'), (n) => (conversations += n)))) {
-        return false;
-      }
+      const requestBatch = () => this.requests.deletePurgeBatch(id, days, RETENTION_BATCH_ROWS);
+      const memoryBatch = () => this.conversations.deletePurgeBatch(id, days, RETENTION_BATCH_ROWS);
+      if (!(await drain(requestBatch, (n) => (requests += n)))) return false;
+      if (!(await drain(memoryBatch, (n) => (conversations += n)))) return false;
       const rest = await this.store.finishPurge(id, days);
       if (rest === null) continue; // reinstalled meanwhile: what is left stays
       report.accountsPurged += 1;

@@ -4,14 +4,8 @@ import { type Pool, type QueryResult } from 'pg';
 import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
 import { type WebhookKind } from '../installations/webhook-token';
-import {
-  type AiRequestRow,
-  type AiRequestStatus,
-  type RequestMode,
-  type RequestOutcome,
-  type RequestParams,
-} from './ai-request.types';
-import { upsertMemorySql } from './conversation-memory';
+import { type AiRequestColumns, type AiRequestRow } from './ai-request.entity';
+import { type RequestMode, type RequestParams } from './ai-request.types';
 import { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL } from './intake-batch-sql';
 import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
 
@@ -24,8 +18,6 @@ export type IntakeInput = {
   params: RequestParams;
   dedupeWindowSeconds: number;
 };
-
-type Row = Record<string, unknown>;
 
 /** One classic webhook to store, identified by its URL token's hash. */
 export type TokenIntake = {
@@ -49,9 +41,17 @@ export type TokenIntakeResult = {
 const COLUMNS = `id, seq, installation_id, kind, mode, lead_id, status, params, attempts, provider,
   model, answer, log_line, error_class, error_message, reached_provider, stop_bot, received_at`;
 
-/** Every SQL statement on `ai_requests` and `usage_daily`: the inbox, the log and the counters. */
+/** What COLUMNS selects, as pg returns it. */
+type Selected = AiRequestColumns<keyof AiRequestRow>;
+
+/**
+ * `ai_requests` as the inbox: intake, the worker's reads and claims, the sweeper's look for lost
+ * work. The other statements on the table, by concern: RequestOutcomesRepository (outcome and
+ * end), RequestQuotaRepository, RequestLogRepository (admin reads, replays) and
+ * RequestsRetentionRepository.
+ */
 @Injectable()
-export class AiRequestsStore {
+export class RequestsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
@@ -153,7 +153,7 @@ export class AiRequestsStore {
 
   /** The request log, newest first (widget and admin read it). */
   async recent(installationId: string, limit = 50): Promise<AiRequestRow[]> {
-    const rows: Row[] = await this.db.query(
+    const rows: Selected[] = await this.db.query(
       `SELECT ${COLUMNS} FROM ai_requests WHERE installation_id = $1
         ORDER BY received_at DESC LIMIT $2`,
       [installationId, Math.min(Math.max(1, limit), 500)],
@@ -163,7 +163,7 @@ export class AiRequestsStore {
 
   /** The lead's oldest unfinished request: answers go out in arrival order. */
   async nextPending(installationId: string, leadId: number): Promise<AiRequestRow | undefined> {
-    const rows: Row[] = await this.db.query(
+    const rows: Selected[] = await this.db.query(
       `SELECT ${COLUMNS} FROM ai_requests
         WHERE installation_id = $1 AND lead_id = $2
           AND status IN ('queued', 'processing', 'answered')
@@ -183,7 +183,7 @@ export class AiRequestsStore {
         RETURNING attempts`,
       [id],
     );
-    return returnedRows<{ attempts: number }>(result)[0]?.attempts ?? 0;
+    return returnedRows<AiRequestColumns<'attempts'>>(result)[0]?.attempts ?? 0;
   }
 
   /** Takes back the attempt claim() counted: it was spent waiting out Kommo's block, not failing. */
@@ -205,107 +205,7 @@ export class AiRequestsStore {
        RETURNING provider_asks`,
       [id],
     );
-    return returnedRows<{ provider_asks: number }>(result)[0]?.provider_asks ?? 1;
-  }
-
-  /**
-   * Stores the outcome, and the lead's provider memory that came with it, in one statement (one
-   * round trip, one commit) the moment the provider step returns, before anything is written to
-   * Kommo: a crash after it never asks the provider again, and a crash before it leaves neither
-   * (a re-ask then sends the history as it was, not with the lost turn in it). The memory is
-   * written only when the outcome is.
-   */
-  async saveOutcome(
-    row: Pick<AiRequestRow, 'id' | 'installationId' | 'leadId'>,
-    outcome: RequestOutcome,
-  ): Promise<void> {
-    const answer = outcome.kind === 'answer';
-    const memory = answer ? outcome.memory : null;
-    const update = `UPDATE ai_requests
-          SET status = 'answered', answered_at = now(), answer = $2, log_line = $3,
-              provider = $4, model = $5, latency_ms = $6, input_tokens = $7, output_tokens = $8,
-              total_tokens = $9, reached_provider = $10, error_class = $11, error_message = $12,
-              stop_bot = $13, answer_recovered = $14
-        WHERE id = $1 AND status IN ('queued', 'processing')`;
-    const params: unknown[] = [
-      row.id,
-      answer ? outcome.answer : null,
-      outcome.logLine,
-      outcome.provider,
-      outcome.model,
-      outcome.latencyMs,
-      answer ? outcome.inputTokens : null,
-      answer ? outcome.outputTokens : null,
-      answer ? outcome.totalTokens : null,
-      answer,
-      answer ? null : outcome.errorClass,
-      answer ? null : outcome.errorMessage.slice(0, 500),
-      answer ? false : outcome.stopBot,
-      answer ? outcome.recovered : false,
-    ];
-    if (!memory) {
-      await this.db.query(update, params);
-      return;
-    }
-    await this.db.query(
-      `WITH stored AS (${update} RETURNING installation_id, lead_id)
-       ${upsertMemorySql('SELECT installation_id, lead_id, $15, $16::jsonb FROM stored')}`,
-      [...params, memory.providerKey, JSON.stringify(memory.state)],
-    );
-  }
-
-  /**
-   * Ends a request. Usage is counted here, in the same transaction and only on the
-   * `answered` → `done` step, so a request is counted once and only when a provider answered.
-   */
-  async finish(
-    id: string,
-    status: Extract<AiRequestStatus, 'done' | 'failed' | 'refused'>,
-    at: Date,
-    failure?: { errorClass: string; errorMessage: string },
-  ): Promise<{ counted: boolean; installationId: string; leadId: number } | null> {
-    return this.db.transaction(async (manager) => {
-      // The day a request counts for is the account's local day at `at`.
-      const result: unknown = await manager.query(
-        `UPDATE ai_requests r
-            SET status = $2, finished_at = now(),
-                error_class = coalesce($3, r.error_class),
-                error_message = coalesce($4, r.error_message),
-                counted_on = CASE WHEN $2 = 'done' AND r.reached_provider
-                                  THEN ($5::timestamptz AT TIME ZONE i.timezone)::date END
-           FROM installations i
-          WHERE r.id = $1 AND i.id = r.installation_id
-            AND r.status IN ('queued', 'processing', 'answered')
-          RETURNING r.installation_id, r.lead_id, r.kind, r.total_tokens, r.counted_on`,
-        [
-          id,
-          status,
-          failure?.errorClass ?? null,
-          failure?.errorMessage.slice(0, 500) ?? null,
-          at.toISOString(),
-        ],
-      );
-      const row = returnedRows<{
-        installation_id: string;
-        lead_id: string;
-        kind: string;
-        total_tokens: number | null;
-        counted_on: Date | null;
-      }>(result)[0];
-      if (!row) return null;
-      const done = { installationId: row.installation_id, leadId: Number(row.lead_id) };
-      if (row.counted_on === null) return { ...done, counted: false };
-      await manager.query(
-        `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens)
-         SELECT installation_id, counted_on, kind, 1, coalesce(total_tokens, 0)
-           FROM ai_requests WHERE id = $1
-         ON CONFLICT (installation_id, day, kind)
-         DO UPDATE SET requests = usage_daily.requests + 1,
-                       tokens = usage_daily.tokens + EXCLUDED.tokens`,
-        [id],
-      );
-      return { ...done, counted: true };
-    });
+    return returnedRows<AiRequestColumns<'providerAsks'>>(result)[0]?.provider_asks ?? 1;
   }
 
   private pool(): Pool {
@@ -321,7 +221,7 @@ export class AiRequestsStore {
     olderThanMs: number,
     limit: number,
   ): Promise<{ installationId: string; leadId: number; id: string }[]> {
-    const rows: { installation_id: string; lead_id: string; id: string }[] = await this.db.query(
+    const rows: AiRequestColumns<'installationId' | 'leadId' | 'id'>[] = await this.db.query(
       `WITH held AS MATERIALIZED (${HELD_LEAD_LOCKS_SQL})
        SELECT DISTINCT ON (installation_id, lead_id) installation_id, lead_id, id
          FROM ai_requests
@@ -340,25 +240,25 @@ export class AiRequestsStore {
   }
 }
 
-function toRow(row: Row): AiRequestRow {
+function toRow(row: Selected): AiRequestRow {
   return {
-    id: row.id as string,
+    id: row.id,
     seq: Number(row.seq),
-    installationId: row.installation_id as string,
-    kind: row.kind as AiRequestRow['kind'],
-    mode: row.mode as RequestMode,
+    installationId: row.installation_id,
+    kind: row.kind,
+    mode: row.mode,
     leadId: Number(row.lead_id),
-    status: row.status as AiRequestStatus,
-    params: row.params as RequestParams,
-    attempts: Number(row.attempts),
-    provider: (row.provider as string | null) ?? null,
-    model: (row.model as string | null) ?? null,
-    answer: (row.answer as string | null) ?? null,
-    logLine: (row.log_line as string | null) ?? null,
-    errorClass: (row.error_class as string | null) ?? null,
-    errorMessage: (row.error_message as string | null) ?? null,
-    reachedProvider: row.reached_provider === true,
-    stopBot: row.stop_bot === true,
-    receivedAt: row.received_at as Date,
+    status: row.status,
+    params: row.params,
+    attempts: row.attempts,
+    provider: row.provider,
+    model: row.model,
+    answer: row.answer,
+    logLine: row.log_line,
+    errorClass: row.error_class,
+    errorMessage: row.error_message,
+    reachedProvider: row.reached_provider,
+    stopBot: row.stop_bot,
+    receivedAt: row.received_at,
   };
 }
