@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
+import { lockForTransaction, Transactions } from '../../database/transactions.repository';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
+import { InstallationsRepository } from '../installations/installations.repository';
 import { quotaNote } from './quota-messages';
+import { QuotaWarningsRepository } from './quota-warnings.repository';
+import { UsageRepository } from './usage.repository';
 import { UsageService } from './usage.service';
 
 export type QuotaDecision =
@@ -24,30 +26,31 @@ export class QuotaGate {
   private readonly logger = new Logger(QuotaGate.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
     private readonly usage: UsageService,
+    private readonly counts: UsageRepository,
+    private readonly warningRows: QuotaWarningsRepository,
+    private readonly installations: InstallationsRepository,
     private readonly kommo: KommoClientFactory,
   ) {}
 
   async check(request: QuotaSubject, at: Date): Promise<QuotaDecision> {
-    return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `quota:${request.installationId}`,
-      ]);
-      const allowance = await this.usage.allowance(request.installationId, at, manager);
+    return this.transactions.run(async (tx) => {
+      await lockForTransaction(tx, `quota:${request.installationId}`);
+      const allowance = await this.usage.allowance(request.installationId, at, tx);
       const counted = await this.usage.used(
         request.installationId,
         allowance.monthStart,
         allowance.nextMonthStart,
-        manager,
+        tx,
       );
-      const inFlight: { all: string; lead: string }[] = await manager.query(
-        `SELECT count(*) AS all, count(*) FILTER (WHERE lead_id = $3) AS lead FROM ai_requests
-          WHERE installation_id = $1 AND id <> $2 AND quota_passed
-            AND (status = 'processing' OR (status = 'answered' AND reached_provider))`,
-        [request.installationId, request.id, request.leadId],
+      const inFlight = await this.counts.holding(
+        tx,
+        request.installationId,
+        request.id,
+        request.leadId,
       );
-      const pending = Number(inFlight[0]?.all ?? 0);
+      const pending = inFlight.all;
       if (counted + pending >= allowance.monthlyRequests) {
         return {
           allowed: false,
@@ -57,12 +60,13 @@ export class QuotaGate {
       }
       const cap = allowance.leadDailyCap;
       if (cap !== null) {
-        const today: { n: string }[] = await manager.query(
-          `SELECT count(*) AS n FROM ai_requests
-            WHERE installation_id = $1 AND lead_id = $2 AND counted_on = $3::date`,
-          [request.installationId, request.leadId, allowance.today],
+        const today = await this.counts.countedForLead(
+          tx,
+          request.installationId,
+          request.leadId,
+          allowance.today,
         );
-        if (Number(today[0]?.n ?? 0) + Number(inFlight[0]?.lead ?? 0) >= cap) {
+        if (today + inFlight.lead >= cap) {
           return {
             allowed: false,
             reason: 'lead_daily',
@@ -70,7 +74,7 @@ export class QuotaGate {
           };
         }
       }
-      await manager.query(`UPDATE ai_requests SET quota_passed = true WHERE id = $1`, [request.id]);
+      await this.counts.holdPlace(tx, request.id);
       return { allowed: true };
     });
   }
@@ -91,18 +95,17 @@ export class QuotaGate {
     const month = allowance.monthStart.slice(0, 7);
     for (const threshold of THRESHOLDS) {
       if (used * 100 < threshold * allowance.monthlyRequests) continue;
-      const inserted: unknown[] = await this.db.query(
-        `INSERT INTO quota_warnings (installation_id, month, threshold, lead_id, used, allowance)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING threshold`,
-        [installationId, month, threshold, leadId, used, allowance.monthlyRequests],
-      );
-      if (inserted.length === 0) continue;
+      const inserted = await this.warningRows.insertIfNew({
+        installationId,
+        month,
+        threshold,
+        leadId,
+        used,
+        allowance: allowance.monthlyRequests,
+      });
+      if (!inserted) continue;
       await this.note(installationId, leadId, quotaNote(threshold, used, allowance));
-      await this.db.query(
-        `UPDATE quota_warnings SET noted_at = now()
-          WHERE installation_id = $1 AND month = $2 AND threshold = $3`,
-        [installationId, month, threshold],
-      );
+      await this.warningRows.markNoted({ installationId, month, threshold });
     }
   }
 
@@ -111,20 +114,11 @@ export class QuotaGate {
     installationId: string,
     month: string,
   ): Promise<{ threshold: number; leadId: number }[]> {
-    const rows: { threshold: number; lead_id: string }[] = await this.db.query(
-      `SELECT threshold, lead_id FROM quota_warnings
-        WHERE installation_id = $1 AND month = $2 ORDER BY threshold`,
-      [installationId, month],
-    );
-    return rows.map((row) => ({ threshold: row.threshold, leadId: Number(row.lead_id) }));
+    return this.warningRows.listOf(installationId, month);
   }
 
   private async note(installationId: string, leadId: number, text: string): Promise<void> {
-    const rows: { host: string; subdomain: string; status: string }[] = await this.db.query(
-      `SELECT host, subdomain, status FROM installations WHERE id = $1`,
-      [installationId],
-    );
-    const installation = rows[0];
+    const installation = await this.installations.findById(installationId);
     if (installation?.status !== 'active') return;
     try {
       await this.kommo

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueuesModule } from '../../queues/queues.module';
 import { FieldsModule } from '../fields/fields.module';
-import { Installation } from '../installations/installation.entity';
+import { InstallationModule } from '../installations/installation.module';
 import { OutboundModule } from '../../integrations/outbound/outbound.module';
 import { PlansModule } from '../plans/plans.module';
 import { AiJobs } from './ai-jobs';
@@ -14,13 +14,16 @@ import { ConversationStore } from './conversation-memory';
 import { LeadDrain } from './lead-drain';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderRegistry } from '../../integrations/ai-providers/provider-registry';
+import { ProviderSettings } from './provider-settings.entity';
+import { ProviderSettingsRepository } from './provider-settings.repository';
 import { ProviderSettingsService } from './provider-settings.service';
 import { TestConsole } from './test-console';
 
 /** Requests, providers and answers; the worker runs the pipeline, the API stores and reads. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Installation]),
+    TypeOrmModule.forFeature([ProviderSettings]),
+    InstallationModule,
     QueuesModule,
     OutboundModule,
     FieldsModule,
@@ -29,6 +32,7 @@ import { TestConsole } from './test-console';
   providers: [
     AiRequestsStore,
     AiJobs,
+    ProviderSettingsRepository,
     ProviderSettingsService,
     ConversationStore,
     ProviderRegistry,
