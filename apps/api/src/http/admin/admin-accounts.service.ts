@@ -40,8 +40,9 @@ export class AdminAccountsService {
   }
 
   async usageOf(id: string, month?: string): Promise<UsageSummary> {
-    if (!(isUuid(id) && (await this.installations.exists(id))))
+    if (!(isUuid(id) && (await this.installations.exists(id)))) {
       throw new NotFoundException('no such account');
+    }
     return this.usage.summary(id, this.clock.now(), month);
   }
 
