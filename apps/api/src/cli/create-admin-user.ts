@@ -18,7 +18,10 @@ import {
 } from '../config/load-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/run-migrations';
+import { AdminUser } from '../domain/staff/admin-user.entity';
+import { AdminUsersRepository } from '../domain/staff/admin-users.repository';
 import { AdminUsersService } from '../domain/staff/admin-users.service';
+import { ENTITIES } from '../entities';
 import { type AdminRoleName, isAdminRole } from '../domain/staff/admin-user.types';
 import { signInLockKey } from '../domain/staff/sign-in-throttle';
 
@@ -149,10 +152,11 @@ async function main(): Promise<void> {
     await ensurePostgres(databaseUrl);
     // The first user is often made on a fresh database, before the first `pnpm start`.
     await runMigrations(databaseUrl);
-    const db = new DataSource(dataSourceOptions(databaseUrl, 2));
+    const db = new DataSource({ ...dataSourceOptions(databaseUrl, 2), entities: ENTITIES });
     await db.initialize();
     try {
-      const { user, created } = await new AdminUsersService(db).upsert({ email, role, password });
+      const users = new AdminUsersService(new AdminUsersRepository(db.getRepository(AdminUser)));
+      const { user, created } = await users.upsert({ email, role, password });
       const lockout = await clearLockout(user.email);
       process.stdout.write(
         `${created ? 'created' : 'updated'} ${user.role} ${user.email} (${user.id})${lockout}\n`,

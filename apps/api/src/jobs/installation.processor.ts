@@ -1,8 +1,6 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bull';
-import { type DataSource } from 'typeorm';
 import { SecretBox } from '../common/crypto/secret-box';
 import { QueueName } from '../queues/queue-names';
 import { FieldProvisioner } from '../domain/fields/field-provisioner';
@@ -16,6 +14,7 @@ import {
 } from '../domain/installations/installation-jobs';
 import { AccountSync } from '../domain/installations/account-sync';
 import { InstallationService } from '../domain/installations/installation.service';
+import { InstallationsRepository } from '../domain/installations/installations.repository';
 import { OAuthRejectedError } from '../integrations/kommo/kommo-oauth.client';
 import { TokenService } from '../domain/installations/token.service';
 
@@ -29,7 +28,7 @@ export class InstallationProcessor implements OnModuleInit {
 
   constructor(
     @InjectQueue(QueueName.Installation) private readonly queue: Queue,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly installationRows: InstallationsRepository,
     private readonly box: SecretBox,
     private readonly installations: InstallationService,
     private readonly jobs: InstallationJobs,
@@ -81,13 +80,9 @@ export class InstallationProcessor implements OnModuleInit {
 
   @Process(InstallationJob.RefreshTokens)
   async refreshTokens(): Promise<{ refreshed: number; failed: number }> {
-    const due: { id: string }[] = await this.db.query(
-      `SELECT id FROM installations
-        WHERE status = 'active' AND token_expires_at < now() + ($1 || ' milliseconds')::interval`,
-      [String(REFRESH_AHEAD_MS)],
-    );
+    const due = await this.installationRows.idsExpiringWithin(REFRESH_AHEAD_MS);
     let failed = 0;
-    for (const { id } of due) {
+    for (const id of due) {
       try {
         await this.tokens.refresh(id, { expiringBefore: Date.now() + REFRESH_AHEAD_MS });
       } catch (error) {

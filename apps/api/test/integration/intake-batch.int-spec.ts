@@ -7,7 +7,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RequestParams } from '../../src/domain/requests/ai-request.types';
-import { RequestsRepository, type TokenIntake } from '../../src/domain/requests/requests.repository';
+import {
+  RequestsRepository,
+  type TokenIntake,
+} from '../../src/domain/requests/requests.repository';
 import { QueueName } from '../../src/queues/queue-names';
 import { WorkerModule } from '../../src/worker.module';
 import { testEnv } from '../support/test-env';

@@ -6,11 +6,10 @@ import {
   leadFieldName,
 } from '@gpt-bridge/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
+import { lockForTransaction, Transactions } from '../../database/transactions.repository';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
-import { InstallationField } from '../installations/installation-field.entity';
-import { Installation } from '../installations/installation.entity';
+import { InstallationsRepository } from '../installations/installations.repository';
+import { InstallationFieldsRepository } from './installation-fields.repository';
 
 export type ProvisionResult = { created: LeadFieldKey[]; reused: LeadFieldKey[] };
 
@@ -24,16 +23,16 @@ export class FieldProvisioner {
   private readonly logger = new Logger(FieldProvisioner.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly installations: InstallationsRepository,
+    private readonly fields: InstallationFieldsRepository,
     private readonly kommo: KommoClientFactory,
   ) {}
 
   async provision(installationId: string): Promise<ProvisionResult> {
-    return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `provision-fields:${installationId}`,
-      ]);
-      const installation = await manager.findOneByOrFail(Installation, { id: installationId });
+    return this.transactions.run(async (tx) => {
+      await lockForTransaction(tx, `provision-fields:${installationId}`);
+      const installation = await this.installations.findByIdOrFail(installationId, tx);
       if (installation.status === 'disabled') {
         throw new Error(`installation ${installationId} is disabled`);
       }
@@ -72,7 +71,7 @@ export class FieldProvisioner {
           type: field.type,
         };
       });
-      await manager.upsert(InstallationField, rows, ['installationId', 'key']);
+      await this.fields.upsertAll(tx, rows);
       const result = {
         created: missing,
         reused: LEAD_FIELD_KEYS.filter((k) => !missing.includes(k)),

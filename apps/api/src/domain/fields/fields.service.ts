@@ -1,8 +1,6 @@
 import { type LeadFieldKey, LEAD_FIELD_KEYS } from '@gpt-bridge/shared';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type Repository } from 'typeorm';
-import { InstallationField } from '../installations/installation-field.entity';
+import { InstallationFieldsRepository } from './installation-fields.repository';
 
 export type ActiveField = {
   key: LeadFieldKey;
@@ -15,12 +13,10 @@ export type ActiveField = {
 /** The fields we provisioned for an installation, in the product's order. */
 @Injectable()
 export class FieldsService {
-  constructor(
-    @InjectRepository(InstallationField) private readonly fields: Repository<InstallationField>,
-  ) {}
+  constructor(private readonly fields: InstallationFieldsRepository) {}
 
   async activeFields(installationId: string): Promise<ActiveField[]> {
-    const rows = await this.fields.findBy({ installationId });
+    const rows = await this.fields.listOf(installationId);
     return rows
       .sort((a, b) => LEAD_FIELD_KEYS.indexOf(a.key) - LEAD_FIELD_KEYS.indexOf(b.key))
       .map(({ key, kommoFieldId, code, name, type }) => ({ key, kommoFieldId, code, name, type }));

@@ -1,11 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import axios, { type AxiosInstance } from 'axios';
-import { type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppConfig } from '../../config/app-config';
+import {
+  lockForTransaction,
+  setLockTimeout,
+  Transactions,
+} from '../../database/transactions.repository';
 import { type KommoHost, parseKommoHost } from '../../integrations/kommo/kommo-host';
+import { InstallationsRepository, type RelocationRow } from './installations.repository';
 
 /** Kommo's answer to the lookup (docs/kommo-contract.md §2.6). */
 const LookupResponse = z.object({
@@ -16,13 +20,6 @@ const LookupResponse = z.object({
 
 /** At most one lookup per installation per this long in each process: never a lookup storm. */
 export const LOOKUP_INTERVAL_MS = 30_000;
-
-type RelocationRow = {
-  kommo_account_id: string;
-  host: string;
-  subdomain: string;
-  refresh_token_enc: string | null;
-};
 
 export const refreshTokenContext = (id: string) => `installations.refresh_token:${id}`;
 
@@ -40,7 +37,8 @@ export class AccountRelocator {
   private readonly lastLookup = new Map<string, number>();
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly installations: InstallationsRepository,
     private readonly box: SecretBox,
     private readonly config: AppConfig,
   ) {
@@ -60,18 +58,11 @@ export class AccountRelocator {
   }
 
   private locked(installationId: string, failedHost: string): Promise<KommoHost | null> {
-    return this.db.transaction(async (manager) => {
-      await manager.query(`SET LOCAL lock_timeout = '20s'`);
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `kommo-relocate:${installationId}`,
-      ]);
-      const rows: RelocationRow[] = await manager.query(
-        `SELECT kommo_account_id, host, subdomain, refresh_token_enc
-           FROM installations WHERE id = $1`,
-        [installationId],
-      );
-      const row = rows[0];
-      if (!row?.refresh_token_enc) return null;
+    return this.transactions.run(async (tx) => {
+      await setLockTimeout(tx, '20s');
+      await lockForTransaction(tx, `kommo-relocate:${installationId}`);
+      const row = await this.installations.readForRelocation(tx, installationId);
+      if (!row?.refreshTokenEnc) return null;
       // Someone (another job or process) already moved it.
       if (row.host !== failedHost) return { host: row.host, subdomain: row.subdomain };
       const last = this.lastLookup.get(installationId) ?? 0;
@@ -79,10 +70,7 @@ export class AccountRelocator {
       this.lastLookup.set(installationId, Date.now());
       const found = await this.lookup(installationId, row);
       if (!found || found.host === row.host) return null;
-      await manager.query(
-        `UPDATE installations SET host = $2, subdomain = $3, updated_at = now() WHERE id = $1`,
-        [installationId, found.host, found.subdomain],
-      );
+      await this.installations.moveHost(tx, installationId, found.host, found.subdomain);
       this.logger.warn(
         { installationId, from: row.host, to: found.host },
         'Kommo account renamed: installation moved to its new host',
@@ -93,7 +81,7 @@ export class AccountRelocator {
 
   private async lookup(installationId: string, row: RelocationRow): Promise<KommoHost | null> {
     const refreshToken = this.box.decrypt(
-      row.refresh_token_enc ?? '',
+      row.refreshTokenEnc ?? '',
       refreshTokenContext(installationId),
     );
     const url = `${this.config.get('KOMMO_ACCOUNT_LOOKUP_URL')}/oauth2/account/current/subdomain`;
@@ -102,7 +90,7 @@ export class AccountRelocator {
         headers: { accept: 'application/json', 'x-refresh-token': refreshToken },
       });
       const body = LookupResponse.parse(response.data);
-      if (String(body.id) !== String(row.kommo_account_id)) {
+      if (String(body.id) !== String(row.kommoAccountId)) {
         this.logger.warn({ installationId }, 'Kommo account lookup named another account');
         return null;
       }

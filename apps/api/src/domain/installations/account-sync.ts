@@ -1,21 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type Repository } from 'typeorm';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
 import { accountLanguage } from './account-language';
 import { accountTimeZone } from '../../integrations/kommo/account-time-zone';
-import { Installation } from './installation.entity';
+import { InstallationsRepository } from './installations.repository';
 
 /** Keeps an installation's subdomain, host, language and time zone in step with Kommo. */
 @Injectable()
 export class AccountSync {
   constructor(
-    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    private readonly installations: InstallationsRepository,
     private readonly kommo: KommoClientFactory,
   ) {}
 
   async sync(installationId: string): Promise<{ subdomain: string; changed: boolean }> {
-    const installation = await this.installations.findOneByOrFail({ id: installationId });
+    const installation = await this.installations.findByIdOrFail(installationId);
     const account = await this.kommo
       .forInstallation({
         installationId,
@@ -33,7 +31,7 @@ export class AccountSync {
       language !== installation.language ||
       timezone !== installation.timezone;
     if (changed) {
-      await this.installations.update(installationId, {
+      await this.installations.updateAccount(installationId, {
         subdomain: account.subdomain,
         host,
         language,

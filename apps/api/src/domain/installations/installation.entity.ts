@@ -5,15 +5,9 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { bigintNumber, nullableBigint } from '../../database/column-transformers';
 
 export type InstallationStatus = 'pending' | 'active' | 'auth_failed' | 'disabled';
-
-// bigint comes back from pg as a string; Kommo ids fit in a JS number.
-export const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
-const nullableBigint = {
-  to: (v: number | null) => v,
-  from: (v: string | null) => (v === null ? null : Number(v)),
-};
 
 /** One Kommo account that installed the widget. */
 @Entity({ name: 'installations' })
@@ -21,7 +15,7 @@ export class Installation {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'bigint', transformer: bigintNumber })
+  @Column({ type: 'bigint', transformer: bigintNumber, unique: true })
   kommoAccountId: number;
 
   /** Current subdomain and host (`acme.kommo.com`); both can change, the account id cannot. */

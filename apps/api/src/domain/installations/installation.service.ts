@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
-import { returnedRows } from '../../database/returning';
+import { Transactions } from '../../database/transactions.repository';
 import { type KommoHost } from '../../integrations/kommo/kommo-host';
 import { KommoRateLimiter } from '../../integrations/kommo/kommo-rate-limiter';
 import { accountLanguage } from './account-language';
-import { Installation } from './installation.entity';
+import { type Installation } from './installation.entity';
+import { type ExistingInstall, InstallationsRepository } from './installations.repository';
 import {
   type KommoAccountInfo,
   KommoOAuthClient,
@@ -28,16 +27,9 @@ export type InstallOutcome = { installation: Installation; token: 'stored' | 'ke
 const ACCOUNT_READ_ATTEMPTS = 3;
 const ACCOUNT_READ_BACKOFF_MS = 1_000;
 
-type ExistingToken = {
-  id: string;
-  status: string;
-  token_user_is_admin: boolean | null;
-  has_token: boolean;
-};
-
 /** A token that works and is not known to be a non-admin's (unknown = installed before we asked). */
-function holdsAdminToken(row: ExistingToken): boolean {
-  return row.status === 'active' && row.has_token && row.token_user_is_admin !== false;
+function holdsAdminToken(row: ExistingInstall): boolean {
+  return row.status === 'active' && row.hasToken && row.tokenUserIsAdmin !== false;
 }
 
 /** Turns an authorization code into an active installation (install and reinstall alike). */
@@ -46,7 +38,8 @@ export class InstallationService {
   private readonly logger = new Logger(InstallationService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly installations: InstallationsRepository,
     private readonly oauth: KommoOAuthClient,
     private readonly tokens: TokenService,
     private readonly limiter: KommoRateLimiter,
@@ -64,47 +57,25 @@ export class InstallationService {
     const { pair, chargedTo } = await this.exchange(target, code);
     const account = await this.readAccount(target, pair.accessToken, chargedTo);
     const language = accountLanguage(account.language);
-    const outcome = await this.db.transaction(async (manager): Promise<InstallOutcome> => {
-      const current: ExistingToken[] = await manager.query(
-        `SELECT id, status, token_user_is_admin, refresh_token_enc IS NOT NULL AS has_token
-           FROM installations WHERE kommo_account_id = $1 FOR UPDATE`,
-        [account.id],
-      );
-      const existing = current[0];
+    const outcome = await this.transactions.run(async (tx): Promise<InstallOutcome> => {
+      const existing = await this.installations.lockByKommoAccount(tx, account.id);
       if (account.userIsAdmin === false && existing && holdsAdminToken(existing)) {
-        const installation = await manager.findOneByOrFail(Installation, { id: existing.id });
+        const installation = await this.installations.findByIdOrFail(existing.id, tx);
         return { installation, token: 'kept_admin_token' };
       }
-      const rows: { id: string }[] = await manager.query(
-        `INSERT INTO installations
-                (kommo_account_id, subdomain, host, language, timezone, status, installed_at,
-                 token_user_id, token_user_is_admin)
-         VALUES ($1, $2, $3, $4, $5, 'active', now(), $6, $7)
-         ON CONFLICT (kommo_account_id) DO UPDATE
-            SET subdomain = EXCLUDED.subdomain, host = EXCLUDED.host,
-                language = EXCLUDED.language, timezone = EXCLUDED.timezone,
-                status = 'active', installed_at = now(),
-                token_user_id = EXCLUDED.token_user_id,
-                token_user_is_admin = EXCLUDED.token_user_is_admin,
-                auth_error = NULL, disabled_at = NULL, uninstalled_at = NULL,
-                purged_at = NULL, updated_at = now()
-         RETURNING id`,
-        [
-          account.id,
-          account.subdomain,
-          target.host,
-          language,
-          account.timezone,
-          account.userId,
-          account.userIsAdmin,
-        ],
-      );
-      const id = rows[0]?.id;
-      if (!id) throw new Error('installation upsert returned no row');
-      await this.tokens.store(manager, id, pair);
+      const id = await this.installations.upsertActive(tx, {
+        kommoAccountId: account.id,
+        subdomain: account.subdomain,
+        host: target.host,
+        language,
+        timezone: account.timezone,
+        tokenUserId: account.userId,
+        tokenUserIsAdmin: account.userIsAdmin,
+      });
+      await this.tokens.store(tx, id, pair);
       // Reinstalling keeps the webhook URLs the salesbots already use.
-      await this.webhookTokens.ensure(id, manager);
-      return { installation: await manager.findOneByOrFail(Installation, { id }), token: 'stored' };
+      await this.webhookTokens.ensure(id, tx);
+      return { installation: await this.installations.findByIdOrFail(id, tx), token: 'stored' };
     });
     const { installation } = outcome;
     // The code exchange and the account reads count against Kommo's 7/s like any call; for a
@@ -158,11 +129,7 @@ export class InstallationService {
     target: KommoHost,
     code: string,
   ): Promise<{ pair: TokenPair; chargedTo?: string }> {
-    const known: { id: string }[] = await this.db.query(
-      `SELECT id FROM installations WHERE host = $1 AND status <> 'disabled' LIMIT 1`,
-      [target.host],
-    );
-    const chargedTo = known[0]?.id;
+    const chargedTo = await this.installations.idOnHost(target.host);
     await this.budget.pace();
     if (chargedTo) await this.limiter.acquire(chargedTo);
     try {
@@ -181,15 +148,6 @@ export class InstallationService {
    * account an admin had disabled before. False when it was uninstalled already.
    */
   async disable(kommoAccountId: number): Promise<boolean> {
-    const result: unknown = await this.db.query(
-      `UPDATE installations
-          SET status = 'disabled', disabled_at = coalesce(disabled_at, now()),
-              uninstalled_at = now(), access_token_enc = NULL, refresh_token_enc = NULL,
-              token_expires_at = NULL, updated_at = now()
-        WHERE kommo_account_id = $1 AND uninstalled_at IS NULL
-        RETURNING id`,
-      [kommoAccountId],
-    );
-    return returnedRows(result).length > 0;
+    return this.installations.markUninstalled(kommoAccountId);
   }
 }

@@ -1,13 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
+import {
+  Transactions,
+  tryLockForTransaction,
+  type Tx,
+} from '../../database/transactions.repository';
 import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { type KommoHost } from '../../integrations/kommo/kommo-host';
 import { KommoRateLimiter } from '../../integrations/kommo/kommo-rate-limiter';
 import { type KommoTokenSource } from '../../integrations/kommo/kommo-token-source';
 import { AccountRelocator, refreshTokenContext } from './account-relocation';
-import { type InstallationStatus } from './installation.entity';
+import { InstallationsRepository, type TokenRow } from './installations.repository';
 import {
   KommoOAuthClient,
   OAuthRejectedError,
@@ -20,16 +23,6 @@ export const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000;
 const NETWORK_RETRIES = 2;
 /** How long a caller waits for another process's refresh before giving up (retryable). */
 const LOCK_WAIT_MS = 45_000;
-
-type TokenRow = {
-  id: string;
-  host: string;
-  subdomain: string;
-  status: InstallationStatus;
-  access_token_enc: string | null;
-  refresh_token_enc: string | null;
-  token_expires_at: Date | null;
-};
 
 /** When a refresh is still needed once the lock is ours (someone else may have done it). */
 type RefreshNeed = { expiringBefore: number } | { rejected: string };
@@ -47,7 +40,8 @@ export class TokenService implements KommoTokenSource {
   private readonly logger = new Logger(TokenService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly installations: InstallationsRepository,
     private readonly box: SecretBox,
     private readonly oauth: KommoOAuthClient,
     private readonly limiter: KommoRateLimiter,
@@ -59,10 +53,10 @@ export class TokenService implements KommoTokenSource {
   }
 
   async accessToken(installationId: string): Promise<string> {
-    const row = await this.read(this.db.manager, installationId);
+    const row = await this.read(installationId);
     const margin = Date.now() + ACCESS_TOKEN_MARGIN_MS;
-    if (row.access_token_enc && row.token_expires_at && row.token_expires_at.getTime() > margin) {
-      return this.box.decrypt(row.access_token_enc, accessContext(installationId));
+    if (row.accessTokenEnc && row.tokenExpiresAt && row.tokenExpiresAt.getTime() > margin) {
+      return this.box.decrypt(row.accessTokenEnc, accessContext(installationId));
     }
     return this.refresh(installationId, { expiringBefore: margin });
   }
@@ -72,19 +66,12 @@ export class TokenService implements KommoTokenSource {
   }
 
   /** Encrypts and stores a fresh pair (install, or a refresh inside the lock). */
-  async store(manager: EntityManager, installationId: string, pair: TokenPair): Promise<void> {
-    await manager.query(
-      `UPDATE installations
-          SET access_token_enc = $2, refresh_token_enc = $3, token_expires_at = $4,
-              token_refreshed_at = now(), updated_at = now()
-        WHERE id = $1`,
-      [
-        installationId,
-        this.box.encrypt(pair.accessToken, accessContext(installationId)),
-        this.box.encrypt(pair.refreshToken, refreshContext(installationId)),
-        pair.expiresAt,
-      ],
-    );
+  async store(tx: Tx, installationId: string, pair: TokenPair): Promise<void> {
+    await this.installations.storeTokens(tx, installationId, {
+      accessTokenEnc: this.box.encrypt(pair.accessToken, accessContext(installationId)),
+      refreshTokenEnc: this.box.encrypt(pair.refreshToken, refreshContext(installationId)),
+      expiresAt: pair.expiresAt,
+    });
   }
 
   /** Refreshes unless another caller already has; returns the access token to use. */
@@ -109,8 +96,8 @@ export class TokenService implements KommoTokenSource {
   private async refreshOnce(installationId: string, need: RefreshNeed): Promise<string> {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let round = 0; ; round++) {
-      const outcome = await this.db.transaction((manager) =>
-        this.refreshIfLockFree(manager, installationId, need),
+      const outcome = await this.transactions.run((tx) =>
+        this.refreshIfLockFree(tx, installationId, need),
       );
       if ('token' in outcome) return outcome.token;
       if ('rejected' in outcome) {
@@ -130,38 +117,31 @@ export class TokenService implements KommoTokenSource {
   }
 
   private async refreshIfLockFree(
-    manager: EntityManager,
+    tx: Tx,
     installationId: string,
     need: RefreshNeed,
   ): Promise<{ token: string } | { rejected: OAuthRejectedError } | { busy: true }> {
-    const [lock] = await manager.query<{ locked: boolean }[]>(
-      `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-      [`kommo-refresh:${installationId}`],
-    );
+    const locked = await tryLockForTransaction(tx, `kommo-refresh:${installationId}`);
     // Re-read inside the lock: someone else may have refreshed since the caller looked.
-    const row = await this.read(manager, installationId);
-    const current = row.access_token_enc
-      ? this.box.decrypt(row.access_token_enc, accessContext(installationId))
+    const row = await this.read(installationId, tx);
+    const current = row.accessTokenEnc
+      ? this.box.decrypt(row.accessTokenEnc, accessContext(installationId))
       : undefined;
     if (current && this.stillGood(row, current, need)) return { token: current };
-    if (!lock?.locked) return { busy: true };
-    if (!row.refresh_token_enc) return { rejected: new OAuthRejectedError('no refresh token') };
+    if (!locked) return { busy: true };
+    if (!row.refreshTokenEnc) return { rejected: new OAuthRejectedError('no refresh token') };
 
-    const refreshToken = this.box.decrypt(row.refresh_token_enc, refreshContext(installationId));
+    const refreshToken = this.box.decrypt(row.refreshTokenEnc, refreshContext(installationId));
     // Kommo counts the token endpoint in the same 7/s as the API: take a slot like any call.
     await this.limiter.acquire(installationId);
     try {
       const pair = await this.refreshOnHost(installationId, row, refreshToken);
-      await this.store(manager, installationId, pair);
+      await this.store(tx, installationId, pair);
       return { token: pair.accessToken };
     } catch (error) {
       if (!(error instanceof OAuthRejectedError)) throw error;
       // Committed, not rolled back, so admin sees it and callers stop trying.
-      await manager.query(
-        `UPDATE installations SET status = 'auth_failed', auth_error = $2, updated_at = now()
-          WHERE id = $1 AND status <> 'disabled'`,
-        [installationId, error.message],
-      );
+      await this.installations.markAuthFailed(tx, installationId, error.message);
       return { rejected: error };
     }
   }
@@ -186,16 +166,11 @@ export class TokenService implements KommoTokenSource {
 
   private stillGood(row: TokenRow, current: string, need: RefreshNeed): boolean {
     if ('rejected' in need) return current !== need.rejected;
-    return (row.token_expires_at?.getTime() ?? 0) > need.expiringBefore;
+    return (row.tokenExpiresAt?.getTime() ?? 0) > need.expiringBefore;
   }
 
-  private async read(manager: EntityManager, installationId: string): Promise<TokenRow> {
-    const rows: TokenRow[] = await manager.query(
-      `SELECT id, host, subdomain, status, access_token_enc, refresh_token_enc, token_expires_at
-         FROM installations WHERE id = $1`,
-      [installationId],
-    );
-    const row = rows[0];
+  private async read(installationId: string, tx?: Tx): Promise<TokenRow> {
+    const row = await this.installations.readTokens(installationId, tx);
     if (!row) throw new KommoApiError({ kind: 'auth', message: 'installation not found' });
     if (row.status === 'disabled') {
       throw new KommoApiError({ kind: 'auth', message: 'installation is disabled' });

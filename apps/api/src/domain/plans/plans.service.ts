@@ -1,7 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
-import { returnedRows } from '../../database/returning';
+import { InstallationsRepository } from '../installations/installations.repository';
+import { PlansRepository } from './plans.repository';
 
 export type Plan = { id: string; name: string; monthlyRequests: number; sort: number };
 
@@ -16,17 +15,13 @@ export type PlanAssignment = {
 /** Plans and which plan each account is on; the admin panel edits both (issue 9). */
 @Injectable()
 export class PlansService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly plans: PlansRepository,
+    private readonly installations: InstallationsRepository,
+  ) {}
 
   async list(): Promise<Plan[]> {
-    const rows: { id: string; name: string; monthly_requests: number; sort: number }[] =
-      await this.db.query(`SELECT id, name, monthly_requests, sort FROM plans ORDER BY sort, id`);
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      monthlyRequests: r.monthly_requests,
-      sort: r.sort,
-    }));
+    return this.plans.listInOrder();
   }
 
   async update(id: string, change: { name?: string; monthlyRequests?: number }): Promise<Plan> {
@@ -36,13 +31,7 @@ export class PlansService {
     ) {
       throw new BadRequestException('monthlyRequests must be a whole number of 0 or more');
     }
-    const result: unknown = await this.db.query(
-      `UPDATE plans SET name = coalesce($2, name),
-              monthly_requests = coalesce($3, monthly_requests), updated_at = now()
-        WHERE id = $1 RETURNING id`,
-      [id, change.name ?? null, change.monthlyRequests ?? null],
-    );
-    if (returnedRows(result).length === 0) throw new NotFoundException(`no plan ${id}`);
+    if (!(await this.plans.update(id, change))) throw new NotFoundException(`no plan ${id}`);
     const plan = (await this.list()).find((p) => p.id === id);
     if (!plan) throw new NotFoundException(`no plan ${id}`);
     return plan;
@@ -62,12 +51,11 @@ export class PlansService {
     if (!(await this.list()).some((plan) => plan.id === planId)) {
       throw new BadRequestException(`no plan ${planId}`);
     }
-    const result: unknown = await this.db.query(
-      `UPDATE installations SET plan_id = $2, monthly_requests_override = $3, lead_daily_cap = $4,
-              updated_at = now()
-        WHERE id = $1 RETURNING id`,
-      [installationId, planId, monthlyRequestsOverride, leadDailyCap],
-    );
-    if (returnedRows(result).length === 0) throw new NotFoundException('no such installation');
+    const assigned = await this.installations.assignPlan(installationId, {
+      planId,
+      monthlyRequestsOverride,
+      leadDailyCap,
+    });
+    if (!assigned) throw new NotFoundException('no such installation');
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
+import { InstallationsRepository } from '../installations/installations.repository';
 import { quotaNote } from './quota-messages';
+import { QuotaWarningsRepository } from './quota-warnings.repository';
 import { UsageService } from './usage.service';
 
 const THRESHOLDS = [80, 95] as const;
@@ -17,8 +17,9 @@ export class QuotaGate {
   private readonly logger = new Logger(QuotaGate.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly usage: UsageService,
+    private readonly warningRows: QuotaWarningsRepository,
+    private readonly installations: InstallationsRepository,
     private readonly kommo: KommoClientFactory,
   ) {}
 
@@ -38,18 +39,17 @@ export class QuotaGate {
     const month = allowance.monthStart.slice(0, 7);
     for (const threshold of THRESHOLDS) {
       if (used * 100 < threshold * allowance.monthlyRequests) continue;
-      const inserted: unknown[] = await this.db.query(
-        `INSERT INTO quota_warnings (installation_id, month, threshold, lead_id, used, allowance)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING threshold`,
-        [installationId, month, threshold, leadId, used, allowance.monthlyRequests],
-      );
-      if (inserted.length === 0) continue;
+      const inserted = await this.warningRows.insertIfNew({
+        installationId,
+        month,
+        threshold,
+        leadId,
+        used,
+        allowance: allowance.monthlyRequests,
+      });
+      if (!inserted) continue;
       await this.note(installationId, leadId, quotaNote(threshold, used, allowance));
-      await this.db.query(
-        `UPDATE quota_warnings SET noted_at = now()
-          WHERE installation_id = $1 AND month = $2 AND threshold = $3`,
-        [installationId, month, threshold],
-      );
+      await this.warningRows.markNoted({ installationId, month, threshold });
     }
   }
 
@@ -58,20 +58,11 @@ export class QuotaGate {
     installationId: string,
     month: string,
   ): Promise<{ threshold: number; leadId: number }[]> {
-    const rows: { threshold: number; lead_id: string }[] = await this.db.query(
-      `SELECT threshold, lead_id FROM quota_warnings
-        WHERE installation_id = $1 AND month = $2 ORDER BY threshold`,
-      [installationId, month],
-    );
-    return rows.map((row) => ({ threshold: row.threshold, leadId: Number(row.lead_id) }));
+    return this.warningRows.listOf(installationId, month);
   }
 
   private async note(installationId: string, leadId: number, text: string): Promise<void> {
-    const rows: { host: string; subdomain: string; status: string }[] = await this.db.query(
-      `SELECT host, subdomain, status FROM installations WHERE id = $1`,
-      [installationId],
-    );
-    const installation = rows[0];
+    const installation = await this.installations.findById(installationId);
     if (installation?.status !== 'active') return;
     try {
       await this.kommo

@@ -1,11 +1,10 @@
 import { type LeadFieldKey } from '@gpt-bridge/shared';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type Repository } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { FieldsService } from '../fields/fields.service';
-import { Installation } from '../installations/installation.entity';
+import { type Installation } from '../installations/installation.entity';
+import { InstallationsRepository } from '../installations/installations.repository';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
 import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { QuotaGate } from '../plans/quota-gate';
@@ -50,12 +49,12 @@ export class AiPipeline {
     private readonly kommo: KommoClientFactory,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    private readonly installations: InstallationsRepository,
   ) {}
 
   async handle(row: AiRequestRow): Promise<void> {
     const attempts = await this.store.claim(row.id);
-    const installation = await this.installations.findOneBy({ id: row.installationId });
+    const installation = await this.installations.findById(row.installationId);
     // Uninstalled or refused by Kommo: no provider call and no Kommo call.
     if (!installation || installation.status !== 'active') {
       await this.outcomes.finish(row.id, 'failed', this.clock.now(), {

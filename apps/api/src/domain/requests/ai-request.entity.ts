@@ -1,14 +1,9 @@
 import { type AiRequestStatus } from '@gpt-bridge/shared';
 import { Column, Entity, Generated, PrimaryGeneratedColumn } from 'typeorm';
 import { type RawRow } from '../../database/raw-row';
-import { bigintNumber } from '../installations/installation.entity';
+import { bigintNumber, nullableBigint } from '../../database/column-transformers';
 import { type WebhookKind } from '../installations/webhook-token';
 import { type RequestMode, type RequestParams } from './ai-request.types';
-
-const nullableBigint = {
-  to: (v: number | null) => v,
-  from: (v: string | null) => (v === null ? null : Number(v)),
-};
 
 /**
  * One webhook call we acknowledged (or refused after its token matched), from intake to its

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueuesModule } from '../../queues/queues.module';
 import { FieldsModule } from '../fields/fields.module';
-import { Installation } from '../installations/installation.entity';
+import { InstallationModule } from '../installations/installation.module';
 import { OutboundModule } from '../../integrations/outbound/outbound.module';
 import { PlansModule } from '../plans/plans.module';
 import { AiJobs } from './ai-jobs';
@@ -16,6 +16,8 @@ import { LeadDrain } from './lead-drain';
 import { LeadLocksRepository } from './lead-locks.repository';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderRegistry } from '../../integrations/ai-providers/provider-registry';
+import { ProviderSettings } from './provider-settings.entity';
+import { ProviderSettingsRepository } from './provider-settings.repository';
 import { ProviderSettingsService } from './provider-settings.service';
 import { QuotaCheck } from './quota-check';
 import { RequestLogRepository } from './request-log.repository';
@@ -27,7 +29,8 @@ import { TestConsole } from './test-console';
 /** Requests, providers and answers; the worker runs the pipeline, the API stores and reads. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Installation, AiRequest, LeadConversation]),
+    TypeOrmModule.forFeature([AiRequest, LeadConversation, ProviderSettings]),
+    InstallationModule,
     QueuesModule,
     OutboundModule,
     FieldsModule,
@@ -41,6 +44,7 @@ import { TestConsole } from './test-console';
     LeadLocksRepository,
     QuotaCheck,
     AiJobs,
+    ProviderSettingsRepository,
     ProviderSettingsService,
     ConversationsRepository,
     ProviderRegistry,

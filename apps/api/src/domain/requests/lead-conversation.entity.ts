@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintNumber } from '../installations/installation.entity';
+import { bigintNumber } from '../../database/column-transformers';
 import { type ConversationState } from '../../integrations/ai-providers/provider.types';
 
 /** A lead's memory with one provider: its conversation id there, or our own history. */

@@ -4,10 +4,12 @@ import {
   type ProviderSettingsView,
 } from '@gpt-bridge/shared';
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { OutboundHttp } from '../../integrations/outbound/outbound-http.service';
+import {
+  type ProviderSettingsColumns,
+  ProviderSettingsRepository,
+} from './provider-settings.repository';
 
 /** Provider settings with keys decrypted: only the pipeline holds this. */
 export type StoredProviderSettings = {
@@ -23,17 +25,6 @@ export type StoredProviderSettings = {
   };
 };
 
-type Row = {
-  openai_api_key_enc: string | null;
-  assistant_provider: AssistantProviderName;
-  assistant_api_key_enc: string | null;
-  assistant_model: string | null;
-  assistant_instructions: string | null;
-  assistant_base_url: string | null;
-  assistant_agent_id: string | null;
-  assistant_api_version: 'v1' | 'v2' | null;
-};
-
 const openAiKeyContext = (id: string) => `provider_settings.openai_api_key:${id}`;
 const assistantKeyContext = (id: string) => `provider_settings.assistant_api_key:${id}`;
 
@@ -44,7 +35,7 @@ const RETIRED_OPENAI_ID = /^(asst|pmpt)_[A-Za-z0-9]+$/;
 @Injectable()
 export class ProviderSettingsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly settings: ProviderSettingsRepository,
     private readonly box: SecretBox,
     private readonly outbound: OutboundHttp,
   ) {}
@@ -54,15 +45,15 @@ export class ProviderSettingsService {
     const decrypt = (value: string | null, context: string) =>
       value === null ? null : this.box.decrypt(value, context);
     return {
-      openaiApiKey: decrypt(row.openai_api_key_enc, openAiKeyContext(installationId)),
+      openaiApiKey: decrypt(row.openaiApiKeyEnc, openAiKeyContext(installationId)),
       assistant: {
-        provider: row.assistant_provider,
-        apiKey: decrypt(row.assistant_api_key_enc, assistantKeyContext(installationId)),
-        model: row.assistant_model,
-        instructions: row.assistant_instructions,
-        baseUrl: row.assistant_base_url,
-        agentId: row.assistant_agent_id,
-        apiVersion: row.assistant_api_version,
+        provider: row.assistantProvider,
+        apiKey: decrypt(row.assistantApiKeyEnc, assistantKeyContext(installationId)),
+        model: row.assistantModel,
+        instructions: row.assistantInstructions,
+        baseUrl: row.assistantBaseUrl,
+        agentId: row.assistantAgentId,
+        apiVersion: row.assistantApiVersion,
       },
     };
   }
@@ -106,33 +97,17 @@ export class ProviderSettingsService {
     const encrypt = (value: string | null, context: string) =>
       value === null ? null : this.box.encrypt(value, context);
     const a = next.assistant;
-    await this.db.query(
-      `INSERT INTO provider_settings (installation_id, openai_api_key_enc, assistant_provider,
-         assistant_api_key_enc, assistant_model, assistant_instructions, assistant_base_url,
-         assistant_agent_id, assistant_api_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (installation_id) DO UPDATE SET
-         openai_api_key_enc = EXCLUDED.openai_api_key_enc,
-         assistant_provider = EXCLUDED.assistant_provider,
-         assistant_api_key_enc = EXCLUDED.assistant_api_key_enc,
-         assistant_model = EXCLUDED.assistant_model,
-         assistant_instructions = EXCLUDED.assistant_instructions,
-         assistant_base_url = EXCLUDED.assistant_base_url,
-         assistant_agent_id = EXCLUDED.assistant_agent_id,
-         assistant_api_version = EXCLUDED.assistant_api_version,
-         updated_at = now()`,
-      [
-        installationId,
-        encrypt(next.openaiApiKey, openAiKeyContext(installationId)),
-        a.provider,
-        encrypt(a.apiKey, assistantKeyContext(installationId)),
-        a.model,
-        a.instructions,
-        a.baseUrl,
-        a.agentId,
-        a.apiVersion,
-      ],
-    );
+    await this.settings.upsert({
+      installationId,
+      openaiApiKeyEnc: encrypt(next.openaiApiKey, openAiKeyContext(installationId)),
+      assistantProvider: a.provider,
+      assistantApiKeyEnc: encrypt(a.apiKey, assistantKeyContext(installationId)),
+      assistantModel: a.model,
+      assistantInstructions: a.instructions,
+      assistantBaseUrl: a.baseUrl,
+      assistantAgentId: a.agentId,
+      assistantApiVersion: a.apiVersion,
+    });
     return this.view(installationId);
   }
 
@@ -174,23 +149,18 @@ export class ProviderSettingsService {
     return problems;
   }
 
-  private async row(installationId: string): Promise<Row> {
-    const rows: Row[] = await this.db.query(
-      `SELECT openai_api_key_enc, assistant_provider, assistant_api_key_enc, assistant_model,
-              assistant_instructions, assistant_base_url, assistant_agent_id, assistant_api_version
-         FROM provider_settings WHERE installation_id = $1`,
-      [installationId],
-    );
+  private async row(installationId: string): Promise<ProviderSettingsColumns> {
     return (
-      rows[0] ?? {
-        openai_api_key_enc: null,
-        assistant_provider: 'openai',
-        assistant_api_key_enc: null,
-        assistant_model: null,
-        assistant_instructions: null,
-        assistant_base_url: null,
-        assistant_agent_id: null,
-        assistant_api_version: null,
+      (await this.settings.find(installationId)) ?? {
+        installationId,
+        openaiApiKeyEnc: null,
+        assistantProvider: 'openai',
+        assistantApiKeyEnc: null,
+        assistantModel: null,
+        assistantInstructions: null,
+        assistantBaseUrl: null,
+        assistantAgentId: null,
+        assistantApiVersion: null,
       }
     );
   }

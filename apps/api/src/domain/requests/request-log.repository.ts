@@ -41,30 +41,12 @@ export type RequestLogFilter = {
   limit: number;
 };
 
-/** An account's requests over the 7 days before a moment, as its admin list shows them. */
-export type RequestActivity = {
-  lastRequestAt: Date | null;
-  finished7d: number;
-  failed7d: number;
-  reAsks7d: number;
-  recovered7d: number;
-};
-
 // Named columns only: params and the answer (customer content) are not part of the admin view.
 const SELECT = `SELECT r.id, r.installation_id, i.subdomain, i.kommo_account_id, r.kind, r.mode,
        r.lead_id, r.status, r.provider, r.model, r.latency_ms, r.input_tokens, r.output_tokens,
        r.total_tokens, r.error_class, r.error_message, r.log_line, r.attempts, r.received_at,
        r.finished_at, r.replay_of, r.duplicate_of, r.texts_removed_at
   FROM ai_requests r JOIN installations i ON i.id = r.installation_id`;
-
-/** count(*) and sum(int) are int8 and numeric: pg returns them as text. */
-type ActivityRow = RawRow<Installation, 'id'> & {
-  last_request_at: Date | null;
-  finished_7d: string;
-  failed_7d: string;
-  re_asks_7d: string;
-  recovered_7d: string;
-};
 
 /** `ai_requests` as the admin panel reads it across accounts, and its replays. */
 @Injectable()
@@ -151,36 +133,5 @@ export class RequestLogRepository {
       [installationId],
     );
     return kinds.map((k) => k.kind);
-  }
-
-  /** Each account's last request and its counts over the 7 days before `now`. */
-  async activity(installationIds: string[], now: Date): Promise<Map<string, RequestActivity>> {
-    const rows: ActivityRow[] = await this.db.query(
-      `SELECT i.id,
-       (SELECT max(r.received_at) FROM ai_requests r WHERE r.installation_id = i.id) AS last_request_at,
-       (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
-           AND r.status IN ('done', 'failed', 'refused') AND r.finished_at > $1::timestamptz - interval '7 days') AS finished_7d,
-       (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id
-           AND r.status = 'failed' AND r.finished_at > $1::timestamptz - interval '7 days') AS failed_7d,
-       (SELECT coalesce(sum(r.provider_asks - 1 - r.answer_recovered::int), 0) FROM ai_requests r
-         WHERE r.installation_id = i.id AND r.provider_asks > 1
-           AND r.received_at > $1::timestamptz - interval '7 days') AS re_asks_7d,
-       (SELECT count(*) FROM ai_requests r WHERE r.installation_id = i.id AND r.answer_recovered
-           AND r.received_at > $1::timestamptz - interval '7 days') AS recovered_7d
-  FROM unnest($2::uuid[]) AS i(id)`,
-      [now, installationIds],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          lastRequestAt: row.last_request_at,
-          finished7d: Number(row.finished_7d),
-          failed7d: Number(row.failed_7d),
-          reAsks7d: Number(row.re_asks_7d),
-          recovered7d: Number(row.recovered_7d),
-        },
-      ]),
-    );
   }
 }

@@ -1,11 +1,11 @@
 import { HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
-import { returnedRows } from '../../database/returning';
 import { AppConfig } from '../../config/app-config';
 import { csrfTokenFor, newSessionToken, sha256Hex } from './admin-tokens';
-import { type AdminUserRow, AdminUsersService, isUuid, toUserView } from './admin-users.service';
+import { type AdminUser } from './admin-user.entity';
+import { AdminSessionsRepository } from './admin-sessions.repository';
+import { AdminUsersRepository } from './admin-users.repository';
+import { AdminUsersService, isUuid, toUserView } from './admin-users.service';
 import { type AdminUserView, normalizeEmail } from './admin-user.types';
 import { HashGate, HashGateBusy } from './hash-gate';
 import { dummyHash, verifyPassword } from './password-hash';
@@ -50,8 +50,9 @@ export class AdminAuthService {
   private readonly hashes: HashGate;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly users: AdminUsersService,
+    private readonly userRows: AdminUsersRepository,
+    private readonly sessions: AdminSessionsRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly throttle: SignInThrottle,
@@ -81,7 +82,7 @@ export class AdminAuthService {
     let ok: boolean;
     try {
       ok = await this.hashes.run(async () =>
-        verifyPassword(password, user?.password_hash ?? (await dummyHash())),
+        verifyPassword(password, user?.passwordHash ?? (await dummyHash())),
       );
     } catch (error) {
       if (!(error instanceof HashGateBusy)) throw error;
@@ -98,34 +99,22 @@ export class AdminAuthService {
       // Shown on the users page only; the decision is the throttle's. Not awaited, so a real
       // email's answer takes no longer than an unknown one's.
       if (user && lockedUntil) {
-        void this.db
-          .query(`UPDATE admin_users SET locked_until = $2 WHERE id = $1`, [user.id, lockedUntil])
-          .catch(() => undefined);
+        void this.userRows.setLockedUntil(user.id, lockedUntil).catch(() => undefined);
       }
       throw new UnauthorizedException(WRONG);
     }
     await this.throttle.succeeded(email, address);
-    const result: unknown = await this.db.query(
-      `UPDATE admin_users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2
-        WHERE id = $1 RETURNING *`,
-      [user.id, now],
-    );
-    return this.openSession(returnedRows<AdminUserRow>(result)[0] ?? user, now);
+    return this.openSession((await this.userRows.signedIn(user.id, now)) ?? user, now);
   }
 
-  private async openSession(user: AdminUserRow, now: Date): Promise<LoginResult> {
+  private async openSession(user: AdminUser, now: Date): Promise<LoginResult> {
     const token = newSessionToken();
     const csrfToken = csrfTokenFor(token);
     const expiresAt = new Date(now.getTime() + this.sessionMs);
     // Each sign-in also sweeps the user's expired sessions, so the table does not grow forever.
-    await this.db.query(`DELETE FROM admin_sessions WHERE user_id = $1 AND expires_at <= $2`, [
-      user.id,
+    await this.sessions.open(
+      { id: sha256Hex(token), userId: user.id, csrfTokenHash: sha256Hex(csrfToken), expiresAt },
       now,
-    ]);
-    await this.db.query(
-      `INSERT INTO admin_sessions (id, user_id, csrf_token_hash, expires_at, created_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [sha256Hex(token), user.id, sha256Hex(csrfToken), expiresAt, now],
     );
     return {
       user: toUserView(user),
@@ -138,31 +127,24 @@ export class AdminAuthService {
   /** The session behind a cookie token, with its user as of now (a role change applies at once). */
   async session(token: string | undefined): Promise<AdminSessionData | null> {
     if (!token || token.length > 200) return null;
-    const rows: (AdminUserRow & { session_id: string; csrf_token_hash: string })[] =
-      await this.db.query(
-        `SELECT u.*, s.id AS session_id, s.csrf_token_hash
-           FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id
-          WHERE s.id = $1 AND s.expires_at > $2`,
-        [sha256Hex(token), this.clock.now()],
-      );
-    const row = rows[0];
+    const row = await this.sessions.findLive(sha256Hex(token), this.clock.now());
     if (!row) return null;
     return {
       user: toUserView(row),
-      sessionId: row.session_id,
-      csrfTokenHash: row.csrf_token_hash,
+      sessionId: row.sessionId,
+      csrfTokenHash: row.csrfTokenHash,
       token,
     };
   }
 
   async logout(sessionId: string): Promise<void> {
-    await this.db.query(`DELETE FROM admin_sessions WHERE id = $1`, [sessionId]);
+    await this.sessions.delete(sessionId);
   }
 
   /** Ends every session of a user (after a role change, the user signs in again). */
   async endSessionsOf(userId: string): Promise<void> {
     if (!isUuid(userId)) return;
-    await this.db.query(`DELETE FROM admin_sessions WHERE user_id = $1`, [userId]);
+    await this.sessions.deleteAllOf(userId);
   }
 }
 

@@ -1,7 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
-import { returnedRows } from '../../database/returning';
+import { type AdminUser } from './admin-user.entity';
+import { AdminUsersRepository } from './admin-users.repository';
 import { hashPassword, passwordProblem } from './password-hash';
 import {
   type AdminRoleName,
@@ -10,27 +9,16 @@ import {
   normalizeEmail,
 } from './admin-user.types';
 
-export type AdminUserRow = {
-  id: string;
-  email: string;
-  password_hash: string;
-  role: AdminRoleName;
-  failed_attempts: number;
-  locked_until: Date | null;
-  created_at: Date;
-  last_login_at: Date | null;
-};
-
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-export function toUserView(row: AdminUserRow): AdminUserView {
+export function toUserView(row: AdminUser): AdminUserView {
   return {
     id: row.id,
     email: row.email,
     role: row.role,
-    createdAt: row.created_at.toISOString(),
-    lastLoginAt: row.last_login_at?.toISOString() ?? null,
-    lockedUntil: row.locked_until?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+    lockedUntil: row.lockedUntil?.toISOString() ?? null,
   };
 }
 
@@ -40,26 +28,19 @@ export function toUserView(row: AdminUserRow): AdminUserView {
  */
 @Injectable()
 export class AdminUsersService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly users: AdminUsersRepository) {}
 
-  async findByEmail(email: string): Promise<AdminUserRow | undefined> {
-    const rows: AdminUserRow[] = await this.db.query(`SELECT * FROM admin_users WHERE email = $1`, [
-      normalizeEmail(email),
-    ]);
-    return rows[0];
+  async findByEmail(email: string): Promise<AdminUser | undefined> {
+    return (await this.users.findByEmail(normalizeEmail(email))) ?? undefined;
   }
 
-  async findById(id: string): Promise<AdminUserRow | undefined> {
+  async findById(id: string): Promise<AdminUser | undefined> {
     if (!isUuid(id)) return undefined;
-    const rows: AdminUserRow[] = await this.db.query(`SELECT * FROM admin_users WHERE id = $1`, [
-      id,
-    ]);
-    return rows[0];
+    return (await this.users.findById(id)) ?? undefined;
   }
 
   async list(): Promise<AdminUserView[]> {
-    const rows: AdminUserRow[] = await this.db.query(`SELECT * FROM admin_users ORDER BY email`);
-    return rows.map(toUserView);
+    return (await this.users.listByEmail()).map(toUserView);
   }
 
   /**
@@ -77,15 +58,8 @@ export class AdminUsersService {
     const problem = passwordProblem(input.password);
     if (problem) throw new BadRequestException(problem);
     const hash = await hashPassword(input.password);
-    const rows: (AdminUserRow & { inserted: boolean })[] = await this.db.query(
-      `INSERT INTO admin_users (email, password_hash, role) VALUES ($1, $2, $3)
-       ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash,
-              role = EXCLUDED.role, failed_attempts = 0, locked_until = NULL
-       RETURNING *, (xmax = 0) AS inserted`,
-      [email, hash, input.role],
-    );
-    const row = rows[0]!;
-    return { user: toUserView(row), created: row.inserted };
+    const { user, inserted } = await this.users.upsert(email, hash, input.role);
+    return { user: toUserView(user), created: inserted };
   }
 
   /** Returns the user before and after, for the audit log. */
@@ -96,11 +70,7 @@ export class AdminUsersService {
     if (!isAdminRole(role)) throw new BadRequestException('role must be support or admin');
     const before = await this.findById(id);
     if (!before) throw new NotFoundException('no such user');
-    const result: unknown = await this.db.query(
-      `UPDATE admin_users SET role = $2 WHERE id = $1 RETURNING *`,
-      [id, role],
-    );
-    const after = returnedRows<AdminUserRow>(result)[0];
+    const after = await this.users.changeRole(id, role);
     if (!after) throw new NotFoundException('no such user');
     return { before: toUserView(before), after: toUserView(after) };
   }

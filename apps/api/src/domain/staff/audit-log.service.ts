@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type Tx } from '../../database/transactions.repository';
+import { AuditLogRepository } from './audit-log.repository';
 import { type AdminUserView } from './admin-user.types';
 import { type AuditEntry } from '@gpt-bridge/shared';
 
@@ -18,21 +18,21 @@ export type { AuditEntry };
 /** Who did what to which target, when, with the state before and after. Never holds secrets. */
 @Injectable()
 export class AuditLogService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly log: AuditLogRepository) {}
 
-  async record(entry: AuditEntryInput, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_log (actor_user_id, actor_email, action, target_type, target_id, before, after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        entry.actor.id,
-        entry.actor.email,
-        entry.action,
-        entry.targetType,
-        entry.targetId,
-        entry.before === undefined ? null : JSON.stringify(entry.before),
-        entry.after === undefined ? null : JSON.stringify(entry.after),
-      ],
+  /** `tx`: record in the caller's transaction. */
+  async record(entry: AuditEntryInput, tx?: Tx): Promise<void> {
+    await this.log.insert(
+      {
+        actorUserId: entry.actor.id,
+        actorEmail: entry.actor.email,
+        action: entry.action,
+        targetType: entry.targetType,
+        targetId: entry.targetId,
+        before: entry.before,
+        after: entry.after,
+      },
+      tx,
     );
   }
 
@@ -41,29 +41,18 @@ export class AuditLogService {
    * account also finds the entries about its requests.
    */
   async list(filter: { target?: string; limit?: number }): Promise<AuditEntry[]> {
-    const rows: {
-      id: string;
-      at: Date;
-      actor_user_id: string | null;
-      actor_email: string;
-      action: string;
-      target_type: string;
-      target_id: string;
-      before: unknown;
-      after: unknown;
-    }[] = await this.db.query(
-      `SELECT * FROM audit_log WHERE ($1::text IS NULL OR target_id = $1 OR after ->> 'installationId' = $1)
-        ORDER BY at DESC, id DESC LIMIT $2`,
-      [filter.target ?? null, Math.min(Math.max(filter.limit ?? 100, 1), 500)],
+    const rows = await this.log.list(
+      filter.target ?? null,
+      Math.min(Math.max(filter.limit ?? 100, 1), 500),
     );
     return rows.map((row) => ({
       id: String(row.id),
       at: row.at.toISOString(),
-      actorUserId: row.actor_user_id,
-      actorEmail: row.actor_email,
+      actorUserId: row.actorUserId,
+      actorEmail: row.actorEmail,
       action: row.action,
-      targetType: row.target_type,
-      targetId: row.target_id,
+      targetType: row.targetType,
+      targetId: row.targetId,
       before: row.before,
       after: row.after,
     }));

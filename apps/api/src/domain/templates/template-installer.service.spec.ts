@@ -1,10 +1,10 @@
 import { describeProblem, parseBotScript, strictProblems } from '@gpt-bridge/kommo-sandbox';
 import { LEAD_FIELD_KEYS, type LeadFieldKey, leadFieldCode } from '@gpt-bridge/shared';
 import { ConflictException, NotFoundException } from '@nestjs/common';
-import { type Repository } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { type FieldsService } from '../fields/fields.service';
 import { type Installation } from '../installations/installation.entity';
+import { type InstallationsRepository } from '../installations/installations.repository';
 import { type WebhookTokens } from '../installations/webhook-tokens.service';
 import { ranges, TemplateInstaller } from './template-installer.service';
 
@@ -38,11 +38,11 @@ function installer(options: { missing?: LeadFieldKey[]; language?: string } = {}
       ),
   } as unknown as WebhookTokens;
   const installations = {
-    findOneBy: ({ id }: { id: string }) =>
+    findById: (id: string) =>
       Promise.resolve(
         id === INSTALLATION ? ({ id, language: options.language ?? 'en' } as Installation) : null,
       ),
-  } as unknown as Repository<Installation>;
+  } as unknown as InstallationsRepository;
   return new TemplateInstaller(fields, webhooks, installations);
 }
 

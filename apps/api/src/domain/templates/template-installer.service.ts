@@ -5,10 +5,8 @@ import {
   leadFieldName,
 } from '@gpt-bridge/shared';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type Repository } from 'typeorm';
 import { FieldsService } from '../fields/fields.service';
-import { Installation } from '../installations/installation.entity';
+import { InstallationsRepository } from '../installations/installations.repository';
 import { WebhookTokens } from '../installations/webhook-tokens.service';
 import {
   type BotJson,
@@ -63,11 +61,11 @@ export class TemplateInstaller {
   constructor(
     private readonly fields: FieldsService,
     private readonly webhooks: WebhookTokens,
-    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    private readonly installations: InstallationsRepository,
   ) {}
 
   async build(installationId: string, kind: TemplateKind): Promise<InstalledTemplate> {
-    const installation = await this.installations.findOneBy({ id: installationId });
+    const installation = await this.installations.findById(installationId);
     if (!installation) throw new NotFoundException('installation not found');
     const active = await this.fields.activeFields(installationId);
     const ids: Partial<Record<LeadFieldKey, number>> = Object.fromEntries(

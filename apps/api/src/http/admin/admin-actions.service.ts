@@ -4,11 +4,9 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
-import { returnedRows } from '../../database/returning';
 import { FieldsService } from '../../domain/fields/fields.service';
 import { InstallationJobs } from '../../domain/installations/installation-jobs';
+import { InstallationsRepository } from '../../domain/installations/installations.repository';
 import { TokenService } from '../../domain/installations/token.service';
 import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { LeadEraser, type LeadEraseResult } from '../../domain/requests/retention/lead-eraser';
@@ -21,7 +19,7 @@ import { type AdminUserView } from '../../domain/staff/admin-user.types';
 @Injectable()
 export class AdminActionsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly installations: InstallationsRepository,
     private readonly accounts: AdminAccountsService,
     private readonly audit: AuditLogService,
     private readonly jobs: InstallationJobs,
@@ -81,11 +79,7 @@ export class AdminActionsService {
   async disable(id: string, actor: AdminUserView) {
     const before = await this.accounts.state(id);
     if (before.status === 'disabled') return { status: before.status };
-    await this.db.query(
-      `UPDATE installations SET status = 'disabled', disabled_at = now(), updated_at = now()
-        WHERE id = $1`,
-      [id],
-    );
+    await this.installations.disableByAdmin(id);
     const after = await this.accounts.state(id);
     await this.audit.record({
       actor,
@@ -102,14 +96,7 @@ export class AdminActionsService {
   async enable(id: string, actor: AdminUserView) {
     const before = await this.accounts.state(id);
     if (before.status === 'active') return { status: before.status };
-    const result: unknown = await this.db.query(
-      `UPDATE installations SET status = 'active', disabled_at = NULL, auth_error = NULL,
-              updated_at = now()
-        WHERE id = $1 AND access_token_enc IS NOT NULL AND refresh_token_enc IS NOT NULL
-        RETURNING id`,
-      [id],
-    );
-    if (returnedRows(result).length === 0) {
+    if (!(await this.installations.enableWithTokens(id))) {
       throw new ConflictException(
         'This account has no Kommo tokens (it was uninstalled or never finished installing); ' +
           'it must install the widget again.',

@@ -20,10 +20,19 @@ import { AdminUsersService } from '../../domain/staff/admin-users.service';
 import { AuditLogService } from '../../domain/staff/audit-log.service';
 import { QueueHealthService } from './queue-health.service';
 import { SignInThrottle } from '../../domain/staff/sign-in-throttle';
+import { StaffModule } from '../../domain/staff/staff.module';
 
 /** The admin API under /admin/api, guarded by its own cookie sessions (issue 9). */
 @Module({
-  imports: [QueuesModule, InstallationModule, FieldsModule, PlansModule, AiModule, RetentionModule],
+  imports: [
+    QueuesModule,
+    InstallationModule,
+    FieldsModule,
+    PlansModule,
+    AiModule,
+    RetentionModule,
+    StaffModule,
+  ],
   controllers: [
     AdminAuthController,
     AdminAccountsController,

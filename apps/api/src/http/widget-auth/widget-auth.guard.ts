@@ -7,11 +7,9 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { ClientBudget, OverClientBudget } from '../../common/http/client-budget';
 import { AppConfig } from '../../config/app-config';
-import { Installation } from '../../domain/installations/installation.entity';
+import { InstallationsRepository } from '../../domain/installations/installations.repository';
 import { redirectUriOf } from '../../integrations/kommo/redirect-uri';
 import { audienceOf, verifyWidgetToken } from '../../integrations/kommo/verify-widget-token';
 import { WidgetAdminRights } from '../../domain/installations/widget-admin-rights';
@@ -30,7 +28,7 @@ export class WidgetAuthGuard implements CanActivate {
 
   constructor(
     private readonly config: AppConfig,
-    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    private readonly installations: InstallationsRepository,
     private readonly adminRights: WidgetAdminRights,
     private readonly clientBudget: ClientBudget,
   ) {}
@@ -57,7 +55,7 @@ export class WidgetAuthGuard implements CanActivate {
     if (!result.ok) return await this.refuse(request.ip, result.reason);
     const { claims } = result;
 
-    const installation = await this.installations.findOneBy({ kommoAccountId: claims.accountId });
+    const installation = await this.installations.findByKommoAccount(claims.accountId);
     if (!installation) return await this.refuse(request.ip, 'no_installation', claims.accountId);
     // The signature proves Kommo issued the token, but account_id alone could name another
     // account; iss and subdomain must agree with what we stored for that id.

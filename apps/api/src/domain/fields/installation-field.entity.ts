@@ -6,7 +6,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { bigintNumber } from './installation.entity';
+import { bigintNumber } from '../../database/column-transformers';
 
 /** A lead custom field we provisioned in the account, found again by its `code`. */
 @Entity({ name: 'installation_fields' })

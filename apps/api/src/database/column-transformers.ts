@@ -1,0 +1,8 @@
+// bigint comes back from pg as a string; the ids and counters we keep in bigint columns (Kommo
+// ids, token totals, audit ids) fit in a JS number.
+export const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
+
+export const nullableBigint = {
+  to: (v: number | null) => v,
+  from: (v: string | null) => (v === null ? null : Number(v)),
+};
