@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountRelocator } from './account-relocation';
+import { CodeExchange } from './code-exchange';
 import { QueuesModule } from '../../queues/queues.module';
 import { InstallationField } from './installation-field.entity';
 import { InstallationJobs } from './installation-jobs';
@@ -8,6 +9,7 @@ import { Installation } from './installation.entity';
 import { InstallationService } from './installation.service';
 import { KommoOAuthClient } from '../../integrations/kommo/kommo-oauth.client';
 import { OAuthTokenBudget } from '../../integrations/kommo/oauth-token-budget';
+import { ScheduledTokenRefresh } from './scheduled-token-refresh';
 import { WebhookTokens } from './webhook-tokens.service';
 import { TokenService } from './token.service';
 
@@ -16,7 +18,9 @@ import { TokenService } from './token.service';
   imports: [TypeOrmModule.forFeature([Installation, InstallationField]), QueuesModule],
   providers: [
     AccountRelocator,
+    CodeExchange,
     KommoOAuthClient,
+    ScheduledTokenRefresh,
     TokenService,
     InstallationService,
     InstallationJobs,
@@ -30,6 +34,8 @@ import { TokenService } from './token.service';
     InstallationJobs,
     OAuthTokenBudget,
     WebhookTokens,
+    CodeExchange,
+    ScheduledTokenRefresh,
   ],
 })
 export class InstallationModule {}

@@ -11,6 +11,8 @@ import { AiRequestsStore } from './ai-requests.store';
 import { AnswerWriter } from './delivery/answer-writer';
 import { AskProvider } from './ask-provider';
 import { ConversationStore } from './conversation-memory';
+import { IntakeSweeper } from './intake-sweeper';
+import { LeadAnswers } from './lead-answers';
 import { LeadDrain } from './lead-drain';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderRegistry } from '../../integrations/ai-providers/provider-registry';
@@ -38,7 +40,18 @@ import { TestConsole } from './test-console';
     TestConsole,
     AiPipeline,
     LeadDrain,
+    LeadAnswers,
+    IntakeSweeper,
   ],
-  exports: [AiRequestsStore, AiJobs, ProviderSettingsService, TestConsole, AiPipeline, LeadDrain],
+  exports: [
+    AiRequestsStore,
+    AiJobs,
+    ProviderSettingsService,
+    TestConsole,
+    AiPipeline,
+    LeadDrain,
+    LeadAnswers,
+    IntakeSweeper,
+  ],
 })
 export class AiModule {}
