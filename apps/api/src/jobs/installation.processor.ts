@@ -1,98 +1,45 @@
-import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Logger, type OnModuleInit } from '@nestjs/common';
-import { type Job, type Queue } from 'bull';
-import { SecretBox } from '../common/crypto/secret-box';
-import { QueueName } from '../queues/queue-names';
+import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { QueueName } from '../queues/job-catalogue';
+import { InjectJobQueue, type JobQueue } from '../queues/job-queue';
 import { FieldProvisioner } from '../domain/fields/field-provisioner';
-import {
-  CODE_CONTEXT,
-  type ExchangeCodeData,
-  InstallationJob,
-  InstallationJobs,
-  type ProvisionFieldsData,
-  type SyncAccountData,
-} from '../domain/installations/installation-jobs';
 import { AccountSync } from '../domain/installations/account-sync';
-import { InstallationService } from '../domain/installations/installation.service';
-import { InstallationsRepository } from '../domain/installations/installations.repository';
+import { CodeExchange } from '../domain/installations/code-exchange';
+import { InstallationJobs } from '../domain/installations/installation-jobs';
+import { ScheduledTokenRefresh } from '../domain/installations/scheduled-token-refresh';
 import { OAuthRejectedError } from '../integrations/kommo/kommo-oauth.client';
-import { TokenService } from '../domain/installations/token.service';
 
-/** Refresh tokens expiring within this window; the job runs every REFRESH_EVERY_MS. */
-const REFRESH_AHEAD_MS = 2 * 60 * 60_000;
-const REFRESH_EVERY_MS = 10 * 60_000;
-
-@Processor(QueueName.Installation)
-export class InstallationProcessor implements OnModuleInit {
-  private readonly logger = new Logger(InstallationProcessor.name);
-
+/** The installation queue's consumer: code exchange, field provisioning, account sync, refresh. */
+@Injectable()
+export class InstallationProcessor implements OnModuleInit, OnApplicationBootstrap {
   constructor(
-    @InjectQueue(QueueName.Installation) private readonly queue: Queue,
-    private readonly installationRows: InstallationsRepository,
-    private readonly box: SecretBox,
-    private readonly installations: InstallationService,
+    @InjectJobQueue(QueueName.Installation)
+    private readonly queue: JobQueue<typeof QueueName.Installation>,
     private readonly jobs: InstallationJobs,
-    private readonly tokens: TokenService,
+    private readonly codes: CodeExchange,
     private readonly provisioner: FieldProvisioner,
     private readonly accounts: AccountSync,
+    private readonly refresh: ScheduledTokenRefresh,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // Repeatable jobs are deduplicated by Bull, so every worker may declare it.
-    await this.queue.add(
-      InstallationJob.RefreshTokens,
-      {},
-      { repeat: { every: REFRESH_EVERY_MS }, removeOnComplete: true, removeOnFail: 20 },
-    );
+    await this.jobs.scheduleTokenRefresh();
   }
 
-  @Process(InstallationJob.ExchangeCode)
-  async exchangeCode(job: Job<ExchangeCodeData>): Promise<{ installationId: string }> {
-    const { codeEnc, host, subdomain } = job.data;
-    try {
-      const code = this.box.decrypt(codeEnc, CODE_CONTEXT);
-      const { installation, token } = await this.installations.completeInstall(
-        { host, subdomain },
-        code,
-      );
-      // Creating fields is admin-only in Kommo: a non-admin's token would only collect 403s.
-      if (token === 'stored' && installation.tokenUserIsAdmin !== false) {
-        await this.jobs.provisionFields(installation.id);
-      }
-      return { installationId: installation.id };
-    } catch (error) {
-      // A refused code stays refused: retrying only burns the 20 minutes.
-      if (error instanceof OAuthRejectedError) await job.discard();
-      throw error;
-    }
-  }
-
-  @Process(InstallationJob.ProvisionFields)
-  async provisionFields(job: Job<ProvisionFieldsData>) {
-    return this.provisioner.provision(job.data.installationId);
-  }
-
-  // Concurrent on purpose: these are single Kommo reads, paced by the shared rate limiter.
-  @Process({ name: InstallationJob.SyncAccount, concurrency: 20 })
-  async syncAccount(job: Job<SyncAccountData>) {
-    return this.accounts.sync(job.data.installationId);
-  }
-
-  @Process(InstallationJob.RefreshTokens)
-  async refreshTokens(): Promise<{ refreshed: number; failed: number }> {
-    const due = await this.installationRows.idsExpiringWithin(REFRESH_AHEAD_MS);
-    let failed = 0;
-    for (const id of due) {
+  onApplicationBootstrap(): void {
+    this.queue.consume('exchange-code', 1, async (job) => {
       try {
-        await this.tokens.refresh(id, { expiringBefore: Date.now() + REFRESH_AHEAD_MS });
+        return await this.codes.exchange(job.data);
       } catch (error) {
-        failed++;
-        this.logger.warn(
-          { installationId: id, error: error instanceof Error ? error.message : String(error) },
-          'scheduled token refresh failed',
-        );
+        // A refused code stays refused: retrying only burns the 20 minutes.
+        if (error instanceof OAuthRejectedError) await job.discard();
+        throw error;
       }
-    }
-    return { refreshed: due.length - failed, failed };
+    });
+    this.queue.consume('provision-fields', 1, (job) =>
+      this.provisioner.provision(job.data.installationId),
+    );
+    // Concurrent on purpose: these are single Kommo reads, paced by the shared rate limiter.
+    this.queue.consume('sync-account', 20, (job) => this.accounts.sync(job.data.installationId));
+    this.queue.consume('refresh-tokens', 1, () => this.refresh.refreshDue());
   }
 }

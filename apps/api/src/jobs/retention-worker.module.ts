@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { RetentionJob } from './retention-job';
+import { RetentionTimer } from './retention.timer';
 import { RetentionModule } from '../domain/requests/retention/retention.module';
 
 /** The worker side: the periodic retention pass. */
-@Module({ imports: [RetentionModule], providers: [RetentionJob], exports: [RetentionJob] })
+@Module({ imports: [RetentionModule], providers: [RetentionTimer], exports: [RetentionTimer] })
 export class RetentionWorkerModule {}

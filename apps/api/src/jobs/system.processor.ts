@@ -1,18 +1,20 @@
-import { Process, Processor } from '@nestjs/bull';
-import { Logger } from '@nestjs/common';
-import { type Job } from 'bull';
-import { QueueName } from '../queues/queue-names';
-
-export type PingJob = { sentAt: string };
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { QueueName } from '../queues/job-catalogue';
+import { InjectJobQueue, type JobQueue } from '../queues/job-queue';
 
 /** Answers `ping` jobs so an operator (and a test) can see that a worker is consuming. */
-@Processor(QueueName.System)
-export class SystemProcessor {
+@Injectable()
+export class SystemProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(SystemProcessor.name);
 
-  @Process('ping')
-  ping(job: Job<PingJob>): { pong: true; sentAt: string; pid: number } {
-    this.logger.log({ jobId: job.id }, 'ping');
-    return { pong: true, sentAt: job.data.sentAt, pid: process.pid };
+  constructor(
+    @InjectJobQueue(QueueName.System) private readonly queue: JobQueue<typeof QueueName.System>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.queue.consume('ping', 1, (job) => {
+      this.logger.log({ jobId: job.id }, 'ping');
+      return { pong: true, sentAt: job.data.sentAt, pid: process.pid };
+    });
   }
 }

@@ -1,8 +1,10 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { QueueName } from './queue-names';
+import { QueueName } from './job-catalogue';
+import { jobQueueProviders } from './job-queue';
 
+/** Bull's connection, its queues, and the typed `JobQueue` over each (`@InjectJobQueue`). */
 @Module({
   imports: [
     BullModule.forRootAsync({
@@ -18,6 +20,7 @@ import { QueueName } from './queue-names';
       { name: QueueName.Ai },
     ),
   ],
-  exports: [BullModule],
+  providers: jobQueueProviders,
+  exports: [BullModule, ...jobQueueProviders],
 })
 export class QueuesModule {}

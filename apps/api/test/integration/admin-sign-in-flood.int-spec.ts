@@ -3,7 +3,7 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/bootstrap/create-http-app';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { createAdminUser } from '../support/admin-client';
 import { type KommoStack, startKommoStack } from '../support/kommo-stack';
 import { freePort } from '../support/sandbox';

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import Queue from 'bull';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AiJob, AiJobs, type DrainData } from '../../src/domain/requests/ai-jobs';
+import { AiJobs } from '../../src/domain/requests/ai-jobs';
+import { type DrainData, QueueName } from '../../src/queues/job-catalogue';
+import { JobQueue } from '../../src/queues/job-queue';
 import { TEST_REDIS_URL } from '../support/test-env';
 
 // The producer against the real Redis: adds asked for together share one MULTI, and every
@@ -13,7 +15,7 @@ describe('AiJobs', () => {
   beforeAll(async () => {
     queue = new Queue<DrainData>('ai-jobs-spec', TEST_REDIS_URL, { prefix: 'test-ai-jobs' });
     await queue.isReady();
-    jobs = new AiJobs(queue);
+    jobs = new AiJobs(new JobQueue(QueueName.Ai, queue));
   });
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -40,7 +42,7 @@ describe('AiJobs', () => {
     const waiting = await queue.getWaiting();
     expect(waiting).toHaveLength(40);
     const job = await queue.getJob(data(7).requestId);
-    expect(job?.name).toBe(AiJob.Drain);
+    expect(job?.name).toBe('drain');
     expect(job?.data).toEqual(data(7));
     expect(job?.opts).toMatchObject({
       attempts: 6,

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { AiJobs, leadJobId } from '../../src/domain/requests/ai-jobs';
 import { RequestsRepository } from '../../src/domain/requests/requests.repository';
 import { LeadDrain } from '../../src/domain/requests/lead-drain';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { WorkerModule } from '../../src/worker.module';
 import { testEnv } from '../support/test-env';
 

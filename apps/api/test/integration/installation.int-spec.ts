@@ -2,7 +2,7 @@ import { LEAD_FIELD_KEYS, leadFieldCode, WidgetFieldsResponseSchema } from '@gpt
 import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { SecretBox } from '../../src/common/crypto/secret-box';
 import { FieldProvisioner } from '../../src/domain/fields/field-provisioner';
 import {

@@ -11,7 +11,7 @@ import {
   RequestsRepository,
   type TokenIntake,
 } from '../../src/domain/requests/requests.repository';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { WorkerModule } from '../../src/worker.module';
 import { testEnv } from '../support/test-env';
 

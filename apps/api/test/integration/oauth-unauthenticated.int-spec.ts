@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import { type SandboxAccount } from '../support/sandbox';
 import { TEST_REDIS_URL } from '../support/test-env';

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetentionService } from '../../src/domain/requests/retention/retention.service';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { type KommoStack, startKommoStack } from '../support/kommo-stack';
 import { type InstalledAccount, installAccount, postJson } from '../support/webhook-stack';
 

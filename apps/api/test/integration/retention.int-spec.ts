@@ -4,9 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { type Queue } from 'bull';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetentionJob } from '../../src/jobs/retention-job';
+import { RetentionTimer } from '../../src/jobs/retention.timer';
 import { RetentionService } from '../../src/domain/requests/retention/retention.service';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { WorkerModule } from '../../src/worker.module';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import { usageCount } from '../support/webhook-stack';
@@ -206,7 +206,7 @@ describe('retention of customer texts (RETENTION_DAYS)', () => {
         (n) => n === 1,
       );
       // Its turn holds for 80 % of the interval: neither worker runs again, whoever asks.
-      const jobs = [stack.worker!.get(RetentionJob), second.get(RetentionJob)];
+      const jobs = [stack.worker!.get(RetentionTimer), second.get(RetentionTimer)];
       expect(await Promise.all(jobs.map((job) => job.tick()))).toEqual([null, null]);
       // Once the turn is free, two workers asking together make one pass.
       await redis.del(`${stack.env.REDIS_PREFIX}:retention:turn`);

@@ -1,8 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InstallationJob } from '../../src/domain/installations/installation-jobs';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {
   createLeadWith,
@@ -84,7 +83,7 @@ describe('an account renames its subdomain', () => {
     await stack.sandbox.clearRequests();
 
     const queue = stack.api.get<Queue>(getQueueToken(QueueName.Installation));
-    const job = await queue.add(InstallationJob.RefreshTokens, {}, { removeOnComplete: false });
+    const job = await queue.add('refresh-tokens', {}, { removeOnComplete: false });
     const result = (await job.finished()) as { refreshed: number; failed: number };
     expect(result.failed).toBe(0);
 
@@ -112,7 +111,7 @@ describe('an account renames its subdomain', () => {
     const jobs = await Promise.all(
       Array.from({ length: 6 }, () =>
         queue.add(
-          InstallationJob.SyncAccount,
+          'sync-account',
           { installationId: shop.installationId },
           { removeOnComplete: false },
         ),

@@ -2,8 +2,7 @@ import { type ChildProcess } from 'node:child_process';
 import { getQueueToken } from '@nestjs/bull';
 import { type Job, type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InstallationJob } from '../../src/domain/installations/installation-jobs';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import {
   type KommoStack,
   spawnWorker,
@@ -61,7 +60,7 @@ describe('token refresh across two worker processes', () => {
     const queue = stack.api.get<Queue>(getQueueToken(QueueName.Installation));
     const jobs: Job[] = await Promise.all(
       Array.from({ length: CALLS }, () =>
-        queue.add(InstallationJob.SyncAccount, { installationId }, { removeOnComplete: false }),
+        queue.add('sync-account', { installationId }, { removeOnComplete: false }),
       ),
     );
     const results = await Promise.allSettled(jobs.map((job) => job.finished()));

@@ -3,7 +3,7 @@ import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { WorkerModule } from '../../src/worker.module';
 import { testEnv } from '../support/test-env';
 

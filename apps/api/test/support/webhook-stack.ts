@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { ProviderSettingsService } from '../../src/domain/requests/provider-settings.service';
 import { WebhookTokens } from '../../src/domain/installations/webhook-tokens.service';
-import { QueueName } from '../../src/queues/queue-names';
+import { QueueName } from '../../src/queues/job-catalogue';
 import { type KommoStack, waitFor } from './kommo-stack';
 import { type SandboxAccount, type SandboxLead } from './sandbox';
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Transactions } from '../../database/transactions.repository';
 import { AccountRelocator } from './account-relocation';
+import { CodeExchange } from './code-exchange';
 import { QueuesModule } from '../../queues/queues.module';
 import { InstallationJobs } from './installation-jobs';
 import { Installation } from './installation.entity';
@@ -10,6 +11,7 @@ import { InstallationsRepository } from './installations.repository';
 import { KommoOAuthClient } from '../../integrations/kommo/kommo-oauth.client';
 import { OAuthTokenBudget } from '../../integrations/kommo/oauth-token-budget';
 import { WebhookToken } from './webhook-token.entity';
+import { ScheduledTokenRefresh } from './scheduled-token-refresh';
 import { WebhookTokens } from './webhook-tokens.service';
 import { WebhookTokensRepository } from './webhook-tokens.repository';
 import { TokenService } from './token.service';
@@ -22,7 +24,9 @@ import { TokenService } from './token.service';
     InstallationsRepository,
     WebhookTokensRepository,
     AccountRelocator,
+    CodeExchange,
     KommoOAuthClient,
+    ScheduledTokenRefresh,
     TokenService,
     InstallationService,
     InstallationJobs,
@@ -36,6 +40,8 @@ import { TokenService } from './token.service';
     InstallationJobs,
     OAuthTokenBudget,
     WebhookTokens,
+    CodeExchange,
+    ScheduledTokenRefresh,
   ],
 })
 export class InstallationModule {}

@@ -1,23 +1,11 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
-import { type Job, type Queue } from 'bull';
-import { QueueName } from '../../queues/queue-names';
-
-export const AiJob = { Drain: 'drain' } as const;
-
-/** "Answer what is pending for this lead"; the request id is for tracing and the job id. */
-export type DrainData = { installationId: string; leadId: number; requestId: string };
+import { type Job } from 'bull';
+import { type DrainData, QueueName } from '../../queues/job-catalogue';
+import { InjectJobQueue, type JobQueue } from '../../queues/job-queue';
 
 // A caller that waits (the sweeper, a replay) must not hang on a slow or absent Redis: the
 // PostgreSQL row is the durable copy and the sweeper enqueues what did not make it.
 const ENQUEUE_TIMEOUT_MS = 250;
-
-const JOB_OPTIONS = {
-  attempts: 6,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: true,
-  removeOnFail: 500,
-} as const;
 
 /**
  * The sweeper's job id: one per lead, so a later sweep finds the job an earlier one added. '-', not
@@ -45,7 +33,9 @@ export class AiJobs {
   private readonly logger = new Logger(AiJobs.name);
   private pending: PendingAdd[] = [];
 
-  constructor(@InjectQueue(QueueName.Ai) private readonly queue: Queue<DrainData>) {}
+  constructor(
+    @InjectJobQueue(QueueName.Ai) private readonly queue: JobQueue<typeof QueueName.Ai>,
+  ) {}
 
   /** True when Redis took the job in time; false leaves it to the sweeper. */
   async drain(data: DrainData, jobId = data.requestId): Promise<boolean> {
@@ -86,7 +76,7 @@ export class AiJobs {
     return (await this.drain(data, jobId)) ? 'added' : 'failed';
   }
 
-  private async removeUnlocked(job: Job<DrainData>): Promise<boolean> {
+  private async removeUnlocked(job: Job): Promise<boolean> {
     try {
       await job.remove();
       return true;
@@ -104,10 +94,6 @@ export class AiJobs {
     this.queueAdd({ data, jobId: data.requestId });
   }
 
-  get raw(): Queue<DrainData> {
-    return this.queue;
-  }
-
   private add(data: DrainData, jobId: string): Promise<boolean> {
     return new Promise<boolean>((settle) => this.queueAdd({ data, jobId, settle }));
   }
@@ -120,17 +106,13 @@ export class AiJobs {
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
-    const jobs = batch.map(({ data, jobId }) => ({
-      name: AiJob.Drain,
-      data,
-      opts: { ...JOB_OPTIONS, jobId },
-    }));
+    const jobs = batch.map(({ data, jobId }) => ({ data, jobId }));
     // Through a promise, so that even a synchronous throw ends up logged rather than uncaught.
     Promise.resolve(jobs)
-      .then((list) => this.queue.addBulk(list))
+      .then((list) => this.queue.enqueueBulk('drain', list))
       .then(
         (added) => {
-          // Bull leaves a job's id unset when its own command failed inside the MULTI.
+          // A job whose own command failed inside the MULTI comes back without an id.
           const took = batch.map((_, i) => {
             const id = added[i]?.id;
             return id !== undefined && id !== null;

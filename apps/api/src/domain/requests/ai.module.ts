@@ -12,6 +12,8 @@ import { AskProvider } from './ask-provider';
 import { AiRequest } from './ai-request.entity';
 import { ConversationsRepository } from './conversations.repository';
 import { LeadConversation } from './lead-conversation.entity';
+import { IntakeSweeper } from './intake-sweeper';
+import { LeadAnswers } from './lead-answers';
 import { LeadDrain } from './lead-drain';
 import { LeadLocksRepository } from './lead-locks.repository';
 import { MediaPreparer } from './media/media-preparer';
@@ -54,6 +56,8 @@ import { TestConsole } from './test-console';
     TestConsole,
     AiPipeline,
     LeadDrain,
+    LeadAnswers,
+    IntakeSweeper,
   ],
   exports: [
     RequestsRepository,
@@ -63,6 +67,8 @@ import { TestConsole } from './test-console';
     TestConsole,
     AiPipeline,
     LeadDrain,
+    LeadAnswers,
+    IntakeSweeper,
   ],
 })
 export class AiModule {}

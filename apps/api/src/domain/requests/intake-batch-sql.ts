@@ -1,4 +1,4 @@
-// The classic webhook's ack for a whole batch (AiRequestsStore.intakeBatch, fed by IntakeBatcher),
+// The classic webhook's ack for a whole batch (RequestsRepository.intakeBatch, fed by IntakeBatcher),
 // as two set-based statements in one transaction instead of a PL/pgSQL loop running five
 // statements per webhook (ai_intake_batch → ai_intake_by_token → ai_intake, dropped by migration
 // SetBasedIntake). $1 is the batch: a JSON array of {h: token hash (hex), m: mode, l: lead id,

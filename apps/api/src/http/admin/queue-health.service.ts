@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { type Queue } from 'bull';
 import { Clock } from '../../common/clock/clock';
-import { QueueName } from '../../queues/queue-names';
+import { QueueName } from '../../queues/job-catalogue';
 import { type QueueHealth } from '@gpt-bridge/shared';
 
 export type { QueueHealth };
