@@ -1,7 +1,8 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
+import { PlanError } from './plan-errors';
 
 export type Plan = { id: string; name: string; monthlyRequests: number; sort: number };
 
@@ -34,7 +35,10 @@ export class PlansService {
       change.monthlyRequests !== undefined &&
       !(Number.isInteger(change.monthlyRequests) && change.monthlyRequests >= 0)
     ) {
-      throw new BadRequestException('monthlyRequests must be a whole number of 0 or more');
+      throw new PlanError(
+        'invalid_allowance',
+        'monthlyRequests must be a whole number of 0 or more',
+      );
     }
     const result: unknown = await this.db.query(
       `UPDATE plans SET name = coalesce($2, name),
@@ -42,9 +46,9 @@ export class PlansService {
         WHERE id = $1 RETURNING id`,
       [id, change.name ?? null, change.monthlyRequests ?? null],
     );
-    if (returnedRows(result).length === 0) throw new NotFoundException(`no plan ${id}`);
+    if (returnedRows(result).length === 0) throw new PlanError('plan_not_found', `no plan ${id}`);
     const plan = (await this.list()).find((p) => p.id === id);
-    if (!plan) throw new NotFoundException(`no plan ${id}`);
+    if (!plan) throw new PlanError('plan_not_found', `no plan ${id}`);
     return plan;
   }
 
@@ -54,13 +58,16 @@ export class PlansService {
       monthlyRequestsOverride !== null &&
       !(Number.isInteger(monthlyRequestsOverride) && monthlyRequestsOverride >= 0)
     ) {
-      throw new BadRequestException('the override must be a whole number of 0 or more');
+      throw new PlanError('invalid_allowance', 'the override must be a whole number of 0 or more');
     }
     if (leadDailyCap !== null && !(Number.isInteger(leadDailyCap) && leadDailyCap > 0)) {
-      throw new BadRequestException('the daily cap per lead must be a whole number above 0');
+      throw new PlanError(
+        'invalid_allowance',
+        'the daily cap per lead must be a whole number above 0',
+      );
     }
     if (!(await this.list()).some((plan) => plan.id === planId)) {
-      throw new BadRequestException(`no plan ${planId}`);
+      throw new PlanError('unknown_plan', `no plan ${planId}`);
     }
     const result: unknown = await this.db.query(
       `UPDATE installations SET plan_id = $2, monthly_requests_override = $3, lead_daily_cap = $4,
@@ -68,6 +75,7 @@ export class PlansService {
         WHERE id = $1 RETURNING id`,
       [installationId, planId, monthlyRequestsOverride, leadDailyCap],
     );
-    if (returnedRows(result).length === 0) throw new NotFoundException('no such installation');
+    if (returnedRows(result).length === 0)
+      throw new PlanError('installation_not_found', 'no such installation');
   }
 }

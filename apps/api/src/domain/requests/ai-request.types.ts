@@ -1,9 +1,11 @@
-import { type AiRequestStatus } from '@gpt-bridge/shared';
+import { type AiRequestStatus, type StoredErrorClass } from '@gpt-bridge/shared';
 import { type WebhookKind } from '../installations/webhook-token';
 import { type ConversationState } from '../../integrations/ai-providers/provider.types';
 
 // A request's life: AI_REQUEST_STATUSES in packages/shared.
 export type { AiRequestStatus };
+// What a failed request keeps in error_class: STORED_ERROR_CLASSES in packages/shared.
+export type { StoredErrorClass };
 
 export const PENDING_STATUSES: readonly AiRequestStatus[] = ['queued', 'processing', 'answered'];
 
@@ -46,7 +48,7 @@ export type RequestOutcome =
   | {
       kind: 'error';
       logLine: string;
-      errorClass: string;
+      errorClass: StoredErrorClass;
       errorMessage: string;
       provider: string | null;
       model: string | null;
@@ -71,7 +73,7 @@ export type AiRequestRow = {
   model: string | null;
   answer: string | null;
   logLine: string | null;
-  errorClass: string | null;
+  errorClass: StoredErrorClass | null;
   errorMessage: string | null;
   reachedProvider: boolean;
   stopBot: boolean;

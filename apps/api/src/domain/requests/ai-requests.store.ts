@@ -10,6 +10,7 @@ import {
   type RequestMode,
   type RequestOutcome,
   type RequestParams,
+  type StoredErrorClass,
 } from './ai-request.types';
 import { upsertMemorySql } from './conversation-memory';
 import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
@@ -118,7 +119,7 @@ export class AiRequestsStore {
     kind: WebhookKind;
     mode: RequestMode;
     leadId: number | null;
-    errorClass: string;
+    errorClass: StoredErrorClass;
     errorMessage: string;
   }): Promise<void> {
     await this.db.query(
@@ -247,7 +248,7 @@ export class AiRequestsStore {
     id: string,
     status: Extract<AiRequestStatus, 'done' | 'failed' | 'refused'>,
     at: Date,
-    failure?: { errorClass: string; errorMessage: string },
+    failure?: { errorClass: StoredErrorClass; errorMessage: string },
   ): Promise<{ counted: boolean; installationId: string; leadId: number } | null> {
     return this.db.transaction(async (manager) => {
       // The day a request counts for is the account's local day at `at`.
@@ -340,7 +341,7 @@ function toRow(row: Row): AiRequestRow {
     model: (row.model as string | null) ?? null,
     answer: (row.answer as string | null) ?? null,
     logLine: (row.log_line as string | null) ?? null,
-    errorClass: (row.error_class as string | null) ?? null,
+    errorClass: (row.error_class as StoredErrorClass | null) ?? null,
     errorMessage: (row.error_message as string | null) ?? null,
     reachedProvider: row.reached_provider === true,
     stopBot: row.stop_bot === true,

@@ -3,11 +3,12 @@ import {
   type ProviderSettingsInput,
   type ProviderSettingsView,
 } from '@gpt-bridge/shared';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { OutboundHttp } from '../../integrations/outbound/outbound-http.service';
+import { RequestError } from './request-errors';
 
 /** Provider settings with keys decrypted: only the pipeline holds this. */
 export type StoredProviderSettings = {
@@ -97,11 +98,7 @@ export class ProviderSettingsService {
     }
     const problems = this.problems(next);
     if (problems.length > 0) {
-      throw new BadRequestException({
-        error: 'invalid_settings',
-        message: problems.join('; '),
-        problems,
-      });
+      throw new RequestError('invalid_settings', problems.join('; '));
     }
     const encrypt = (value: string | null, context: string) =>
       value === null ? null : this.box.encrypt(value, context);

@@ -1,8 +1,9 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
 import { hashPassword, passwordProblem } from './password-hash';
+import { StaffError } from './staff-errors';
 import {
   type AdminRoleName,
   type AdminUserView,
@@ -72,10 +73,11 @@ export class AdminUsersService {
     password: string;
   }): Promise<{ user: AdminUserView; created: boolean }> {
     const email = normalizeEmail(input.email);
-    if (!EMAIL.test(email)) throw new BadRequestException('expected an email address');
-    if (!isAdminRole(input.role)) throw new BadRequestException('role must be support or admin');
+    if (!EMAIL.test(email)) throw new StaffError('invalid_email', 'expected an email address');
+    if (!isAdminRole(input.role))
+      throw new StaffError('invalid_role', 'role must be support or admin');
     const problem = passwordProblem(input.password);
-    if (problem) throw new BadRequestException(problem);
+    if (problem) throw new StaffError('weak_password', problem);
     const hash = await hashPassword(input.password);
     const rows: (AdminUserRow & { inserted: boolean })[] = await this.db.query(
       `INSERT INTO admin_users (email, password_hash, role) VALUES ($1, $2, $3)
@@ -93,15 +95,15 @@ export class AdminUsersService {
     id: string,
     role: AdminRoleName,
   ): Promise<{ before: AdminUserView; after: AdminUserView }> {
-    if (!isAdminRole(role)) throw new BadRequestException('role must be support or admin');
+    if (!isAdminRole(role)) throw new StaffError('invalid_role', 'role must be support or admin');
     const before = await this.findById(id);
-    if (!before) throw new NotFoundException('no such user');
+    if (!before) throw new StaffError('user_not_found', 'no such user');
     const result: unknown = await this.db.query(
       `UPDATE admin_users SET role = $2 WHERE id = $1 RETURNING *`,
       [id, role],
     );
     const after = returnedRows<AdminUserRow>(result)[0];
-    if (!after) throw new NotFoundException('no such user');
+    if (!after) throw new StaffError('user_not_found', 'no such user');
     return { before: toUserView(before), after: toUserView(after) };
   }
 }

@@ -1,5 +1,5 @@
 import { type AccountDetail, type AccountListItem, connectionNotice } from '@gpt-bridge/shared';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
@@ -7,6 +7,7 @@ import { ProviderSettingsService } from '../../domain/requests/provider-settings
 import { FieldsService } from '../../domain/fields/fields.service';
 import { type InstallationStatus } from '../../domain/installations/installation.entity';
 import { type UsageSummary, UsageService } from '../../domain/plans/usage.service';
+import { AdminError } from './admin-errors';
 import { AdminRequestsService } from './admin-requests.service';
 import { isUuid } from '../../domain/staff/admin-users.service';
 
@@ -92,7 +93,7 @@ export class AdminAccountsService {
     const rows: { id: string }[] = isUuid(id)
       ? await this.db.query(`SELECT id FROM installations WHERE id = $1`, [id])
       : [];
-    if (!rows[0]) throw new NotFoundException('no such account');
+    if (!rows[0]) throw new AdminError('account_not_found', 'no such account');
     return this.usage.summary(id, this.clock.now(), month);
   }
 
@@ -102,7 +103,7 @@ export class AdminAccountsService {
       ? await this.db.query(`${SELECT} WHERE i.id = $2`, [now, id])
       : [];
     const row = rows[0];
-    if (!row) throw new NotFoundException('no such account');
+    if (!row) throw new AdminError('account_not_found', 'no such account');
     const kinds: { kind: string }[] = await this.db.query(
       `SELECT DISTINCT kind FROM ai_requests WHERE installation_id = $1 ORDER BY kind`,
       [id],
@@ -153,7 +154,7 @@ export class AdminAccountsService {
       ? await this.db.query(`${SELECT} WHERE i.id = $2`, [this.clock.now(), id])
       : [];
     const row = rows[0];
-    if (!row) throw new NotFoundException('no such account');
+    if (!row) throw new AdminError('account_not_found', 'no such account');
     return {
       status: row.status,
       planId: row.plan_id,

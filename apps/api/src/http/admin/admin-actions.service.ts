@@ -1,9 +1,4 @@
-import {
-  BadGatewayException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
@@ -12,8 +7,10 @@ import { InstallationJobs } from '../../domain/installations/installation-jobs';
 import { TokenService } from '../../domain/installations/token.service';
 import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { LeadEraser, type LeadEraseResult } from '../../domain/requests/retention/lead-eraser';
+import { PlanError } from '../../domain/plans/plan-errors';
 import { type Plan, type PlanAssignment, PlansService } from '../../domain/plans/plans.service';
 import { AdminAccountsService } from './admin-accounts.service';
+import { AdminError } from './admin-errors';
 import { AuditLogService } from '../../domain/staff/audit-log.service';
 import { type AdminUserView } from '../../domain/staff/admin-user.types';
 
@@ -73,7 +70,8 @@ export class AdminActionsService {
       before: tokenState(before),
       after: { ...tokenState(after), ...(failure ? { failure } : {}) },
     });
-    if (failure) throw new BadGatewayException(`Kommo refused or did not answer: ${failure}`);
+    if (failure)
+      throw new AdminError('kommo_failed', `Kommo refused or did not answer: ${failure}`);
     return { tokenHealth: tokenState(after) };
   }
 
@@ -110,7 +108,8 @@ export class AdminActionsService {
       [id],
     );
     if (returnedRows(result).length === 0) {
-      throw new ConflictException(
+      throw new AdminError(
+        'no_tokens',
         'This account has no Kommo tokens (it was uninstalled or never finished installing); ' +
           'it must install the widget again.',
       );
@@ -169,7 +168,7 @@ export class AdminActionsService {
     actor: AdminUserView,
   ): Promise<Plan> {
     const before = (await this.plans.list()).find((plan) => plan.id === id);
-    if (!before) throw new NotFoundException(`no plan ${id}`);
+    if (!before) throw new PlanError('plan_not_found', `no plan ${id}`);
     const after = await this.plans.update(id, change);
     await this.audit.record({
       actor,

@@ -1,15 +1,14 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { AiJobs } from '../../domain/requests/ai-jobs';
-import { type AiRequestStatus } from '../../domain/requests/ai-request.types';
+import {
+  type AiRequestStatus,
+  type StoredErrorClass,
+} from '../../domain/requests/ai-request.types';
 import { AuditLogService } from '../../domain/staff/audit-log.service';
+import { AdminError } from './admin-errors';
 import { isUuid } from '../../domain/staff/admin-users.service';
 import { type AdminUserView } from '../../domain/staff/admin-user.types';
 import { AI_REQUEST_STATUSES, type AdminRequestView } from '@gpt-bridge/shared';
@@ -40,7 +39,7 @@ type Row = {
   input_tokens: number | null;
   output_tokens: number | null;
   total_tokens: number | null;
-  error_class: string | null;
+  error_class: StoredErrorClass | null;
   error_message: string | null;
   log_line: string | null;
   attempts: number;
@@ -138,7 +137,7 @@ export class AdminRequestsService {
 
   async get(id: string): Promise<AdminRequestView> {
     const rows: Row[] = isUuid(id) ? await this.db.query(`${SELECT} WHERE r.id = $1`, [id]) : [];
-    if (!rows[0]) throw new NotFoundException('no such request');
+    if (!rows[0]) throw new AdminError('request_not_found', 'no such request');
     return toView(rows[0]);
   }
 
@@ -150,14 +149,20 @@ export class AdminRequestsService {
   async replay(id: string, actor: AdminUserView): Promise<{ id: string }> {
     const original = await this.get(id);
     if (original.status !== 'failed') {
-      throw new ConflictException(
+      throw new AdminError(
+        'not_replayable',
         `only a failed request can be replayed (this one is ${original.status})`,
       );
     }
-    if (original.leadId === null) throw new ConflictException('the request has no lead to answer');
+    if (original.leadId === null) {
+      throw new AdminError('not_replayable', 'the request has no lead to answer');
+    }
     // Its message (the block's data, the fields a webhook carried) is gone with the texts.
     if (original.textsRemovedAt !== null) {
-      throw new ConflictException('the request cannot be replayed: its texts were removed');
+      throw new AdminError(
+        'not_replayable',
+        'the request cannot be replayed: its texts were removed',
+      );
     }
     const created = await this.db.transaction(async (manager) => {
       const rows: { id: string; installation_id: string; lead_id: string }[] = await manager.query(
@@ -169,7 +174,8 @@ export class AdminRequestsService {
         [id, `replay:${randomUUID()}`],
       );
       const row = rows[0];
-      if (!row) throw new ConflictException('the request changed meanwhile; reload it');
+      if (!row)
+        throw new AdminError('changed_meanwhile', 'the request changed meanwhile; reload it');
       await this.audit.record(
         {
           actor,

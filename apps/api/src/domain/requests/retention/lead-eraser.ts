@@ -1,9 +1,10 @@
 import { type LeadEraseResult } from '@gpt-bridge/shared';
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { returnedRows } from '../../../database/returning';
 import { leadLockKey } from '../lead-lock';
+import { RequestError } from '../request-errors';
 import { REMOVE_TEXTS_SET } from './retention.store';
 
 export type { LeadEraseResult };
@@ -35,7 +36,8 @@ export class LeadEraser {
         ]);
       } catch (error) {
         if ((error as { code?: string }).code !== '55P03') throw error;
-        throw new ConflictException(
+        throw new RequestError(
+          'lead_busy',
           'A worker is answering this lead right now; try again in a minute.',
         );
       }
