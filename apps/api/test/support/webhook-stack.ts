@@ -123,7 +123,7 @@ export async function requestRows(
   return rows.map((row) => {
     const { error_class: errorClass } = row;
     if (errorClass !== null && !isStoredErrorClass(errorClass)) {
-      throw new Error(`ai_requests.error_class ${String(errorClass)} is not a StoredErrorClass`);
+      throw new Error(`ai_requests.error_class ${JSON.stringify(errorClass)} is not stored`);
     }
     return { ...row, error_class: errorClass };
   });

@@ -33,7 +33,11 @@ export const KOMMO_ERROR_CLASSES = [
 ] as const;
 
 /** The answer could not be written into Kommo. */
-export const DELIVERY_ERROR_CLASSES = ['lead_not_found', 'continue_expired', 'fields_missing'] as const;
+export const DELIVERY_ERROR_CLASSES = [
+  'lead_not_found',
+  'continue_expired',
+  'fields_missing',
+] as const;
 
 /** The worker ended the request without (or before) asking a provider. */
 export const PIPELINE_ERROR_CLASSES = [

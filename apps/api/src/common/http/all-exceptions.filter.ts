@@ -41,14 +41,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const requestId = request.id;
     let body: ApiError;
-    if (exception instanceof AppError && exception.category !== 'internal') {
-      const status = STATUS_OF_CATEGORY[exception.category];
-      retryAfter(reply, exception.retryAfterSec);
+    // instanceof alone would type the code `any`.
+    const known: AppError | null = exception instanceof AppError ? exception : null;
+    if (known && known.category !== 'internal') {
+      const status = STATUS_OF_CATEGORY[known.category];
+      retryAfter(reply, known.retryAfterSec);
       body = {
         statusCode: status,
         error: HttpStatus[status] ?? 'Error',
-        code: exception.code,
-        message: exception.message,
+        code: known.code,
+        message: known.message,
         requestId,
       };
     } else if (exception instanceof HttpException) {

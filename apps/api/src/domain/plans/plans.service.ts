@@ -75,7 +75,8 @@ export class PlansService {
         WHERE id = $1 RETURNING id`,
       [installationId, planId, monthlyRequestsOverride, leadDailyCap],
     );
-    if (returnedRows(result).length === 0)
+    if (returnedRows(result).length === 0) {
       throw new PlanError('installation_not_found', 'no such installation');
+    }
   }
 }

@@ -74,8 +74,9 @@ export class AdminUsersService {
   }): Promise<{ user: AdminUserView; created: boolean }> {
     const email = normalizeEmail(input.email);
     if (!EMAIL.test(email)) throw new StaffError('invalid_email', 'expected an email address');
-    if (!isAdminRole(input.role))
+    if (!isAdminRole(input.role)) {
       throw new StaffError('invalid_role', 'role must be support or admin');
+    }
     const problem = passwordProblem(input.password);
     if (problem) throw new StaffError('weak_password', problem);
     const hash = await hashPassword(input.password);

@@ -70,8 +70,9 @@ export class AdminActionsService {
       before: tokenState(before),
       after: { ...tokenState(after), ...(failure ? { failure } : {}) },
     });
-    if (failure)
+    if (failure) {
       throw new AdminError('kommo_failed', `Kommo refused or did not answer: ${failure}`);
+    }
     return { tokenHealth: tokenState(after) };
   }
 

@@ -174,8 +174,9 @@ export class AdminRequestsService {
         [id, `replay:${randomUUID()}`],
       );
       const row = rows[0];
-      if (!row)
+      if (!row) {
         throw new AdminError('changed_meanwhile', 'the request changed meanwhile; reload it');
+      }
       await this.audit.record(
         {
           actor,

@@ -16,10 +16,10 @@ export type KommoErrorKind =
   | 'blocked';
 
 /**
- * The stored class of a Kommo failure. The intersection makes KommoApiError's constructor fail
- * to compile when a kind is added here but not to the shared list.
+ * The stored class of a Kommo failure: `kommo_<kind>`. KommoApiError's constructor fails to
+ * compile when a kind is added here but not to the shared list.
  */
-export type KommoErrorCode = `kommo_${KommoErrorKind}` & KommoErrorClass;
+export type KommoErrorCode = KommoErrorClass;
 
 /** One item of Kommo's `validation-errors`: which item of the request (`request_id`) and why. */
 export type KommoValidationGroup = {
