@@ -57,6 +57,26 @@ export default tseslint.config(
     },
   },
   {
+    // SQL runs in one place per table: its repository (docs/architecture.md, "Layers").
+    // Migrations and the boot-time preflight (before any module exists) are the exceptions.
+    files: ['apps/api/src/**/*.ts'],
+    ignores: [
+      'apps/api/src/**/*.repository.ts',
+      'apps/api/src/**/*.spec.ts',
+      'apps/api/src/database/migrations/**',
+      'apps/api/src/common/preflight/**',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='query']",
+          message: "Run SQL in the owning table's *.repository.ts.",
+        },
+      ],
+    },
+  },
+  {
     files: ['apps/api/src/config/**/*.ts', 'apps/api/test/**/*.ts', 'apps/api/vitest*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -3,12 +3,12 @@
 // for (the password without echo); ADMIN_PASSWORD supplies it in scripts. Never prints it. It also
 // lifts the email's sign-in lockout, so an operator can let a locked-out user back in.
 import 'reflect-metadata';
-import { HttpException } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createInterface, type Interface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { ensurePostgres } from '../common/preflight/postgres.preflight';
+import { AppError } from '../common/errors/app-error';
 import { runOrExit } from '../common/preflight/run-preflight';
 import {
   loadAdminPassword,
@@ -26,7 +26,11 @@ import { type AdminRoleName, isAdminRole } from '../domain/staff/admin-user.type
 import { signInLockKey } from '../domain/staff/sign-in-throttle';
 
 /** A mistake in what the user gave: its message is the whole report. */
-class UsageError extends Error {}
+class UsageError extends AppError<'usage'> {
+  constructor(message: string) {
+    super('usage', 'invalid_input', message);
+  }
+}
 
 /**
  * Questions on a terminal (the password without echo), or lines read from a pipe. A pipe is read
@@ -166,9 +170,7 @@ async function main(): Promise<void> {
     }
   }).catch((error: unknown) => {
     const message =
-      error instanceof HttpException || error instanceof UsageError
-        ? error.message
-        : String((error as Error)?.message ?? error);
+      error instanceof AppError ? error.message : String((error as Error)?.message ?? error);
     process.stderr.write(`admin:create-user: ${message}\n`);
     process.exit(1);
   });

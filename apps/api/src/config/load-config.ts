@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type z } from 'zod';
+import { AppError } from '../common/errors/app-error';
 import { envSchema, SECRET_ENV_KEYS, type Env } from './env.schema';
 
 /** Thrown when the environment does not validate; `problems` holds one readable line each. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
+export class ConfigError extends AppError<'invalid_config'> {
+  constructor(override readonly problems: string[]) {
+    super(
+      'invalid_config',
+      'internal',
+      `Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
   }
 }
 

@@ -1,4 +1,10 @@
-import { LEAD_FIELD_KEYS, leadFieldCode, type LeadFieldKey } from '@gpt-bridge/shared';
+import {
+  isStoredErrorClass,
+  LEAD_FIELD_KEYS,
+  leadFieldCode,
+  type LeadFieldKey,
+  type StoredErrorClass,
+} from '@gpt-bridge/shared';
 import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { ProviderSettingsService } from '../../src/domain/requests/provider-settings.service';
@@ -90,7 +96,7 @@ export type RequestRow = {
   id: string;
   status: string;
   lead_id: string | null;
-  error_class: string | null;
+  error_class: StoredErrorClass | null;
   error_message: string | null;
   log_line: string | null;
   duplicate_of: string | null;
@@ -99,16 +105,28 @@ export type RequestRow = {
   reached_provider: boolean;
 };
 
+/**
+ * The installation's requests, in order. Every error_class read here must be one of the shared
+ * STORED_ERROR_CLASSES (what the admin panel and the widget are typed against): the files that
+ * read rows through this check every class the pipeline, the intake and the eraser wrote.
+ */
 export async function requestRows(
   stack: KommoStack,
   installationId: string,
 ): Promise<RequestRow[]> {
-  return stack.db.query<RequestRow[]>(
+  const rows = await stack.db.query<(Omit<RequestRow, 'error_class'> & { error_class: unknown })[]>(
     `SELECT id, status, lead_id, error_class, error_message, log_line, duplicate_of, provider,
             model, reached_provider
        FROM ai_requests WHERE installation_id = $1 ORDER BY seq`,
     [installationId],
   );
+  return rows.map((row) => {
+    const { error_class: errorClass } = row;
+    if (errorClass !== null && !isStoredErrorClass(errorClass)) {
+      throw new Error(`ai_requests.error_class ${JSON.stringify(errorClass)} is not stored`);
+    }
+    return { ...row, error_class: errorClass };
+  });
 }
 
 export async function usageCount(stack: KommoStack, installationId: string): Promise<number> {

@@ -1,5 +1,6 @@
 // What the admin API answers (apps/api/src/http/admin) and the panel (apps/admin) reads.
 import { type ProviderSettingsView } from './provider-settings.js';
+import { type StoredErrorClass } from './error-classes.js';
 import { type WidgetField } from './widget-api.js';
 import { type WidgetSessionResponse, type UsageSummary } from './widget-panel.js';
 
@@ -45,7 +46,7 @@ export type AdminRequestView = {
   model: string | null;
   latencyMs: number | null;
   tokens: { input: number | null; output: number | null; total: number | null };
-  errorClass: string | null;
+  errorClass: StoredErrorClass | null;
   errorMessage: string | null;
   logLine: string | null;
   attempts: number;

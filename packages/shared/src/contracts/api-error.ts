@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const ApiErrorSchema = z.object({
   statusCode: z.number().int(),
   error: z.string(),
+  /** What went wrong, for programs (e.g. `plan_not_found`); the message is for people. */
+  code: z.string().optional(),
   message: z.string(),
   requestId: z.string().optional(),
 });

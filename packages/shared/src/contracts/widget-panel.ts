@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LEAD_FIELD_KEYS } from '../constants/lead-fields.js';
 import { WEBHOOK_KINDS_CONTRACT } from './provider-settings.js';
+import { type StoredErrorClass } from './error-classes.js';
 import { WidgetFieldSchema } from './widget-api.js';
 
 /** `GET /widget-api/session`: who is looking, and whether the installation works. */
@@ -89,7 +90,7 @@ export type TestConsoleResult =
       ok: false;
       /** The line the LOG field would get, e.g. `ERROR OpenAI: invalid API key`. */
       error: string;
-      errorClass: string;
+      errorClass: StoredErrorClass;
       provider: string | null;
       model: string | null;
       latencyMs: number | null;

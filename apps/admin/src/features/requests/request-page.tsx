@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { errorClassHint } from '../../lib/error-classes';
 import { api } from '../../lib/api';
 import { when } from '../../lib/format';
 import { href } from '../../lib/router';
@@ -46,7 +47,9 @@ function Details({ request, reload }: { request: RequestView; reload: () => void
         <dt>Tokens</dt>
         <dd>{t.total === null ? '—' : `${t.total} (${t.input ?? 0} in, ${t.output ?? 0} out)`}</dd>
         <dt>Error class</dt>
-        <dd data-testid="error-class">{request.errorClass ?? '—'}</dd>
+        <dd data-testid="error-class" title={errorClassHint(request.errorClass)}>
+          {request.errorClass ?? '—'}
+        </dd>
         <dt>Error</dt>
         <dd>{request.errorMessage ?? '—'}</dd>
         <dt>LOG line</dt>

@@ -1,3 +1,4 @@
+import { errorClassHint } from '../../lib/error-classes';
 import { when } from '../../lib/format';
 import { href } from '../../lib/router';
 import { type RequestView } from '../../lib/types';
@@ -35,7 +36,7 @@ export function RequestsTable({
             <td>
               <Status value={r.status} />
             </td>
-            <td>{r.errorClass ?? '—'}</td>
+            <td title={errorClassHint(r.errorClass)}>{r.errorClass ?? '—'}</td>
             <td>{r.latencyMs === null ? '—' : `${r.latencyMs} ms`}</td>
             <td>
               <a href={href('requests', r.id)}>open</a>

@@ -1,12 +1,16 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { AppError } from '../errors/app-error';
 
 const VERSION = 'gcm1';
 const IV_BYTES = 12;
 
-export class SecretBoxError extends Error {
-  override name = 'SecretBoxError';
+/** A key ring that cannot be read, or a sealed value that does not open with it. */
+export class SecretBoxError extends AppError<'secret_box_failed'> {
+  constructor(message: string) {
+    super('secret_box_failed', 'internal', message);
+  }
 }
 
 /** Parses ENCRYPTION_KEYS ("k2:<b64>,k1:<b64>"): the first key encrypts, all decrypt. */

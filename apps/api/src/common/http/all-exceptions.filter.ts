@@ -8,8 +8,29 @@ import {
 } from '@nestjs/common';
 import { type ApiError } from '@gpt-bridge/shared';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { AppError, type ErrorCategory } from '../errors/app-error';
 
-/** Every error answer has the ApiError shape; unexpected errors are logged, never shown. */
+/** The one table from an error's category to the HTTP status it is answered with. */
+export const STATUS_OF_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
+  invalid_input: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  too_many_requests: HttpStatus.TOO_MANY_REQUESTS,
+  internal: HttpStatus.INTERNAL_SERVER_ERROR,
+  upstream_failed: HttpStatus.BAD_GATEWAY,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+const HIDDEN_MESSAGE = 'Something went wrong on our side; it has been logged.';
+
+/**
+ * Every error answer has the ApiError shape. An AppError is answered by its category's status
+ * with its code and message; Nest's HTTP exceptions (guards, parse sites, routing) keep their
+ * status and message; anything else, and an `internal` AppError, is logged and never shown.
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
@@ -20,13 +41,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const requestId = request.id;
     let body: ApiError & Details;
-    if (exception instanceof HttpException) {
+    // instanceof alone would type the code `any`.
+    const known: AppError | null = exception instanceof AppError ? exception : null;
+    if (known && known.category !== 'internal') {
+      const status = STATUS_OF_CATEGORY[known.category];
+      retryAfter(reply, known.retryAfterSec);
+      body = {
+        statusCode: status,
+        error: HttpStatus[status] ?? 'Error',
+        code: known.code,
+        message: known.message,
+        requestId,
+        ...(known.problems ? { problems: known.problems } : {}),
+      };
+    } else if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      // A refusal that says when to come back (OverClientBudget) says it in the header too.
-      const retryAfterSec = (exception as { retryAfterSec?: unknown }).retryAfterSec;
-      if (typeof retryAfterSec === 'number') {
-        void reply.header('retry-after', String(Math.max(1, retryAfterSec)));
-      }
       const response = exception.getResponse();
       // A body built on purpose (terminus's health report) goes out as it is.
       if (typeof response === 'object' && !('message' in response)) {
@@ -46,7 +75,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       body = {
         statusCode: 500,
         error: 'INTERNAL_SERVER_ERROR',
-        message: 'Something went wrong on our side; it has been logged.',
+        message: HIDDEN_MESSAGE,
         requestId,
       };
     }
@@ -67,6 +96,11 @@ function detailsOf(response: string | object): Details {
     details.problems = problems;
   }
   return details;
+}
+
+// A refusal that says when to come back says it in the header too.
+function retryAfter(reply: FastifyReply, seconds: number | undefined): void {
+  if (seconds !== undefined) void reply.header('retry-after', String(Math.max(1, seconds)));
 }
 
 // Nest's own bodies carry `message` as a string or, from validation, a list of strings.

@@ -1,14 +1,7 @@
-import {
-  Global,
-  HttpException,
-  HttpStatus,
-  Injectable,
-  Logger,
-  Module,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Global, Injectable, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
+import { AppError } from '../errors/app-error';
 import { OncePerInterval } from '../logging/once-per-interval';
 import { defineScript } from '../redis/redis-script';
 
@@ -50,11 +43,15 @@ return 0
 type TakeCommand = (key: string, limit: number, windowSec: number) => Promise<number>;
 
 /** A 429 in the API's error shape; AllExceptionsFilter adds its Retry-After header. */
-export class OverClientBudget extends HttpException {
-  constructor(readonly retryAfterSec: number) {
+export class OverClientBudget extends AppError<'over_client_budget'> {
+  declare readonly retryAfterSec: number;
+
+  constructor(retryAfterSec: number) {
     super(
+      'over_client_budget',
+      'too_many_requests',
       `Too many requests from this address. Try again in ${retryAfterSec} s.`,
-      HttpStatus.TOO_MANY_REQUESTS,
+      { retryAfterSec },
     );
   }
 }

@@ -1,8 +1,12 @@
+import { AppError } from '../errors/app-error';
+
+/** `unreachable`: down or starting up (wait for it); `preflight_failed`: wrong settings. */
+export type PreflightErrorCode = 'preflight_failed' | 'unreachable';
+
 /** A dependency the process cannot start without is missing or misconfigured; one readable line. */
-export class PreflightError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PreflightError';
+export class PreflightError extends AppError<PreflightErrorCode> {
+  constructor(message: string, code: PreflightErrorCode = 'preflight_failed') {
+    super(code, 'internal', message);
   }
 }
 
@@ -12,8 +16,7 @@ export class PreflightError extends Error {
  */
 export class UnreachableError extends PreflightError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UnreachableError';
+    super(message, 'unreachable');
   }
 }
 

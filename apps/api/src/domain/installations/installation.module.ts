@@ -35,6 +35,7 @@ import { TokenService } from './token.service';
   ],
   exports: [
     InstallationsRepository,
+    WebhookTokensRepository,
     TokenService,
     InstallationService,
     InstallationJobs,

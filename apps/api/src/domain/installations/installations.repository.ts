@@ -4,6 +4,7 @@ import { type Repository } from 'typeorm';
 import { returnedRows } from '../../database/returning';
 import { type Tx } from '../../database/transactions.repository';
 import { Installation } from './installation.entity';
+import { PURGE_DUE_SQL } from './purge-due';
 
 /** The row an install finds for the account, locked until the install commits. */
 export type ExistingInstall = Pick<Installation, 'id' | 'status' | 'tokenUserIsAdmin'> & {
@@ -291,5 +292,34 @@ export class InstallationsRepository {
       [id],
     );
     return returnedRows(result).length > 0;
+  }
+
+  /** Installations uninstalled more than `days` ago whose data is still here, oldest first. */
+  async purgeDue(days: number, limit: number): Promise<string[]> {
+    const rows: Pick<Installation, 'id'>[] = await this.installations.query(
+      `SELECT id FROM installations
+        WHERE uninstalled_at < now() - make_interval(days => $1) AND purged_at IS NULL
+        ORDER BY uninstalled_at LIMIT $2`,
+      [days, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Locks the row for the purge's last step; false when a reinstall came first. */
+  async lockIfPurgeDue(tx: Tx, id: string, days: number): Promise<boolean> {
+    const due: unknown[] = await tx.query(`${PURGE_DUE_SQL} FOR UPDATE`, [id, days]);
+    return due.length > 0;
+  }
+
+  /** The purge's end: tokens and who authorized are gone; the row and its counts stay. */
+  async clearPurged(tx: Tx, id: string): Promise<void> {
+    await tx.query(
+      `UPDATE installations
+          SET purged_at = now(), access_token_enc = NULL, refresh_token_enc = NULL,
+              token_expires_at = NULL, token_user_id = NULL, token_user_is_admin = NULL,
+              auth_error = NULL, updated_at = now()
+        WHERE id = $1`,
+      [id],
+    );
   }
 }

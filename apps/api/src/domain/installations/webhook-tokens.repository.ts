@@ -69,4 +69,9 @@ export class WebhookTokensRepository {
     const row = rows[0];
     return row && { ...row, kommoAccountId: Number(row.kommoAccountId) };
   }
+
+  /** Part of an uninstalled account's purge, in its transaction. */
+  async deleteAllOf(tx: Tx, installationId: string): Promise<void> {
+    await tx.query(`DELETE FROM webhook_tokens WHERE installation_id = $1`, [installationId]);
+  }
 }

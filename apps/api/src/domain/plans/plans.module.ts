@@ -24,6 +24,6 @@ import { UsageService } from './usage.service';
     UsageService,
     QuotaGate,
   ],
-  exports: [PlansService, UsageService, QuotaGate],
+  exports: [PlansService, UsageService, QuotaGate, QuotaWarningsRepository],
 })
 export class PlansModule {}

@@ -1,5 +1,6 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InstallationsRepository } from '../installations/installations.repository';
+import { PlanError } from './plan-errors';
 import { PlansRepository } from './plans.repository';
 
 export type Plan = { id: string; name: string; monthlyRequests: number; sort: number };
@@ -29,11 +30,16 @@ export class PlansService {
       change.monthlyRequests !== undefined &&
       !(Number.isInteger(change.monthlyRequests) && change.monthlyRequests >= 0)
     ) {
-      throw new BadRequestException('monthlyRequests must be a whole number of 0 or more');
+      throw new PlanError(
+        'invalid_allowance',
+        'monthlyRequests must be a whole number of 0 or more',
+      );
     }
-    if (!(await this.plans.update(id, change))) throw new NotFoundException(`no plan ${id}`);
+    if (!(await this.plans.update(id, change))) {
+      throw new PlanError('plan_not_found', `no plan ${id}`);
+    }
     const plan = (await this.list()).find((p) => p.id === id);
-    if (!plan) throw new NotFoundException(`no plan ${id}`);
+    if (!plan) throw new PlanError('plan_not_found', `no plan ${id}`);
     return plan;
   }
 
@@ -43,19 +49,22 @@ export class PlansService {
       monthlyRequestsOverride !== null &&
       !(Number.isInteger(monthlyRequestsOverride) && monthlyRequestsOverride >= 0)
     ) {
-      throw new BadRequestException('the override must be a whole number of 0 or more');
+      throw new PlanError('invalid_allowance', 'the override must be a whole number of 0 or more');
     }
     if (leadDailyCap !== null && !(Number.isInteger(leadDailyCap) && leadDailyCap > 0)) {
-      throw new BadRequestException('the daily cap per lead must be a whole number above 0');
+      throw new PlanError(
+        'invalid_allowance',
+        'the daily cap per lead must be a whole number above 0',
+      );
     }
     if (!(await this.list()).some((plan) => plan.id === planId)) {
-      throw new BadRequestException(`no plan ${planId}`);
+      throw new PlanError('unknown_plan', `no plan ${planId}`);
     }
     const assigned = await this.installations.assignPlan(installationId, {
       planId,
       monthlyRequestsOverride,
       leadDailyCap,
     });
-    if (!assigned) throw new NotFoundException('no such installation');
+    if (!assigned) throw new PlanError('installation_not_found', 'no such installation');
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
+import { type Tx } from '../../database/transactions.repository';
 import { QuotaWarning } from './quota-warning.entity';
 
 type WarningKey = Pick<QuotaWarning, 'installationId' | 'month' | 'threshold'>;
@@ -49,5 +50,10 @@ export class QuotaWarningsRepository {
       [installationId, month],
     );
     return rows.map((row) => ({ threshold: row.threshold, leadId: Number(row.leadId) }));
+  }
+
+  /** Part of an uninstalled account's purge, in its transaction. */
+  async deleteAllOf(tx: Tx, installationId: string): Promise<void> {
+    await tx.query(`DELETE FROM quota_warnings WHERE installation_id = $1`, [installationId]);
   }
 }

@@ -1,4 +1,4 @@
-import { type LeadFieldKey } from '@gpt-bridge/shared';
+import { type LeadFieldKey, type StoredErrorClass } from '@gpt-bridge/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
@@ -198,10 +198,7 @@ export class AiPipeline {
       lead = await client.getLead(row.leadId);
     } catch (error) {
       if (error instanceof KommoApiError && !error.retryable) {
-        throw new UndeliverableError(
-          `kommo_${error.kind}`,
-          `Kommo refused the lead read: ${error.message}`,
-        );
+        throw new UndeliverableError(error.code, `Kommo refused the lead read: ${error.message}`);
       }
       throw error;
     }
@@ -212,7 +209,7 @@ export class AiPipeline {
 
 function errorOutcome(
   logLine: string,
-  errorClass: string,
+  errorClass: StoredErrorClass,
   errorMessage: string,
   flags: { stopBot?: boolean; refused?: boolean } = {},
 ): RequestOutcome {

@@ -1,4 +1,4 @@
-import { type AiRequestStatus } from '@gpt-bridge/shared';
+import { type AiRequestStatus, type StoredErrorClass } from '@gpt-bridge/shared';
 import { Column, Entity, Generated, PrimaryGeneratedColumn } from 'typeorm';
 import { type RawRow } from '../../database/raw-row';
 import { bigintNumber, nullableBigint } from '../../database/column-transformers';
@@ -74,7 +74,7 @@ export class AiRequest {
   stopBot: boolean;
 
   @Column({ type: 'text', nullable: true })
-  errorClass: string | null;
+  errorClass: StoredErrorClass | null;
 
   @Column({ type: 'text', nullable: true })
   errorMessage: string | null;

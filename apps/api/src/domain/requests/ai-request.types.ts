@@ -1,8 +1,10 @@
-import { type AiRequestStatus } from '@gpt-bridge/shared';
+import { type AiRequestStatus, type StoredErrorClass } from '@gpt-bridge/shared';
 import { type ConversationState } from '../../integrations/ai-providers/provider.types';
 
 // A request's life: AI_REQUEST_STATUSES in packages/shared.
 export type { AiRequestStatus };
+// What a failed request keeps in error_class: STORED_ERROR_CLASSES in packages/shared.
+export type { StoredErrorClass };
 
 export const PENDING_STATUSES: readonly AiRequestStatus[] = ['queued', 'processing', 'answered'];
 
@@ -45,7 +47,7 @@ export type RequestOutcome =
   | {
       kind: 'error';
       logLine: string;
-      errorClass: string;
+      errorClass: StoredErrorClass;
       errorMessage: string;
       provider: string | null;
       model: string | null;

@@ -8,7 +8,7 @@ import {
   type ConversationState,
 } from '../../integrations/ai-providers/provider.types';
 import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
-import { PURGE_DUE_SQL } from './purge-due';
+import { PURGE_DUE_SQL } from '../installations/purge-due';
 import { type LeadConversation } from './lead-conversation.entity';
 
 /** The raw SQL row of `lead_conversations` columns `K` (lead_id, int8, comes back as text). */

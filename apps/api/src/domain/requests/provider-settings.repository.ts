@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type Repository } from 'typeorm';
+import { type Tx } from '../../database/transactions.repository';
 import { ProviderSettings } from './provider-settings.entity';
 
 /** The stored columns (keys as envelopes); an installation without a row has the defaults. */
@@ -45,5 +46,10 @@ export class ProviderSettingsRepository {
         row.assistantApiVersion,
       ],
     );
+  }
+
+  /** Part of an uninstalled account's purge, in its transaction. */
+  async deleteAllOf(tx: Tx, installationId: string): Promise<void> {
+    await tx.query(`DELETE FROM provider_settings WHERE installation_id = $1`, [installationId]);
   }
 }

@@ -3,9 +3,10 @@ import {
   type ProviderSettingsInput,
   type ProviderSettingsView,
 } from '@gpt-bridge/shared';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { OutboundHttp } from '../../integrations/outbound/outbound-http.service';
+import { RequestError } from './request-errors';
 import {
   type ProviderSettingsColumns,
   ProviderSettingsRepository,
@@ -88,11 +89,7 @@ export class ProviderSettingsService {
     }
     const problems = this.problems(next);
     if (problems.length > 0) {
-      throw new BadRequestException({
-        error: 'invalid_settings',
-        message: problems.join('; '),
-        problems,
-      });
+      throw new RequestError('invalid_settings', problems.join('; '), { problems });
     }
     const encrypt = (value: string | null, context: string) =>
       value === null ? null : this.box.encrypt(value, context);

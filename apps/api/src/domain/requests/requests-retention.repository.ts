@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { affectedRows, returnedRows } from '../../database/returning';
 import { type AiRequest } from './ai-request.entity';
-import { PURGE_DUE_SQL } from './purge-due';
+import { PURGE_DUE_SQL } from '../installations/purge-due';
 
 /**
  * What removing a request's texts sets: the answer, the LOG line, the error message (a provider's

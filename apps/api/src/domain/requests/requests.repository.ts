@@ -5,7 +5,7 @@ import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
 import { type WebhookKind } from '../installations/webhook-token';
 import { type AiRequestColumns, type AiRequestRow } from './ai-request.entity';
-import { type RequestMode, type RequestParams } from './ai-request.types';
+import { type RequestMode, type RequestParams, type StoredErrorClass } from './ai-request.types';
 import { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL } from './intake-batch-sql';
 import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
 
@@ -133,7 +133,7 @@ export class RequestsRepository {
     kind: WebhookKind;
     mode: RequestMode;
     leadId: number | null;
-    errorClass: string;
+    errorClass: StoredErrorClass;
     errorMessage: string;
   }): Promise<void> {
     await this.db.query(

@@ -1,4 +1,8 @@
-import { ProviderError } from '../../integrations/ai-providers/provider-error';
+import { AppError } from '../../common/errors/app-error';
+import {
+  ProviderError,
+  type ProviderErrorClass,
+} from '../../integrations/ai-providers/provider-error';
 
 export type RetryOptions = {
   /** Total time for all attempts and waits: what fits the salesbot's wait. */
@@ -16,13 +20,12 @@ export type RetryOptions = {
 export type RetryResult<T> = { value: T; attempts: number };
 
 /** Thrown when the attempts ran out; carries the last provider error. */
-export class RetriesExhausted extends Error {
+export class RetriesExhausted extends AppError<ProviderErrorClass> {
   constructor(
     readonly last: ProviderError,
     readonly attempts: number,
   ) {
-    super(last.message);
-    this.name = 'RetriesExhausted';
+    super(last.errorClass, 'internal', last.message);
   }
 }
 

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { csrfTokenFor, newSessionToken, sha256Hex } from './admin-tokens';
@@ -10,6 +10,7 @@ import { type AdminUserView, normalizeEmail } from './admin-user.types';
 import { HashGate, HashGateBusy } from './hash-gate';
 import { dummyHash, verifyPassword } from './password-hash';
 import { SignInThrottle } from './sign-in-throttle';
+import { StaffError } from './staff-errors';
 
 /** `token` is the cookie's value, kept in memory for the request only (to derive the CSRF token). */
 export type AdminSessionData = {
@@ -29,14 +30,12 @@ export type LoginResult = {
 // One message for an unknown email and a wrong password: the answer must not tell them apart.
 const WRONG = 'Wrong email or password.';
 
-/** A refusal that tells the client when to come back (the controller sets `Retry-After`). */
-export class SignInRefused extends HttpException {
-  constructor(
-    message: string,
-    status: HttpStatus,
-    readonly retryAfterSec: number,
-  ) {
-    super(message, status);
+/** A refusal that tells the client when to come back (answered with `Retry-After`). */
+export class SignInRefused extends StaffError {
+  declare readonly retryAfterSec: number;
+
+  constructor(code: 'sign_in_locked' | 'sign_in_busy', message: string, retryAfterSec: number) {
+    super(code, message, { retryAfterSec });
   }
 }
 
@@ -72,8 +71,8 @@ export class AdminAuthService {
     if (verdict.kind === 'address_throttled') {
       const seconds = Math.ceil(verdict.retryAfterMs / 1000);
       throw new SignInRefused(
+        'sign_in_locked',
         `Too many failed sign-ins from this address. Try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}.`,
-        HttpStatus.TOO_MANY_REQUESTS,
         seconds,
       );
     }
@@ -88,11 +87,7 @@ export class AdminAuthService {
       if (!(error instanceof HashGateBusy)) throw error;
       // Not a guess: the address gets its attempt back.
       await this.throttle.giveBack(address);
-      throw new SignInRefused(
-        'Sign-in is busy. Try again in a few seconds.',
-        HttpStatus.SERVICE_UNAVAILABLE,
-        2,
-      );
+      throw new SignInRefused('sign_in_busy', 'Sign-in is busy. Try again in a few seconds.', 2);
     }
     if (!user || !ok) {
       const lockedUntil = await this.throttle.failed(email, now);
@@ -101,7 +96,7 @@ export class AdminAuthService {
       if (user && lockedUntil) {
         void this.userRows.setLockedUntil(user.id, lockedUntil).catch(() => undefined);
       }
-      throw new UnauthorizedException(WRONG);
+      throw new StaffError('wrong_credentials', WRONG);
     }
     await this.throttle.succeeded(email, address);
     return this.openSession((await this.userRows.signedIn(user.id, now)) ?? user, now);
@@ -148,11 +143,11 @@ export class AdminAuthService {
   }
 }
 
-function lockedOut(remainingMs: number): HttpException {
+function lockedOut(remainingMs: number): SignInRefused {
   const minutes = Math.max(1, Math.ceil(remainingMs / 60_000));
   return new SignInRefused(
+    'sign_in_locked',
     `Too many failed sign-ins for this email. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-    HttpStatus.TOO_MANY_REQUESTS,
     Math.ceil(remainingMs / 1000),
   );
 }

@@ -1,7 +1,8 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type AdminUser } from './admin-user.entity';
 import { AdminUsersRepository } from './admin-users.repository';
 import { hashPassword, passwordProblem } from './password-hash';
+import { StaffError } from './staff-errors';
 import {
   type AdminRoleName,
   type AdminUserView,
@@ -53,10 +54,12 @@ export class AdminUsersService {
     password: string;
   }): Promise<{ user: AdminUserView; created: boolean }> {
     const email = normalizeEmail(input.email);
-    if (!EMAIL.test(email)) throw new BadRequestException('expected an email address');
-    if (!isAdminRole(input.role)) throw new BadRequestException('role must be support or admin');
+    if (!EMAIL.test(email)) throw new StaffError('invalid_email', 'expected an email address');
+    if (!isAdminRole(input.role)) {
+      throw new StaffError('invalid_role', 'role must be support or admin');
+    }
     const problem = passwordProblem(input.password);
-    if (problem) throw new BadRequestException(problem);
+    if (problem) throw new StaffError('weak_password', problem);
     const hash = await hashPassword(input.password);
     const { user, inserted } = await this.users.upsert(email, hash, input.role);
     return { user: toUserView(user), created: inserted };
@@ -67,11 +70,11 @@ export class AdminUsersService {
     id: string,
     role: AdminRoleName,
   ): Promise<{ before: AdminUserView; after: AdminUserView }> {
-    if (!isAdminRole(role)) throw new BadRequestException('role must be support or admin');
+    if (!isAdminRole(role)) throw new StaffError('invalid_role', 'role must be support or admin');
     const before = await this.findById(id);
-    if (!before) throw new NotFoundException('no such user');
+    if (!before) throw new StaffError('user_not_found', 'no such user');
     const after = await this.users.changeRole(id, role);
-    if (!after) throw new NotFoundException('no such user');
+    if (!after) throw new StaffError('user_not_found', 'no such user');
     return { before: toUserView(before), after: toUserView(after) };
   }
 }

@@ -1,6 +1,10 @@
+import { StaffError } from './staff-errors';
+
 /** Thrown when every hash slot is taken and the short wait list is full or timed out. */
-export class HashGateBusy extends Error {
-  override name = 'HashGateBusy';
+export class HashGateBusy extends StaffError {
+  constructor(message = 'every password-hash slot is taken') {
+    super('hash_gate_busy', message);
+  }
 }
 
 /**

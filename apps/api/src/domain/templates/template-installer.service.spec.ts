@@ -1,8 +1,8 @@
 import { describeProblem, parseBotScript, strictProblems } from '@gpt-bridge/kommo-sandbox';
 import { LEAD_FIELD_KEYS, type LeadFieldKey, leadFieldCode } from '@gpt-bridge/shared';
-import { ConflictException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { type FieldsService } from '../fields/fields.service';
+import { TemplateFieldsMissing } from './template-errors';
 import { type Installation } from '../installations/installation.entity';
 import { type InstallationsRepository } from '../installations/installations.repository';
 import { type WebhookTokens } from '../installations/webhook-tokens.service';
@@ -78,9 +78,10 @@ describe('TemplateInstaller', () => {
     const error = await installer({ missing: ['ANSWER_RECEIVED', 'LOG'] })
       .build(INSTALLATION, 'classic')
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConflictException);
-    expect((error as ConflictException).getResponse()).toMatchObject({
-      error: 'fields_missing',
+    // `fields_missing` is answered 409 (TEMPLATE_ERRORS; the filter's spec checks the status).
+    expect(error).toBeInstanceOf(TemplateFieldsMissing);
+    expect(error).toMatchObject({
+      code: 'fields_missing',
       missingFields: ['ANSWER_RECEIVED', 'LOG'],
       message: expect.stringContaining('re-provision') as unknown,
     });
@@ -94,11 +95,14 @@ describe('TemplateInstaller', () => {
     expect(result.missingFields).toEqual(['ANSWER', 'LOG']);
     await expect(
       installer({ missing: ['MESSAGE'] }).build(INSTALLATION, 'widget_block'),
-    ).rejects.toThrow(ConflictException);
+    ).rejects.toMatchObject({ code: 'fields_missing' });
   });
 
   it('answers 404 for an unknown installation', async () => {
-    await expect(installer().build('nope', 'classic')).rejects.toThrow(NotFoundException);
+    await expect(installer().build('nope', 'classic')).rejects.toMatchObject({
+      code: 'installation_not_found',
+      category: 'not_found',
+    });
   });
 
   it('writes step numbers as ranges', () => {

@@ -4,7 +4,7 @@ import {
   type LeadFieldKey,
   leadFieldName,
 } from '@gpt-bridge/shared';
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { FieldsService } from '../fields/fields.service';
 import { InstallationsRepository } from '../installations/installations.repository';
 import { WebhookTokens } from '../installations/webhook-tokens.service';
@@ -16,6 +16,7 @@ import {
   MAX_BOT_JSON_BYTES,
 } from './bot-json';
 import { buildClassicTemplate, CLASSIC_TIMING } from './classic-template';
+import { TemplateError, TemplateFieldsMissing } from './template-errors';
 import { handAddedSteps } from './hand-added';
 import { templateLanguage, type TemplateLanguage } from './template-texts';
 import { buildWidgetBlockTemplate, WIDGET_BLOCK_FIELDS } from './widget-block-template';
@@ -66,7 +67,7 @@ export class TemplateInstaller {
 
   async build(installationId: string, kind: TemplateKind): Promise<InstalledTemplate> {
     const installation = await this.installations.findById(installationId);
-    if (!installation) throw new NotFoundException('installation not found');
+    if (!installation) throw new TemplateError('installation_not_found', 'installation not found');
     const active = await this.fields.activeFields(installationId);
     const ids: Partial<Record<LeadFieldKey, number>> = Object.fromEntries(
       active.map((field) => [field.key, field.kommoFieldId]),
@@ -74,11 +75,10 @@ export class TemplateInstaller {
     const missingFields = LEAD_FIELD_KEYS.filter((key) => ids[key] === undefined);
     const blocking = missingFields.filter((key) => REQUIRED_FIELDS[kind].includes(key));
     if (blocking.length > 0) {
-      throw new ConflictException({
-        error: 'fields_missing',
-        message: `the template needs the fields ${blocking.join(', ')}; re-provision the fields in the widget settings, then install the template again`,
-        missingFields: blocking,
-      });
+      throw new TemplateFieldsMissing(
+        blocking,
+        `the template needs the fields ${blocking.join(', ')}; re-provision the fields in the widget settings, then install the template again`,
+      );
     }
     const urls = await this.webhooks.urls(installationId);
     const url = (of: 'chatgpt' | 'assistant') => {

@@ -1,5 +1,6 @@
 import { type AccountDetail, type AccountListItem, connectionNotice } from '@gpt-bridge/shared';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { AdminError } from './admin-errors';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { Clock } from '../../common/clock/clock';
@@ -43,7 +44,7 @@ export class AdminAccountsService {
 
   async usageOf(id: string, month?: string): Promise<UsageSummary> {
     if (!(isUuid(id) && (await this.installations.exists(id)))) {
-      throw new NotFoundException('no such account');
+      throw new AdminError('account_not_found', 'no such account');
     }
     return this.usage.summary(id, this.clock.now(), month);
   }
@@ -51,7 +52,7 @@ export class AdminAccountsService {
   async detail(id: string): Promise<AccountDetail> {
     const now = this.clock.now();
     const row = isUuid(id) ? await this.installations.overview(id, now) : undefined;
-    if (!row) throw new NotFoundException('no such account');
+    if (!row) throw new AdminError('account_not_found', 'no such account');
     const kinds = await this.log.kindsOf(id);
     const [item, fields, provider, usageSummary, recentRequests] = await Promise.all([
       this.item(row, now),
@@ -96,7 +97,7 @@ export class AdminAccountsService {
     authError: string | null;
   }> {
     const row = isUuid(id) ? await this.installations.overview(id, this.clock.now()) : undefined;
-    if (!row) throw new NotFoundException('no such account');
+    if (!row) throw new AdminError('account_not_found', 'no such account');
     return {
       status: row.status,
       planId: row.planId,

@@ -1,17 +1,14 @@
-import {
-  BadGatewayException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { FieldsService } from '../../domain/fields/fields.service';
 import { InstallationJobs } from '../../domain/installations/installation-jobs';
 import { InstallationsRepository } from '../../domain/installations/installations.repository';
 import { TokenService } from '../../domain/installations/token.service';
 import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { LeadEraser, type LeadEraseResult } from '../../domain/requests/retention/lead-eraser';
+import { PlanError } from '../../domain/plans/plan-errors';
 import { type Plan, type PlanAssignment, PlansService } from '../../domain/plans/plans.service';
 import { AdminAccountsService } from './admin-accounts.service';
+import { AdminError } from './admin-errors';
 import { AuditLogService } from '../../domain/staff/audit-log.service';
 import { type AdminUserView } from '../../domain/staff/admin-user.types';
 
@@ -71,7 +68,9 @@ export class AdminActionsService {
       before: tokenState(before),
       after: { ...tokenState(after), ...(failure ? { failure } : {}) },
     });
-    if (failure) throw new BadGatewayException(`Kommo refused or did not answer: ${failure}`);
+    if (failure) {
+      throw new AdminError('kommo_failed', `Kommo refused or did not answer: ${failure}`);
+    }
     return { tokenHealth: tokenState(after) };
   }
 
@@ -97,7 +96,8 @@ export class AdminActionsService {
     const before = await this.accounts.state(id);
     if (before.status === 'active') return { status: before.status };
     if (!(await this.installations.enableWithTokens(id))) {
-      throw new ConflictException(
+      throw new AdminError(
+        'no_tokens',
         'This account has no Kommo tokens (it was uninstalled or never finished installing); ' +
           'it must install the widget again.',
       );
@@ -156,7 +156,7 @@ export class AdminActionsService {
     actor: AdminUserView,
   ): Promise<Plan> {
     const before = (await this.plans.list()).find((plan) => plan.id === id);
-    if (!before) throw new NotFoundException(`no plan ${id}`);
+    if (!before) throw new PlanError('plan_not_found', `no plan ${id}`);
     const after = await this.plans.update(id, change);
     await this.audit.record({
       actor,

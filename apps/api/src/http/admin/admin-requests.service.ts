@@ -1,9 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
@@ -15,6 +10,7 @@ import {
   type RequestLogRow,
 } from '../../domain/requests/request-log.repository';
 import { AuditLogService } from '../../domain/staff/audit-log.service';
+import { AdminError } from './admin-errors';
 import { isUuid } from '../../domain/staff/admin-users.service';
 import { type AdminUserView } from '../../domain/staff/admin-user.types';
 import { AI_REQUEST_STATUSES, type AdminRequestView } from '@gpt-bridge/shared';
@@ -101,7 +97,7 @@ export class AdminRequestsService {
 
   async get(id: string): Promise<AdminRequestView> {
     const row = isUuid(id) ? await this.log.get(id) : undefined;
-    if (!row) throw new NotFoundException('no such request');
+    if (!row) throw new AdminError('request_not_found', 'no such request');
     return toView(row);
   }
 
@@ -113,18 +109,26 @@ export class AdminRequestsService {
   async replay(id: string, actor: AdminUserView): Promise<{ id: string }> {
     const original = await this.get(id);
     if (original.status !== 'failed') {
-      throw new ConflictException(
+      throw new AdminError(
+        'not_replayable',
         `only a failed request can be replayed (this one is ${original.status})`,
       );
     }
-    if (original.leadId === null) throw new ConflictException('the request has no lead to answer');
+    if (original.leadId === null) {
+      throw new AdminError('not_replayable', 'the request has no lead to answer');
+    }
     // Its message (the block's data, the fields a webhook carried) is gone with the texts.
     if (original.textsRemovedAt !== null) {
-      throw new ConflictException('the request cannot be replayed: its texts were removed');
+      throw new AdminError(
+        'not_replayable',
+        'the request cannot be replayed: its texts were removed',
+      );
     }
     const created = await this.db.transaction(async (manager) => {
       const row = await this.log.insertReplay(manager, id, `replay:${randomUUID()}`);
-      if (!row) throw new ConflictException('the request changed meanwhile; reload it');
+      if (!row) {
+        throw new AdminError('changed_meanwhile', 'the request changed meanwhile; reload it');
+      }
       await this.audit.record(
         {
           actor,

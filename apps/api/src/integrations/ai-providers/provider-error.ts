@@ -1,16 +1,10 @@
-/** How a provider call failed; decides retrying and the LOG line a person reads. */
-export type ProviderErrorClass =
-  | 'auth' // 401/403: key wrong, revoked, no permission
-  | 'billing' // quota or credits exhausted: retrying cannot help
-  | 'rate_limit' // 429 that is about pace: retry after a wait
-  | 'not_found' // model, agent or app missing
-  | 'bad_request' // 400/422: our request or the account's settings are refused
-  | 'config' // we refused before calling (e.g. a pasted asst_... id, no key saved)
-  | 'server' // 5xx, 408, 409
-  | 'network' // connection refused/reset, DNS
-  | 'timeout'
-  | 'empty_answer' // 200 without text (e.g. reasoning ate the token cap)
-  | 'blocked_url'; // the outbound guard refused the address
+import { type ProviderErrorClass } from '@gpt-bridge/shared';
+
+/**
+ * How a provider call failed; decides retrying and the LOG line a person reads. The list, with
+ * what each means, is the stored contract in packages/shared (PROVIDER_ERROR_CLASSES).
+ */
+export type { ProviderErrorClass };
 
 const RETRYABLE: ReadonlySet<ProviderErrorClass> = new Set([
   'rate_limit',
@@ -35,7 +29,10 @@ export type ProviderErrorInit = {
 
 /**
  * Every failure of a provider call. It carries only what we chose to keep, never the request,
- * headers or key, so it is safe to log and to store.
+ * headers or key, so it is safe to log and to store. Its stored class is `errorClass`.
+ * The one error not built on AppError: its `code` has always been the provider's own code (tests
+ * and logs read it), which cannot also be AppError's typed `code`. RetriesExhausted, the
+ * AppError the pipeline sees, carries its class as `code`.
  */
 export class ProviderError extends Error {
   readonly provider: string;

@@ -1,4 +1,6 @@
+import { type KommoErrorClass } from '@gpt-bridge/shared';
 import { type AxiosError } from 'axios';
+import { AppError } from '../../common/errors/app-error';
 import { looksLikeAccountGone } from './kommo-account-gone';
 
 export type KommoErrorKind =
@@ -12,6 +14,12 @@ export type KommoErrorKind =
   | 'forbidden'
   /** Kommo's 403 after repeated 429s: wait and retry (docs/architecture.md "Kommo request budget"). */
   | 'blocked';
+
+/**
+ * The stored class of a Kommo failure: `kommo_<kind>`. KommoApiError's constructor fails to
+ * compile when a kind is added here but not to the shared list.
+ */
+export type KommoErrorCode = KommoErrorClass;
 
 /** One item of Kommo's `validation-errors`: which item of the request (`request_id`) and why. */
 export type KommoValidationGroup = {
@@ -56,8 +64,9 @@ const BLOCK_WORDING = /too many requests|rate.?limit|temporar\w* blocked/i;
 /**
  * Every failure of a Kommo call. It holds only what we decided to keep (status, Kommo's detail,
  * validation errors) and never the request config, so tokens cannot leak through logs or JSON.
+ * Its `code` is `kommo_<kind>`, the class a request keeps when Kommo refuses it for good.
  */
-export class KommoApiError extends Error {
+export class KommoApiError extends AppError<KommoErrorCode> {
   readonly kind: KommoErrorKind;
   readonly status?: number;
   readonly retryable: boolean;
@@ -67,8 +76,7 @@ export class KommoApiError extends Error {
   readonly accountGone: boolean;
 
   constructor(init: KommoApiErrorInit) {
-    super(init.message);
-    this.name = 'KommoApiError';
+    super(`kommo_${init.kind}`, 'internal', init.message);
     this.kind = init.kind;
     this.retryable = init.retryable ?? RETRYABLE_BY_DEFAULT.has(init.kind);
     this.detail = init.detail ?? init.message;

@@ -3,6 +3,7 @@ import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { z } from 'zod';
 import { accountTimeZone } from './account-time-zone';
 import { AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/errors/app-error';
 import { kommoErrorFromAxios } from './kommo-errors';
 import { type KommoHost, kommoBaseUrl } from './kommo-host';
 import { parseAdminClaim } from './widget-token-claims';
@@ -44,32 +45,33 @@ export type KommoAccountInfo = {
 };
 
 /** Kommo refused the grant (bad, expired or reused code / refresh token): re-authorisation needed. */
-export class OAuthRejectedError extends Error {
-  override name = 'OAuthRejectedError';
+export class OAuthRejectedError extends AppError<'oauth_rejected'> {
   /** 401/404 or an unknown host: the account may have been renamed (docs/kommo-contract.md §2.6). */
   constructor(
     message: string,
     readonly hostGone = false,
   ) {
-    super(message);
+    super('oauth_rejected', 'internal', message);
   }
 }
 
 /** Kommo could not be reached or failed (network, 429, 5xx): try again later. */
-export class OAuthUnavailableError extends Error {
-  override name = 'OAuthUnavailableError';
+export class OAuthUnavailableError extends AppError<'oauth_unavailable'> {
   constructor(
     message: string,
     readonly hostGone = false,
   ) {
-    super(message);
+    super('oauth_unavailable', 'internal', message);
   }
 }
 
-export class IntegrationNotConfiguredError extends Error {
-  override name = 'IntegrationNotConfiguredError';
+export class IntegrationNotConfiguredError extends AppError<'integration_not_configured'> {
   constructor() {
-    super('Kommo integration is not configured (KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET)');
+    super(
+      'integration_not_configured',
+      'internal',
+      'Kommo integration is not configured (KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET)',
+    );
   }
 }
 

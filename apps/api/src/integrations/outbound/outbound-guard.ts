@@ -7,6 +7,7 @@ import {
   type RequestInit as UndiciRequestInit,
 } from 'undici';
 import { type AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/errors/app-error';
 import { type FetchLike } from './fetch-like';
 import { isIpLiteral, isPrivateAddress } from './address-policy';
 
@@ -35,14 +36,17 @@ const REASON_TEXT: Record<OutboundBlockReason, string> = {
 };
 
 /** A request the guard refused before (or instead of) talking to the peer. */
-export class OutboundBlockedError extends Error {
+export class OutboundBlockedError extends AppError<'outbound_blocked'> {
   constructor(
     readonly reason: OutboundBlockReason,
     /** The host concerned, when there is one (never the full URL: it may carry tokens). */
     readonly host?: string,
   ) {
-    super(host ? `${REASON_TEXT[reason]}: ${host}` : REASON_TEXT[reason]);
-    this.name = 'OutboundBlockedError';
+    super(
+      'outbound_blocked',
+      'internal',
+      host ? `${REASON_TEXT[reason]}: ${host}` : REASON_TEXT[reason],
+    );
   }
 }
 

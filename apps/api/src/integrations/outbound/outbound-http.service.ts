@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/errors/app-error';
 import { type FetchLike } from './fetch-like';
 import {
   checkUrl,
@@ -36,14 +37,13 @@ export type MediaDownloadErrorCode =
   | 'aborted';
 
 /** A media download that failed; the message is short and readable ("HTTP 404"). */
-export class MediaDownloadError extends Error {
+export class MediaDownloadError extends AppError<MediaDownloadErrorCode> {
   constructor(
-    readonly code: MediaDownloadErrorCode,
+    code: MediaDownloadErrorCode,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'MediaDownloadError';
+    super(code, 'internal', message);
   }
 }
 

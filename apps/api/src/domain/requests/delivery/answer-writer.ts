@@ -1,8 +1,13 @@
-import { ANSWER_RECEIVED_FULL, type LeadFieldKey } from '@gpt-bridge/shared';
+import {
+  ANSWER_RECEIVED_FULL,
+  type DeliveryErrorClass,
+  type LeadFieldKey,
+} from '@gpt-bridge/shared';
 import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../../../common/errors/app-error';
 import { FieldsService } from '../../fields/fields.service';
 import { type KommoClient, KommoClientFactory } from '../../../integrations/kommo/kommo-client';
-import { KommoApiError } from '../../../integrations/kommo/kommo-errors';
+import { KommoApiError, type KommoErrorCode } from '../../../integrations/kommo/kommo-errors';
 import { type KommoLeadFieldInput } from '../../../integrations/kommo/kommo-requests';
 import { type KommoLead } from '../../../integrations/kommo/kommo-schemas';
 import { type Installation } from '../../installations/installation.entity';
@@ -10,14 +15,17 @@ import { type AiRequestRow } from '../ai-request.entity';
 import { type WidgetRequestParams } from '../ai-request.types';
 import { fieldText } from '../lead-fields';
 
+export type UndeliverableCode = DeliveryErrorClass | KommoErrorCode;
+
 /** Why an outcome could not be written: the request ends `failed` with this class. */
-export class UndeliverableError extends Error {
-  constructor(
-    readonly errorClass: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'UndeliverableError';
+export class UndeliverableError extends AppError<UndeliverableCode> {
+  constructor(code: UndeliverableCode, message: string) {
+    super(code, 'internal', message);
+  }
+
+  /** The class the request keeps (the name logs and the pipeline know). */
+  get errorClass(): UndeliverableCode {
+    return this.code;
   }
 }
 
@@ -52,10 +60,7 @@ export class AnswerWriter {
       }
     } catch (error) {
       if (error instanceof KommoApiError && !error.retryable) {
-        throw new UndeliverableError(
-          `kommo_${error.kind}`,
-          `Kommo refused the write: ${error.message}`,
-        );
+        throw new UndeliverableError(error.code, `Kommo refused the write: ${error.message}`);
       }
       throw error;
     }

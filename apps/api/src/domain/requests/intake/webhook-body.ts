@@ -1,11 +1,13 @@
+import { AppError } from '../../../common/errors/app-error';
+
 /** A request body we could not read; its message goes back to the caller as is. */
-export class BadWebhookBody extends Error {
+export class BadWebhookBody extends AppError<'bad_body'> {
   constructor(
     message: string,
     readonly status: 400 | 413 | 415 = 400,
   ) {
-    super(message);
-    this.name = 'BadWebhookBody';
+    // The intake answers it with its own status and body (webhook routes), never the filter.
+    super('bad_body', 'internal', message);
   }
 }
 

@@ -1,4 +1,6 @@
+import { type IntakeErrorClass } from '@gpt-bridge/shared';
 import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../../../common/errors/app-error';
 import { AppConfig } from '../../../config/app-config';
 import { AiJobs } from '../ai-jobs';
 import { RequestsRepository } from '../requests.repository';
@@ -40,14 +42,15 @@ const reply = (status: number, error: string, message: string): IntakeReply => (
 });
 
 /** A refused request whose reason is logged for the account (its token was valid). */
-class Refusal extends Error {
+class Refusal extends AppError<IntakeErrorClass> {
   constructor(
     readonly status: number,
-    readonly errorClass: string,
+    readonly errorClass: IntakeErrorClass,
     message: string,
     readonly leadId: number | null = null,
   ) {
-    super(message);
+    // The webhook routes answer it themselves (their own body shape), never the filter.
+    super(errorClass, 'internal', message);
   }
 }
 

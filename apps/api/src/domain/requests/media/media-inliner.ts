@@ -1,3 +1,4 @@
+import { AppError } from '../../../common/errors/app-error';
 import { type AiImage } from '../../../integrations/ai-providers/provider.types';
 
 /**
@@ -9,10 +10,9 @@ export const INLINE_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'ima
 export type InlineImageType = (typeof INLINE_IMAGE_TYPES)[number];
 
 /** An image the model would not accept (unknown format, empty, or not an image at all). */
-export class UnsupportedImageError extends Error {
+export class UnsupportedImageError extends AppError<'unsupported_image'> {
   constructor(message = 'unsupported image format (expected PNG, JPEG, WebP or GIF)') {
-    super(message);
-    this.name = 'UnsupportedImageError';
+    super('unsupported_image', 'internal', message);
   }
 }
 

@@ -1,5 +1,6 @@
 import { type LeadEraseResult } from '@gpt-bridge/shared';
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { RequestError } from '../request-errors';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { ConversationsRepository } from '../conversations.repository';
@@ -34,7 +35,8 @@ export class LeadEraser {
   ): Promise<LeadEraseResult> {
     return this.db.transaction(async (manager) => {
       if (!(await this.locks.lockInTransaction(manager, installationId, leadId, LOCK_WAIT))) {
-        throw new ConflictException(
+        throw new RequestError(
+          'lead_busy',
           'A worker is answering this lead right now; try again in a minute.',
         );
       }
