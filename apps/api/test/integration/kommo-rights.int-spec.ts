@@ -72,7 +72,12 @@ const installation = async (accountId: number) =>
 
 /** The browser consent flow as `userId`: our state, the sandbox's redirect, our result page. */
 async function consentAs(accountId: number, userId: number) {
-  const start = await fetch(`${stack.apiUrl}/kommo/oauth/start`, { redirect: 'manual' });
+  // A browser of its own: another file's flood may have spent 127.0.0.1's starts for the
+  // minute (oauth-unauthenticated.int-spec.ts), and budgets are per address.
+  const start = await fetch(`${stack.apiUrl}/kommo/oauth/start`, {
+    redirect: 'manual',
+    headers: { 'x-forwarded-for': `203.0.113.${Math.floor(Math.random() * 250) + 1}` },
+  });
   const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
   const granted = await stack.sandbox.consent(accountId, state, userId);
   const page = await fetch(granted.redirect);

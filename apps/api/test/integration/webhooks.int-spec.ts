@@ -283,9 +283,8 @@ describe('provider failures', () => {
     const error = await providerSettings(stack)
       .save(shop.installationId, { assistant: { provider: 'openai', model: 'asst_abc123' } })
       .catch((e: unknown) => e as Error);
-    expect(String((error as { response?: { message?: string } }).response?.message)).toMatch(
-      /Assistants/,
-    );
+    expect(error).toMatchObject({ code: 'invalid_settings' });
+    expect((error as Error).message).toMatch(/Assistants/);
   });
 });
 
