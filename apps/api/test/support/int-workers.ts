@@ -12,6 +12,6 @@ export const SERIAL_INT_FILES = [
   // Counts grants per sliding second; under load a late timer once made 7 of 6.
   'test/integration/kommo-rate-limit.int-spec.ts',
   // Times 300 calls against the budget and counts the sandbox's requests; beside another file a
-  // loaded machine once logged 301 (one call retried after its answer was lost).
+  // loaded machine once logged 301 (cause not found; alone it logs 300).
   'test/integration/kommo-budget.int-spec.ts',
 ];
