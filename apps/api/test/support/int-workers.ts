@@ -14,4 +14,7 @@ export const SERIAL_INT_FILES = [
   // Times 300 calls against the budget and counts the sandbox's requests; beside another file a
   // loaded machine once logged 301 (cause not found; alone it logs 300).
   'test/integration/kommo-budget.int-spec.ts',
+  // Counts Kommo's 429s across two worker processes sharing the budget; beside another file a
+  // loaded run once saw one 429 (alone it passes; open question in the stop-29 note).
+  'test/integration/token-refresh.int-spec.ts',
 ];
