@@ -98,7 +98,7 @@ test.describe('pnpm start without Kommo settings', () => {
 
       const input = page.getByLabel('Message as the customer');
       await input.fill('Hi');
-      await page.getByRole('button', { name: 'Send' }).click();
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
       const transcript = page.getByTestId('transcript');
       await expect(transcript.getByTestId('entry-customer').last()).toContainText('Hi');
       // The widget-block template answers each message as soon as the answer exists (it has no

@@ -110,7 +110,7 @@ test.describe('sandbox chat page', () => {
 
     const input = page.getByLabel('Message as the customer');
     await input.fill('hello');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
     const transcript = page.getByTestId('transcript');
     await expect(transcript.getByTestId('entry-bot').last()).toContainText(
       'Hi! What is your name?',
