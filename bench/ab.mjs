@@ -11,7 +11,15 @@ import { openLoad } from './lib/open-load.mjs';
 import { cannon, figures } from './lib/run-ack.mjs';
 import { cpuMs } from './lib/cpu-time.mjs';
 import { pinServices } from './lib/pin-services.mjs';
-import { assertAlive, freePort, pinning, pinSelf, stopAll, stopProcess } from './lib/processes.mjs';
+import {
+  assertAlive,
+  freePort,
+  pinning,
+  pinSelf,
+  runBench,
+  stopAll,
+  stopProcess,
+} from './lib/processes.mjs';
 import { median, round } from './lib/stats.mjs';
 import {
   appEnv,
@@ -182,15 +190,4 @@ async function main() {
   log(`bench:ab: wrote ${path.relative(ROOT, file)}`);
 }
 
-let stopping = false;
-async function shutdown(code, reason) {
-  if (stopping) return;
-  stopping = true;
-  log(`bench:ab: ${reason}`);
-  await stopAll();
-  process.exit(code);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => void shutdown(130, `stopped by ${signal}`));
-}
-main().catch((error) => void shutdown(1, `failed: ${error.stack ?? error}`));
+runBench('bench:ab', main);

@@ -14,6 +14,7 @@ import {
   freePort,
   pinning,
   pinSelf,
+  runBench,
   sleep,
   startNode,
   stopAll,
@@ -225,18 +226,4 @@ async function main() {
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
-let stopping = false;
-async function shutdown(code, reason) {
-  if (stopping) return;
-  stopping = true;
-  if (reason) log(`memory: ${reason}`);
-  await stopAll();
-  process.exit(code);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => void shutdown(130, `stopped by ${signal}`));
-}
-main().then(
-  () => process.exit(0),
-  (error) => void shutdown(1, `failed: ${error.stack ?? error}`),
-);
+runBench('memory', main, { exitWhenDone: true });

@@ -9,6 +9,7 @@ import {
   freePort,
   pinning,
   pinSelf,
+  runBench,
   startNode,
   stopAll,
   stopProcess,
@@ -180,17 +181,4 @@ async function main() {
   process.stdout.write(`\n${table}\n`);
 }
 
-let stopping = false;
-async function shutdown(code, reason) {
-  if (stopping) return;
-  stopping = true;
-  if (reason) log(`bench: ${reason}`);
-  await stopAll();
-  process.exit(code);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => void shutdown(130, `stopped by ${signal}`));
-}
-
-main().catch((error) => void shutdown(1, `failed: ${error.stack ?? error}`));
+runBench('bench', main);

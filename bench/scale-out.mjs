@@ -12,7 +12,7 @@ import { planMessages, sendAll } from './lib/chaos-sender.mjs';
 import { loadBenchConfig } from './lib/config.mjs';
 import { cpuMs } from './lib/cpu-time.mjs';
 import { round } from './lib/stats.mjs';
-import { freePort, sleep, stopAll, unexpectedExits } from './lib/processes.mjs';
+import { freePort, runBench, sleep, stopAll, unexpectedExits } from './lib/processes.mjs';
 import {
   appEnv,
   checkBuilt,
@@ -199,18 +199,4 @@ async function main() {
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
-let stopping = false;
-async function shutdown(code, reason) {
-  if (stopping) return;
-  stopping = true;
-  if (reason) log(`scale-out: ${reason}`);
-  await stopAll();
-  process.exit(code);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => void shutdown(130, `stopped by ${signal}`));
-}
-main().then(
-  () => process.exit(0),
-  (error) => void shutdown(1, `failed: ${error.stack ?? error}`),
-);
+runBench('scale-out', main, { exitWhenDone: true });

@@ -13,7 +13,15 @@ import { bodyFactory } from './lib/bodies.mjs';
 import { loadBenchConfig } from './lib/config.mjs';
 import { openLoad } from './lib/open-load.mjs';
 import { pinServices } from './lib/pin-services.mjs';
-import { freePort, pinning, pinSelf, sleep, stopAll, stopProcess } from './lib/processes.mjs';
+import {
+  freePort,
+  pinning,
+  pinSelf,
+  runBench,
+  sleep,
+  stopAll,
+  stopProcess,
+} from './lib/processes.mjs';
 import { checkAnchors, loadAppSql, PIPELINE, READS } from './lib/scale-queries.mjs';
 import {
   appSecretBox,
@@ -478,17 +486,4 @@ async function main() {
   process.stdout.write(`\n${table(results)}\n`);
 }
 
-let stopping = false;
-async function shutdown(code, reason) {
-  if (stopping) return;
-  stopping = true;
-  if (reason) log(`scale: ${reason}`);
-  await stopAll();
-  process.exit(code);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => void shutdown(130, `stopped by ${signal}`));
-}
-
-main().catch((error) => void shutdown(1, `failed: ${error.stack ?? error}`));
+runBench('scale', main);

@@ -169,3 +169,25 @@ export function freePort() {
     });
   });
 }
+
+/**
+ * Runs a bench script's `main`; on failure or SIGINT/SIGTERM, stops every child first and exits.
+ * `exitWhenDone`: exit 0 after success too (kept-alive sockets would hold the process open).
+ */
+export function runBench(name, main, { exitWhenDone = false } = {}) {
+  let stopping = false;
+  const shutdown = async (code, reason) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${name}: ${reason}\n`);
+    await stopAll();
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => void shutdown(130, `stopped by ${signal}`));
+  }
+  main().then(
+    () => exitWhenDone && process.exit(0),
+    (error) => void shutdown(1, `failed: ${error.stack ?? error}`),
+  );
+}
