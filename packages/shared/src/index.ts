@@ -6,3 +6,4 @@ export * from './contracts/widget-api.js';
 export * from './contracts/provider-settings.js';
 export * from './contracts/widget-panel.js';
 export * from './contracts/admin-api.js';
+export * from './contracts/lead-card.js';
