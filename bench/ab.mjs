@@ -4,7 +4,7 @@
 // single loads move ±50 %; alternating rounds on one stack is what made a difference visible
 // (docs/performance.md, "Comparing two versions").
 import path from 'node:path';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bodyFactory } from './lib/bodies.mjs';
 import { loadBenchConfig } from './lib/config.mjs';
 import { openLoad } from './lib/open-load.mjs';
@@ -104,6 +104,13 @@ async function main() {
   // As in run 1: no worker competing for the server core, one API per side.
   await stopProcess(worker);
   await stopProcess(setupApi);
+  // A side built before a migration may need what it dropped (an old intake function, say): the
+  // SQL in AB_SETUP_SQL runs once on the migrated database, before either side starts.
+  const setupSql = process.env.AB_SETUP_SQL;
+  if (setupSql) {
+    await withDb(config, (db) => db.query(readFileSync(path.resolve(setupSql), 'utf8')));
+    log(`  ran ${setupSql} on the database`);
+  }
   const handlerPath = new URL(account.handlerUrl).pathname;
   for (const s of sides) {
     const port = await freePort();

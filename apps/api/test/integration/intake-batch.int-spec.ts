@@ -17,7 +17,8 @@ import { testEnv } from '../support/test-env';
 
 // The batched ack's SQL (intake-batch-sql.ts) against real PostgreSQL: the dedupe rule inside one
 // batch and against the table, the params the Assistant webhook drops, arrival order, and twins
-// arriving in two batches at once (two API processes) while their key's lock is held elsewhere.
+// arriving in two batches at once (two API processes) while their key's lock is held elsewhere;
+// and the statements prepared per connection, on a connection that replaces a dropped one.
 describe('the set-based intake of a batch', () => {
   let context: INestApplicationContext;
   let db: DataSource;
@@ -185,5 +186,22 @@ describe('the set-based intake of a batch', () => {
       const twin = [one, two].find((r) => r!.duplicateOf !== null);
       expect(twin!.duplicateOf).toBe(stored[0]!.requestId);
     }
+  });
+
+  it('prepares its statements again on the connection that replaces one PostgreSQL dropped', async () => {
+    const [first] = await store.intakeBatch([item('chatgpt', `idem:${randomUUID()}`, 30)]);
+    expect(first!.requestId).not.toBeNull();
+    // Every connection that ran an intake goes, with the statements prepared on it.
+    const [{ dropped }] = await db.query<{ dropped: number }[]>(
+      `SELECT count(pg_terminate_backend(pid))::int AS dropped FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND query LIKE '%gb_intake_batch%'`,
+    );
+    expect(dropped).toBeGreaterThan(0);
+    // The pool learns of the drop from the connection's error event.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [next] = await store.intakeBatch([item('chatgpt', `idem:${randomUUID()}`, 31)]);
+    expect(next!.requestId).not.toBeNull();
+    expect(await rowsOf([next!.requestId!])).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
 // one of the same webhook only while that one is still `queued`: when it is picked up it reads
 // the lead as it is now, which holds whatever the second call was about. Explicit keys (an
 // Idempotency-Key, a widget_request's continue path) keep the whole window.
-const DEDUPE_RULE = `
+export const DEDUPE_RULE = `
         SELECT r.id INTO v_prior FROM ai_requests r
          WHERE r.installation_id = p_installation AND r.delivery_key = p_key
            AND r.duplicate_of IS NULL AND r.status <> 'rejected'
@@ -23,7 +23,7 @@ const WINDOW_RULE = `
            AND r.received_at > now() - make_interval(secs => p_window_seconds)
          ORDER BY r.received_at LIMIT 1;`;
 
-function intakeFunction(lookup: string): string {
+export function intakeFunction(lookup: string): string {
   // Each statement of a PL/pgSQL function takes a fresh snapshot, so after waiting for the lock
   // the lookup sees a twin committed just before.
   return `

@@ -1,25 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Pool, type QueryResult } from 'pg';
+import { type Pool, type PoolClient, type QueryResult } from 'pg';
 import { type DataSource } from 'typeorm';
 import { returnedRows } from '../../database/returning';
 import { type WebhookKind } from '../installations/webhook-token';
 import { type AiRequestColumns, type AiRequestRow } from './ai-request.entity';
 import { type RequestMode, type RequestParams, type StoredErrorClass } from './ai-request.types';
-import { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL } from './intake-batch-sql';
+import { INTAKE_PREPARE_SQL, intakeExecuteSql } from './intake-batch-sql';
 import { HELD_LEAD_LOCKS_SQL, LEAD_LOCK_SQL } from './lead-lock';
 
-export type IntakeInput = {
-  installationId: string;
-  kind: WebhookKind;
-  mode: RequestMode;
-  leadId: number;
-  deliveryKey: string;
-  params: RequestParams;
-  dedupeWindowSeconds: number;
-};
-
-/** One classic webhook to store, identified by its URL token's hash. */
+/** One webhook to store, identified by its URL token's hash. */
 export type TokenIntake = {
   tokenHash: Buffer;
   mode: RequestMode;
@@ -28,6 +18,19 @@ export type TokenIntake = {
   params: RequestParams;
   dedupeWindowSeconds: number;
 };
+
+/** What the intake statement answers per item. */
+type IntakeRow = {
+  idx: number;
+  installation_id: string | null;
+  kind: WebhookKind | null;
+  status: string | null;
+  request_id: string | null;
+  duplicate_of: string | null;
+};
+
+/** The pool's connections on which the intake statements are prepared. */
+const intakeReady = new WeakSet<PoolClient>();
 
 /** `installationId` null: no such token; `requestId` null: the installation is not active. */
 export type TokenIntakeResult = {
@@ -55,30 +58,7 @@ export class RequestsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Stores an acknowledged request, or logs it as a duplicate of a delivery seen within the
-   * window; one statement (the `ai_intake` function takes an advisory lock on the key, so two
-   * identical deliveries arriving together see each other).
-   */
-  async insertIntake(input: IntakeInput): Promise<{ id: string; duplicateOf: string | null }> {
-    const rows: { request_id: string; duplicate_of: string | null }[] = await this.db.query(
-      `SELECT request_id, duplicate_of FROM ai_intake($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        input.installationId,
-        input.kind,
-        input.mode,
-        input.leadId,
-        input.deliveryKey,
-        JSON.stringify(input.params),
-        input.dedupeWindowSeconds,
-      ],
-    );
-    const row = rows[0];
-    if (!row) throw new Error('ai_intake returned no row');
-    return { id: row.request_id, duplicateOf: row.duplicate_of };
-  }
-
-  /**
-   * Classic webhook acks, many in one transaction and one commit (intake-batch-sql.ts): for each,
+   * Webhook acks (classic and widget_request), many in one transaction and one commit (intake-batch-sql.ts): for each,
    * the token's installation and, when it is active, the stored request or its duplicate's id.
    * Results come back in the order of `items`.
    */
@@ -93,23 +73,19 @@ export class RequestsRepository {
     }));
     // The hottest statements we run: straight to pg's pool, without a TypeORM query runner.
     const client = await this.pool().connect();
-    let result: QueryResult<{
-      idx: number;
-      installation_id: string | null;
-      kind: WebhookKind | null;
-      status: string | null;
-      request_id: string | null;
-      duplicate_of: string | null;
-    }>;
+    let result: QueryResult<IntakeRow>;
     try {
-      const json = JSON.stringify(payload);
-      await client.query('BEGIN');
-      await client.query(INTAKE_LOCKS_SQL, [json]);
-      result = await client.query(INTAKE_BATCH_SQL, [json]);
-      await client.query('COMMIT');
+      if (!intakeReady.has(client)) {
+        await client.query(INTAKE_PREPARE_SQL);
+        intakeReady.add(client);
+      }
+      const sql = intakeExecuteSql(client.escapeLiteral(JSON.stringify(payload)));
+      // A simple query of two statements answers with one result per statement.
+      const results = (await client.query(sql)) as unknown as QueryResult<IntakeRow>[];
+      result = results[1]!;
     } catch (error) {
-      // A connection that failed mid-transaction is not handed back to the pool.
-      await client.query('ROLLBACK').catch(() => undefined);
+      // The implicit transaction is rolled back; the connection, which may be in any state, is
+      // not handed back to the pool (nor are its prepared statements).
       client.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }

@@ -3,7 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error';
 import { AppConfig } from '../../../config/app-config';
 import { AiJobs } from '../ai-jobs';
-import { RequestsRepository } from '../requests.repository';
+import {
+  RequestsRepository,
+  type TokenIntake,
+  type TokenIntakeResult,
+} from '../requests.repository';
 import { type RequestMode, type RequestParams } from '../ai-request.types';
 import { type InstallationStatus } from '../../installations/installation.entity';
 import { KommoApiError } from '../../../integrations/kommo/kommo-errors';
@@ -89,27 +93,9 @@ export class WebhookIntake {
       if (!target) return NOT_FOUND;
       return this.refuseFor(target) ?? this.logRefusal(target, 'classic', error);
     }
-    const stored = await this.batcher.submit({
-      tokenHash: hashWebhookToken(request.token),
-      mode: 'classic',
-      leadId: read.leadId,
-      deliveryKey: deliveryKey({
-        idempotencyKey: request.idempotencyKey,
-        query: request.query,
-        rawBody: request.rawBody,
-      }),
-      params: read.params,
-      dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
-    });
-    if (!stored.installationId || !stored.requestId) {
-      const target = stored.installationId ? { status: stored.status as InstallationStatus } : null;
-      return this.refuseFor(target) ?? NOT_FOUND;
-    }
-    return this.acknowledge(
-      stored.installationId,
+    return this.answerStored(
+      await this.batcher.submit(this.intakeItem(request, 'classic', read.leadId, read.params)),
       read.leadId,
-      stored.requestId,
-      stored.duplicateOf,
     );
   }
 
@@ -214,25 +200,47 @@ export class WebhookIntake {
           leadId,
         );
       }
-      const stored = await this.store.insertIntake({
-        installationId: found.installationId,
-        kind: found.kind,
-        mode,
+      // Uninstalled or disabled since the lookup above: refused as it would be now.
+      return this.answerStored(
+        await this.batcher.submit(this.intakeItem(request, mode, leadId, params, path)),
         leadId,
-        deliveryKey: deliveryKey({
-          idempotencyKey: request.idempotencyKey,
-          continuePath: path,
-          query: request.query,
-          rawBody: request.rawBody,
-        }),
-        params,
-        dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
-      });
-      return this.acknowledge(found.installationId, leadId, stored.id, stored.duplicateOf);
+      );
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       return this.logRefusal(found, mode, error);
     }
+  }
+
+  /** What the batcher stores for a webhook that passed its checks. */
+  private intakeItem(
+    request: IntakeRequest,
+    mode: RequestMode,
+    leadId: number,
+    params: RequestParams,
+    continuePath?: string,
+  ): TokenIntake {
+    return {
+      tokenHash: hashWebhookToken(request.token),
+      mode,
+      leadId,
+      deliveryKey: deliveryKey({
+        idempotencyKey: request.idempotencyKey,
+        continuePath,
+        query: request.query,
+        rawBody: request.rawBody,
+      }),
+      params,
+      dedupeWindowSeconds: this.config.get('WEBHOOK_DEDUPE_WINDOW_SECONDS'),
+    };
+  }
+
+  /** The ack of a stored webhook, or the refusal of an installation that is not active. */
+  private answerStored(stored: TokenIntakeResult, leadId: number): IntakeReply {
+    if (!stored.installationId || !stored.requestId) {
+      const target = stored.installationId ? { status: stored.status as InstallationStatus } : null;
+      return this.refuseFor(target) ?? NOT_FOUND;
+    }
+    return this.acknowledge(stored.installationId, leadId, stored.requestId, stored.duplicateOf);
   }
 
   /** 404 for no token or an uninstalled account (indistinguishable), 409 while not active. */
