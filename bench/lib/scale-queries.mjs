@@ -33,23 +33,20 @@ const LEAD_LOCK_SQL = `hashtextextended('lead:' || installation_id::text || ':' 
  */
 export const PIPELINE = [
   {
-    name: 'ack: intake of a batch of 1 (its transaction: key locks, lookup and insert)',
+    name: 'ack: intake of a batch of 1 (its one round trip: key locks, lookup and insert)',
     key: 'intake',
-    anchor: 'await client.query(INTAKE_BATCH_SQL, [json]);',
+    anchor: 'const sql = intakeExecuteSql(client.escapeLiteral(JSON.stringify(payload)));',
     run: async (db, ctx) => {
       const json = JSON.stringify([
         { h: ctx.tokenHash, m: 'classic', l: ctx.leadId, k: ctx.deliveryKey, p: {}, w: 600 },
       ]);
-      await db.query('BEGIN');
-      try {
-        await db.query(appSql.INTAKE_LOCKS_SQL, [json]);
-        const { rows } = await db.query(appSql.INTAKE_BATCH_SQL, [json]);
-        await db.query('COMMIT');
-        ctx.requestId = rows[0]?.request_id;
-      } catch (error) {
-        await db.query('ROLLBACK');
-        throw error;
+      // As the app: both statements prepared once per connection, then one simple query.
+      if (!prepared.has(db)) {
+        await db.query(appSql.INTAKE_PREPARE_SQL);
+        prepared.add(db);
       }
+      const results = await db.query(appSql.intakeExecuteSql(db.escapeLiteral(json)));
+      ctx.requestId = results[1].rows[0]?.request_id;
       if (!ctx.requestId) throw new Error('the intake stored nothing');
     },
   },
@@ -249,13 +246,17 @@ export const READS = [
 
 // The intake's SQL is imported from the build (not copied): loadAppSql() fills it.
 const appSql = {};
+/** The connections on which the intake's statements are prepared. */
+const prepared = new WeakSet();
 
 /** The built API's intake statements (found by file name: the source tree moves). */
 export async function loadAppSql() {
   const file = findFile(path.join(ROOT, 'apps/api/dist'), 'intake-batch-sql.js');
   if (!file) throw new Error('apps/api/dist has no intake-batch-sql.js: build the API first');
-  const { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL } = await import(pathToFileURL(file).href);
-  Object.assign(appSql, { INTAKE_BATCH_SQL, INTAKE_LOCKS_SQL });
+  const { INTAKE_BATCH_SQL, INTAKE_PREPARE_SQL, intakeExecuteSql } = await import(
+    pathToFileURL(file).href
+  );
+  Object.assign(appSql, { INTAKE_BATCH_SQL, INTAKE_PREPARE_SQL, intakeExecuteSql });
   return appSql;
 }
 
