@@ -1,4 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createIndexConcurrently } from './concurrent-index';
 
 const INDEXES = [
   // The retention job's scan: finished requests whose texts are still there, oldest first. Only
@@ -14,27 +15,13 @@ const INDEXES = [
   { name: 'ix_lead_conversations_updated', sql: `ON lead_conversations (updated_at)` },
 ];
 
-/**
- * Built CONCURRENTLY, outside a transaction: a plain CREATE INDEX on a large ai_requests would
- * hold off the intake's inserts for the whole build. A build that failed half-way leaves an
- * invalid index, which is dropped and built again.
- */
+/** Built CONCURRENTLY (concurrent-index.ts): ai_requests may be large by then. */
 export class RetentionIndexes1764800000001 implements MigrationInterface {
   name = 'RetentionIndexes1764800000001';
   transaction = false;
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    for (const index of INDEXES) {
-      const invalid = (await queryRunner.query(
-        `SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-          WHERE c.relname = $1 AND NOT x.indisvalid`,
-        [index.name],
-      )) as unknown[];
-      if (invalid.length > 0) await queryRunner.query(`DROP INDEX CONCURRENTLY "${index.name}"`);
-      await queryRunner.query(
-        `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${index.name}" ${index.sql}`,
-      );
-    }
+    for (const index of INDEXES) await createIndexConcurrently(queryRunner, index.name, index.sql);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

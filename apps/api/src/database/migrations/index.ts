@@ -13,6 +13,7 @@ import { RetentionIndexes1764800000001 } from './1764800000001-RetentionIndexes'
 import { RecoveredAnswers1764810000000 } from './1764810000000-RecoveredAnswers';
 import { SetBasedIntake1764850000000 } from './1764850000000-SetBasedIntake';
 import { IntakeBesideItsCaller1764850000001 } from './1764850000001-IntakeBesideItsCaller';
+import { AdminListIndexes1764850000002 } from './1764850000002-AdminListIndexes';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   RecoveredAnswers1764810000000,
   SetBasedIntake1764850000000,
   IntakeBesideItsCaller1764850000001,
+  AdminListIndexes1764850000002,
 ];
