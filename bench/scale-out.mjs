@@ -78,6 +78,23 @@ async function waitForDrain(cfg, accountIds, deadline) {
   }
 }
 
+/**
+ * Pool sizes that fit two APIs and two workers in PostgreSQL's max_connections. Each process
+ * opens up to DATABASE_POOL_SIZE (20), and each worker as many lead-lock connections as
+ * AI_WORKER_CONCURRENCY (40): 2 × 20 + 2 × (20 + 40) = 160 by default, past the default 100, and
+ * the drain then fails with "too many clients already" (docs/scaling.md, "Connections").
+ */
+async function connectionBudget(cfg) {
+  const max = await withDb(cfg, async (db) =>
+    Number((await db.query('SHOW max_connections')).rows[0].max_connections),
+  );
+  const pool = 10;
+  // 20 kept for the bench's own clients, the sandbox and anyone else on the server.
+  const concurrency = Math.max(4, Math.min(40, Math.floor((max - 20 - 4 * pool) / 2)));
+  log(`scale-out: max_connections ${max}: pools of ${pool}, worker concurrency ${concurrency}`);
+  return { DATABASE_POOL_SIZE: String(pool), AI_WORKER_CONCURRENCY: String(concurrency) };
+}
+
 async function main() {
   const cfg = config();
   checkBuilt();
@@ -90,7 +107,7 @@ async function main() {
   const ports = [await freePort(), await freePort()];
   // Both APIs and both workers read the same settings but for the port; PUBLIC_URL is the first
   // API's (behind a load balancer it would be the balancer's address).
-  const envA = appEnv(cfg, sandbox, ports[0]);
+  const envA = { ...appEnv(cfg, sandbox, ports[0]), ...(await connectionBudget(cfg)) };
   const envB = { ...envA, PORT: String(ports[1]) };
   await configureIntegration(sandbox, envA.PUBLIC_URL);
   await sandbox.call('POST', '/_sandbox/ai/spec/warm');
