@@ -19,7 +19,13 @@ const catalog: AccountCatalog = {
       ],
     },
     { id: 4, name: 'Plan', type: 'select', code: null, enums: [{ id: 41, value: 'Pro' }] },
-    { id: 9, name: 'GPT Bridge | ANSWER', type: 'textarea', code: 'GPT_BRIDGE_ANSWER', enums: null },
+    {
+      id: 9,
+      name: 'GPT Bridge | ANSWER',
+      type: 'textarea',
+      code: 'GPT_BRIDGE_ANSWER',
+      enums: null,
+    },
   ],
   pipelines: [{ id: 7, name: 'Sales', statuses: [{ id: 70, name: 'Meeting booked' }] }],
   users: [
@@ -97,10 +103,17 @@ describe('planExtraction', () => {
   it('names a missing required value, never writes our own fields, and keeps "ERROR" out of LOG', () => {
     const own: ProfileDefinition = {
       ...profile,
-      items: [...profile.items, { fieldId: 9, name: 'answer_copy', instruction: 'x', required: false }],
+      items: [
+        ...profile.items,
+        { fieldId: 9, name: 'answer_copy', instruction: 'x', required: false },
+      ],
       rules: [],
     };
-    const plan = planExtraction(own, { answer: 'x', name: null, plan: 'ERROR', answer_copy: 'x' }, ctx);
+    const plan = planExtraction(
+      own,
+      { answer: 'x', name: null, plan: 'ERROR', answer_copy: 'x' },
+      ctx,
+    );
     expect(plan.writes.customFields).toEqual([]);
     expect(plan.trace.skipped.map((s) => [s.name, s.reason])).toEqual([
       ['name', 'required, but not found'],
@@ -200,6 +213,11 @@ describe('ExtractionProfileInputSchema', () => {
       rules: [{ when: { item: 'answer', op: 'is_set' }, then: [{ kind: 'task', text: 'Call' }] }],
     });
     expect(parsed.items[0]?.required).toBe(false);
-    expect(parsed.rules[0]?.then[0]).toEqual({ kind: 'task', text: 'Call', dueHours: 24, taskTypeId: 1 });
+    expect(parsed.rules[0]?.then[0]).toEqual({
+      kind: 'task',
+      text: 'Call',
+      dueHours: 24,
+      taskTypeId: 1,
+    });
   });
 });

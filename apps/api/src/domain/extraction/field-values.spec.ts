@@ -70,7 +70,12 @@ describe('fieldWriteFor: one extracted value against its Kommo field', () => {
 
   it('url: an http(s) address only', () => {
     expect(write('url', 'https://ana.example.com')).toMatchObject({ ok: true });
-    for (const bad of ['ana.example.com', 'javascript:alert(1)', 'ftp://x.example', 'https://localhost']) {
+    for (const bad of [
+      'ana.example.com',
+      'javascript:alert(1)',
+      'ftp://x.example',
+      'https://localhost',
+    ]) {
       expect(write('url', bad)).toEqual({ ok: false, reason: 'not an http(s) address' });
     }
   });
