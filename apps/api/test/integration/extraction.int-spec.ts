@@ -301,7 +301,8 @@ describe('?extract= on the ChatGPT webhook', () => {
       [leadFieldCode('ANSWER_RECEIVED')]: 'Full',
     });
     expect(state.fields.PLAN).toBeUndefined();
-    expect(state.fields.MEETING_DAY).toBe(Date.UTC(2026, 11, 8) / 1000);
+    // Midnight of that day in the account's zone (the sandbox's default, São Paulo, UTC−3).
+    expect(state.fields.MEETING_DAY).toBe(Date.UTC(2026, 11, 8, 3) / 1000);
     expect(state.stage).toEqual({ pipeline: 'Meetings', status: 'Meeting booked' });
     expect(state.tags).toEqual(['meeting']);
     expect(state.tasks).toEqual([
@@ -377,6 +378,31 @@ describe('?extract= on the ChatGPT webhook', () => {
     ]);
   }, 60_000);
 
+  it('Kommo refuses the PATCH that carries the extraction: the answer goes alone, LOG and the trace say so', async () => {
+    const lead = await createLeadWith(stack, shop.account.id, { PROMPT: ANA });
+    await stack.sandbox.addFault({
+      path: `/api/v4/leads/${lead}`,
+      method: 'PATCH',
+      account_id: shop.account.id,
+      count: 1,
+      status: 400,
+    });
+    await postForm(`${shop.chatgptUrl}?extract=lead-info`, observedWebhookBody(shop.account, lead));
+    const row = (await settled(stack, shop.installationId)).at(-1)!;
+    expect(row.status).toBe('done');
+    expect(row.log_line).toMatch(/; Kommo refused the extraction \(.*\): none of it was written$/);
+    const state = (await stack.sandbox.lead(shop.account.id, lead)) as unknown as LeadState;
+    expect(state.fields[leadFieldCode('ANSWER')]).toBe('#Meeting');
+    expect(state.fields[leadFieldCode('LOG')]).toBe(row.log_line);
+    expect(state.fields.CUSTOMER).toBeUndefined();
+    expect(state.stage.pipeline).toBe('Sales pipeline');
+    const [stored] = await stack.db.query<
+      { extraction: { written: unknown[]; skipped: { name: string; reason: string }[] } }[]
+    >(`SELECT extraction FROM ai_requests WHERE id = $1`, [row.id]);
+    expect(stored?.extraction.written).toEqual([]);
+    expect(stored?.extraction.skipped.map((s) => s.name)).toContain('Customer name');
+  }, 30_000);
+
   it('says in LOG why it cannot extract: the Assistant webhook (Dify), an unknown profile', async () => {
     await providerSettings(stack).save(shop.installationId, {
       openaiApiKey: KEY,
@@ -393,7 +419,7 @@ describe('?extract= on the ChatGPT webhook', () => {
       [
         'failed',
         'config',
-        'ERROR extract: ?extract= works on the ChatGPT webhook only; the Assistant webhook (dify) has no structured outputs',
+        'ERROR extract: Dify has no structured outputs; use ?extract= on the ChatGPT webhook',
       ],
       [
         'failed',

@@ -56,9 +56,7 @@ export class ExtractionRunner {
     // Assistant's providers (Dify, Chatbase, OpenAI-compatible) have no structured outputs
     // (docs/ai-providers.md §1.11), and a widget block answers through continue, not a PATCH.
     if (caller.kind !== 'chatgpt') {
-      return {
-        refused: `extract: ?extract= works on the ChatGPT webhook only; the Assistant webhook (${caller.assistantProvider}) has no structured outputs`,
-      };
+      return { refused: `extract: ${assistantRefusal(caller.assistantProvider)}` };
     }
     if (caller.mode !== 'classic') {
       return { refused: 'extract: ?extract= works with the classic webhook step only' };
@@ -123,6 +121,21 @@ export class ExtractionRunner {
     const cached = await this.catalogs.load(installation, parts);
     return knowsAll(cached, profile) ? cached : this.catalogs.load(installation, parts, true);
   }
+}
+
+const PROVIDER_NAMES: Record<string, string> = {
+  dify: 'Dify',
+  chatbase: 'Chatbase',
+  openai_compatible: 'an OpenAI-compatible endpoint',
+};
+
+function assistantRefusal(provider: string): string {
+  const name = PROVIDER_NAMES[provider];
+  // OpenAI's Responses API could take a schema, but the Assistant webhook's answer is the
+  // conversation's reply to the customer: the extraction belongs to the ChatGPT webhook.
+  return name
+    ? `${name} has no structured outputs; use ?extract= on the ChatGPT webhook`
+    : 'the Assistant webhook answers the customer; use ?extract= on the ChatGPT webhook';
 }
 
 /** Whether every field, stage and named user of the profile is in the catalog. */

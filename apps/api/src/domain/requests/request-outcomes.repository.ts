@@ -64,12 +64,16 @@ export class RequestOutcomesRepository {
     );
   }
 
-  /** After delivery: what Kommo did with the extraction's actions (a refused PATCH or task). */
-  async updateExtraction(id: string, trace: LeadExtractionTrace): Promise<void> {
-    await this.db.query(`UPDATE ai_requests SET extraction = $2::jsonb WHERE id = $1`, [
-      id,
-      JSON.stringify(trace),
-    ]);
+  /**
+   * After delivery: what Kommo did with the extraction (a refused PATCH or task), and the LOG
+   * line when the answer had to go without it.
+   */
+  async updateExtraction(id: string, trace: LeadExtractionTrace, logLine?: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ai_requests SET extraction = $2::jsonb, log_line = coalesce($3, log_line)
+        WHERE id = $1`,
+      [id, JSON.stringify(trace), logLine ?? null],
+    );
   }
 
   /**

@@ -104,6 +104,7 @@ export class AnswerWriter {
       return;
     }
     let trace = row.extraction;
+    let refusedLog: string | undefined;
     if (!landed) {
       // The extraction rides in the answer's PATCH: one write, and the bot never sees the answer
       // without the values it was based on.
@@ -126,11 +127,12 @@ export class AnswerWriter {
           ),
         });
         if (trace) trace = refusedPatchTrace(trace, why);
+        refusedLog = log;
       }
     }
     if (trace) {
       const after = await sendTasksAndNote(client, row.leadId, writes, trace, row.attempts > 1);
-      if (after !== row.extraction) await this.outcomes.updateExtraction(row.id, after);
+      if (after !== row.extraction) await this.outcomes.updateExtraction(row.id, after, refusedLog);
     }
   }
 
