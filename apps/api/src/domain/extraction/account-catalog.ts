@@ -36,20 +36,29 @@ export class AccountCatalogs {
     const catalog: AccountCatalog = { fields: [], pipelines: [], users: [] };
     for (const part of parts) {
       const key = redisKey(this.config, 'kommo-catalog', installation.id, part);
-      const cached = fresh ? null : await this.cached(key);
-      const value = cached ?? (await this.read(installation, part));
-      if (!cached) await this.redis.set(key, JSON.stringify(value), 'EX', TTL_SECONDS);
+      const cached = fresh ? undefined : await this.cached(key);
+      // Wrapped, so a kept `null` (users Kommo would not list) is a hit, not a miss.
+      const value = cached ? cached.value : await this.read(installation, part);
+      if (!cached) await this.keep(key, value);
       Object.assign(catalog, { [part]: value });
     }
     return catalog;
   }
 
-  private async cached(key: string): Promise<unknown> {
+  private async keep(key: string, value: unknown): Promise<void> {
+    try {
+      await this.redis.set(key, JSON.stringify({ value }), 'EX', TTL_SECONDS);
+    } catch {
+      // Without Redis the next request reads Kommo again: slower, not wrong.
+    }
+  }
+
+  private async cached(key: string): Promise<{ value: unknown } | undefined> {
     try {
       const text = await this.redis.get(key);
-      return text === null ? null : (JSON.parse(text) as unknown);
+      return text === null ? undefined : (JSON.parse(text) as { value: unknown });
     } catch {
-      return null; // a cache that does not answer is a cache miss
+      return undefined; // a cache that does not answer is a cache miss
     }
   }
 
