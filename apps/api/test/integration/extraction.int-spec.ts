@@ -133,7 +133,9 @@ describe('extraction profiles in the widget', () => {
     expect(byName.Intent?.usable).toBe(true);
     expect(byName.Intent?.enums).toHaveLength(3);
     expect(byName.Address?.usable).toBe(false);
-    expect(byName['GPT Bridge | ANSWER']?.usable).toBe(false);
+    // Our own six fields are never offered.
+    const answerField = fields[leadFieldCode('ANSWER')]!.id;
+    expect(listed.find((f) => f.id === answerField)?.usable).toBe(false);
     const pipelines = catalog.json.pipelines as { name: string; statuses: { name: string }[] }[];
     expect(pipelines.map((p) => p.name)).toEqual(['Sales pipeline', 'Meetings']);
     expect(catalog.json.users).toEqual(
