@@ -1,6 +1,7 @@
 // Every TypeORM entity of the API, one per table. The app loads them through each module's
 // TypeOrmModule.forFeature; this list is for whatever needs them all at once (the schema-drift
 // test compares each with the migrated database). A new entity belongs here too.
+import { ExtractionProfile } from './domain/extraction/extraction-profile.entity';
 import { InstallationField } from './domain/fields/installation-field.entity';
 import { Installation } from './domain/installations/installation.entity';
 import { WebhookToken } from './domain/installations/webhook-token.entity';
@@ -27,4 +28,5 @@ export const ENTITIES = [
   AdminUser,
   AdminSession,
   AuditLogRow,
+  ExtractionProfile,
 ];

@@ -1,4 +1,8 @@
 import {
+  type ExtractionCatalogResponse,
+  type ExtractionProfileInput,
+  type ExtractionProfilesResponse,
+  type ExtractionProfileView,
   type HandAddedStep,
   type ProviderSettingsInput,
   type ProviderSettingsView,
@@ -102,6 +106,12 @@ export function createApiClient(widget: KommoWidget, apiUrl: string) {
     template: (kind: TemplateKind) => call<InstalledTemplate>('GET', `/templates/${kind}`),
     testConsole: (input: TestConsoleInput) =>
       call<TestConsoleResult>('POST', '/test-console', input),
+    extractionCatalog: () => call<ExtractionCatalogResponse>('GET', '/extraction/catalog'),
+    extractionProfiles: () => call<ExtractionProfilesResponse>('GET', '/extraction/profiles'),
+    saveExtractionProfile: (name: string, input: ExtractionProfileInput) =>
+      call<ExtractionProfileView>('PUT', `/extraction/profiles/${encodeURIComponent(name)}`, input),
+    deleteExtractionProfile: (name: string) =>
+      call<unknown>('DELETE', `/extraction/profiles/${encodeURIComponent(name)}`),
   };
 }
 

@@ -4,6 +4,7 @@ import { translator, type Language } from '../i18n/translate';
 import { ConnectionSection } from './connection-section';
 import { ConsoleSection } from './console-section';
 import { ErrorBox } from './error-box';
+import { ExtractionSection } from './extraction-section';
 import { FieldsSection } from './fields-section';
 import { PanelContext, usePanel, type Panel } from './panel-context';
 import { ProvidersSection } from './providers-section';
@@ -35,6 +36,7 @@ function Sections() {
       {admin && <WebhooksSection />}
       {admin && <ProvidersSection />}
       {admin && <TemplateSection fields={fields} />}
+      {admin && <ExtractionSection />}
       <UsageSection />
       {admin && <ConsoleSection />}
     </>

@@ -8,6 +8,7 @@ import { InstallationsRepository } from '../installations/installations.reposito
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
 import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { QuotaGate } from '../plans/quota-gate';
+import { ExtractionRunner, type PreparedExtraction } from '../extraction/extraction-runner';
 import { type AiRequestRow } from './ai-request.entity';
 import { type RequestOutcome } from './ai-request.types';
 import { AnswerWriter, UndeliverableError } from './delivery/answer-writer';
@@ -24,7 +25,8 @@ import { RequestsRepository } from './requests.repository';
 // Past these, a request that keeps failing (Kommo down for long) ends `failed`.
 const MAX_ATTEMPTS = 10;
 
-type Source = { prompt: string; message: string };
+/** `responsibleUserId`: undefined when the lead was not read (the webhook carried its fields). */
+type Source = { prompt: string; message: string; responsibleUserId?: number | null };
 
 /**
  * One request from stored to answered: read what to ask, check the quota, call the provider
@@ -50,6 +52,7 @@ export class AiPipeline {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly installations: InstallationsRepository,
+    private readonly extractions: ExtractionRunner,
   ) {}
 
   async handle(row: AiRequestRow): Promise<void> {
@@ -138,6 +141,27 @@ export class AiPipeline {
       return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
     }
     const stored = await this.settings.load(installation.id);
+    let extraction: PreparedExtraction | undefined;
+    if (row.params.extract) {
+      const prepared = await this.kommoRead('the extraction reads', () =>
+        this.extractions.prepare(
+          installation,
+          row.params.extract!,
+          { kind: row.kind, mode: row.mode, assistantProvider: stored.assistant.provider },
+          this.clock.now(),
+        ),
+      );
+      if ('refused' in prepared) {
+        return errorOutcome(`ERROR ${prepared.refused}`.slice(0, 250), 'config', prepared.refused);
+      }
+      extraction = prepared;
+      if (prepared.needsResponsibleUser && source.responsibleUserId === undefined) {
+        const lead = await this.kommoRead('the lead read', () =>
+          this.clientFor(installation).getLead(row.leadId),
+        );
+        source.responsibleUserId = lead?.responsible_user_id ?? null;
+      }
+    }
     let input;
     try {
       input = await this.media.prepare(source.prompt, source.message, stored.openaiApiKey);
@@ -163,9 +187,53 @@ export class AiPipeline {
       user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
       // An earlier start died before its outcome was stored: its answer may be on record.
       resume: asks > 1,
+      ...(extraction
+        ? { extraction: { format: extraction.format, instructions: extraction.instructions } }
+        : {}),
     });
     // Latency covers the whole step: reading the lead, media and the provider.
-    return { ...outcome, latencyMs: Date.now() - started };
+    const latencyMs = Date.now() - started;
+    if (!extraction || outcome.kind !== 'answer') return { ...outcome, latencyMs };
+    const plan = this.extractions.plan(
+      extraction,
+      outcome.answer,
+      source.responsibleUserId ?? null,
+    );
+    if ('refused' in plan) {
+      const failed = errorOutcome(
+        `ERROR ${plan.refused}`.slice(0, 250),
+        'empty_answer',
+        plan.refused,
+      );
+      return { ...failed, provider: outcome.provider, model: outcome.model, latencyMs };
+    }
+    return {
+      ...outcome,
+      latencyMs,
+      answer: plan.answer,
+      logLine: `${outcome.logLine}; ${plan.logSummary}`,
+      extraction: { trace: plan.trace, writes: plan.writes },
+    };
+  }
+
+  private clientFor(installation: Installation) {
+    return this.kommo.forInstallation({
+      installationId: installation.id,
+      host: installation.host,
+      subdomain: installation.subdomain,
+    });
+  }
+
+  /** A Kommo read before the provider: refused for good ends the request, else the job retries. */
+  private async kommoRead<T>(what: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof KommoApiError && !error.retryable) {
+        throw new UndeliverableError(error.code, `Kommo refused ${what}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */
@@ -203,7 +271,11 @@ export class AiPipeline {
       throw error;
     }
     if (!lead) throw new UndeliverableError('lead_not_found', `lead ${row.leadId} does not exist`);
-    return { prompt: fieldText(lead, id('PROMPT')), message: fieldText(lead, id('MESSAGE')) };
+    return {
+      prompt: fieldText(lead, id('PROMPT')),
+      message: fieldText(lead, id('MESSAGE')),
+      responsibleUserId: lead.responsible_user_id ?? null,
+    };
   }
 }
 
@@ -240,5 +312,7 @@ function withOutcome(row: AiRequestRow, outcome: RequestOutcome): AiRequestRow {
     errorMessage: answered ? null : outcome.errorMessage,
     reachedProvider: answered,
     stopBot: answered ? false : outcome.stopBot,
+    extraction: answered ? (outcome.extraction?.trace ?? null) : null,
+    extractionWrites: answered ? (outcome.extraction?.writes ?? null) : null,
   };
 }

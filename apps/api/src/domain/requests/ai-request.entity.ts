@@ -1,4 +1,9 @@
-import { type AiRequestStatus, type StoredErrorClass } from '@gpt-bridge/shared';
+import {
+  type AiRequestStatus,
+  type LeadExtractionTrace,
+  type StoredErrorClass,
+} from '@gpt-bridge/shared';
+import { type ExtractionWrites } from '../extraction/extraction.types';
 import { Column, Entity, Generated, PrimaryGeneratedColumn } from 'typeorm';
 import { type RawRow } from '../../database/raw-row';
 import { bigintNumber, nullableBigint } from '../../database/column-transformers';
@@ -119,6 +124,14 @@ export class AiRequest {
   /** The answer was read back from the provider's record of an earlier ask. */
   @Column({ type: 'boolean', default: false })
   answerRecovered: boolean;
+
+  /** What `?extract=` wrote, skipped and did (the lead-card trace's shape); null without one. */
+  @Column({ type: 'jsonb', nullable: true })
+  extraction: LeadExtractionTrace | null;
+
+  /** What the delivery sends for the extraction (fields, stage, tags, tasks, note). */
+  @Column({ type: 'jsonb', nullable: true })
+  extractionWrites: ExtractionWrites | null;
 }
 
 /** Columns pg returns in another type than the entity: int8 as text, a date as a Date. */
@@ -147,4 +160,6 @@ export type AiRequestRow = Pick<
   | 'reachedProvider'
   | 'stopBot'
   | 'receivedAt'
+  | 'extraction'
+  | 'extractionWrites'
 > & { leadId: number };

@@ -1,4 +1,9 @@
-import { type AiRequestStatus, type StoredErrorClass } from '@gpt-bridge/shared';
+import {
+  type AiRequestStatus,
+  type LeadExtractionTrace,
+  type StoredErrorClass,
+} from '@gpt-bridge/shared';
+import { type ExtractionWrites } from '../extraction/extraction.types';
 import { type ConversationState } from '../../integrations/ai-providers/provider.types';
 
 // A request's life: AI_REQUEST_STATUSES in packages/shared.
@@ -22,6 +27,8 @@ export type RequestParams = {
   /** ChatGPT webhook: `?model=` and `?tokens=`. */
   model?: string;
   tokens?: number;
+  /** `?extract=<profile>`: the extraction profile to run (ChatGPT webhook, classic step). */
+  extract?: string;
   widget?: WidgetRequestParams;
   /** Field id → value, when the classic webhook carried the lead's fields (no lead read then). */
   leadFields?: Record<string, string>;
@@ -43,6 +50,8 @@ export type RequestOutcome =
       memory: { providerKey: string; state: ConversationState } | null;
       /** Read back from the provider's record of an earlier ask, not asked again. */
       recovered: boolean;
+      /** `?extract=`: the trace and what the delivery writes for it. */
+      extraction?: { trace: LeadExtractionTrace; writes: ExtractionWrites };
     }
   | {
       kind: 'error';

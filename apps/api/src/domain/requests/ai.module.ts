@@ -5,6 +5,7 @@ import { FieldsModule } from '../fields/fields.module';
 import { InstallationModule } from '../installations/installation.module';
 import { OutboundModule } from '../../integrations/outbound/outbound.module';
 import { PlansModule } from '../plans/plans.module';
+import { ExtractionModule } from '../extraction/extraction.module';
 import { AiJobs } from './ai-jobs';
 import { AiPipeline } from './ai-pipeline.service';
 import { AnswerWriter } from './delivery/answer-writer';
@@ -37,6 +38,7 @@ import { TestConsole } from './test-console';
     OutboundModule,
     FieldsModule,
     PlansModule,
+    ExtractionModule,
   ],
   providers: [
     RequestsRepository,

@@ -7,7 +7,10 @@ import { ProviderRegistry } from '../../integrations/ai-providers/provider-regis
 import { routeRequest } from './provider-routing';
 import { type StoredProviderSettings } from './provider-settings.service';
 import { type PreparedInput } from './media/media-preparer';
-import { type ConversationMemory } from '../../integrations/ai-providers/provider.types';
+import {
+  type ConversationMemory,
+  type JsonResponseFormat,
+} from '../../integrations/ai-providers/provider.types';
 import { RetriesExhausted, withRetries } from './retry-policy';
 
 export type AskProviderInput = {
@@ -21,6 +24,8 @@ export type AskProviderInput = {
   user: string;
   /** An earlier start of this request's provider step may have reached the provider. */
   resume?: boolean;
+  /** `?extract=`: the strict JSON schema and the developer message that asks for it. */
+  extraction?: { format: JsonResponseFormat; instructions: string };
 };
 
 /**
@@ -42,7 +47,15 @@ export class AskProvider {
       const hasImages = call.input.images.length > 0;
       route = routeRequest(call.kind, call.params, call.stored, this.config, hasImages);
       const provider = this.registry.get(route.name);
-      const chosen = route;
+      const extraction = call.extraction;
+      // Structured outputs exist on OpenAI only (docs/ai-providers.md §1.11); the pipeline asks
+      // for them on the ChatGPT webhook alone, so another route here is our bug, not the account's.
+      if (extraction && route.name !== 'openai_chat') {
+        throw new Error(`structured outputs asked of ${route.name}`);
+      }
+      const chosen = extraction
+        ? { ...route, settings: { ...route.settings, instructions: extraction.instructions } }
+        : route;
       const memory = call.memoryFor(chosen.memoryKey);
       const { value } = await withRetries(
         (timeoutMs, attemptNo) =>
@@ -54,6 +67,7 @@ export class AskProvider {
             timeoutMs,
             // A failed attempt (a timeout, a 5xx) may still have been answered on the provider's side.
             resume: call.resume === true || attemptNo > 1,
+            ...(extraction ? { responseFormat: extraction.format } : {}),
           }),
         {
           budgetMs: this.config.get('AI_RETRY_BUDGET_MS'),

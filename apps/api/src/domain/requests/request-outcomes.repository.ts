@@ -1,3 +1,4 @@
+import { type LeadExtractionTrace } from '@gpt-bridge/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
@@ -31,7 +32,8 @@ export class RequestOutcomesRepository {
           SET status = 'answered', answered_at = now(), answer = $2, log_line = $3,
               provider = $4, model = $5, latency_ms = $6, input_tokens = $7, output_tokens = $8,
               total_tokens = $9, reached_provider = $10, error_class = $11, error_message = $12,
-              stop_bot = $13, answer_recovered = $14
+              stop_bot = $13, answer_recovered = $14, extraction = $15::jsonb,
+              extraction_writes = $16::jsonb
         WHERE id = $1 AND status IN ('queued', 'processing')`;
     const params: unknown[] = [
       row.id,
@@ -48,6 +50,8 @@ export class RequestOutcomesRepository {
       answer ? null : outcome.errorMessage.slice(0, 500),
       answer ? false : outcome.stopBot,
       answer ? outcome.recovered : false,
+      answer && outcome.extraction ? JSON.stringify(outcome.extraction.trace) : null,
+      answer && outcome.extraction ? JSON.stringify(outcome.extraction.writes) : null,
     ];
     if (!memory) {
       await this.db.query(update, params);
@@ -55,8 +59,20 @@ export class RequestOutcomesRepository {
     }
     await this.db.query(
       `WITH stored AS (${update} RETURNING installation_id, lead_id)
-       ${upsertMemorySql('SELECT installation_id, lead_id, $15, $16::jsonb FROM stored')}`,
+       ${upsertMemorySql('SELECT installation_id, lead_id, $17, $18::jsonb FROM stored')}`,
       [...params, memory.providerKey, JSON.stringify(memory.state)],
+    );
+  }
+
+  /**
+   * After delivery: what Kommo did with the extraction (a refused PATCH or task), and the LOG
+   * line when the answer had to go without it.
+   */
+  async updateExtraction(id: string, trace: LeadExtractionTrace, logLine?: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ai_requests SET extraction = $2::jsonb, log_line = coalesce($3, log_line)
+        WHERE id = $1`,
+      [id, JSON.stringify(trace), logLine ?? null],
     );
   }
 

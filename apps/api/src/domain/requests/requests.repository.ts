@@ -42,7 +42,8 @@ export type TokenIntakeResult = {
 };
 
 const COLUMNS = `id, seq, installation_id, kind, mode, lead_id, status, params, attempts, provider,
-  model, answer, log_line, error_class, error_message, reached_provider, stop_bot, received_at`;
+  model, answer, log_line, error_class, error_message, reached_provider, stop_bot, received_at,
+  extraction, extraction_writes`;
 
 /** What COLUMNS selects, as pg returns it. */
 type Selected = AiRequestColumns<keyof AiRequestRow>;
@@ -236,5 +237,7 @@ function toRow(row: Selected): AiRequestRow {
     reachedProvider: row.reached_provider,
     stopBot: row.stop_bot,
     receivedAt: row.received_at,
+    extraction: row.extraction,
+    extractionWrites: row.extraction_writes,
   };
 }

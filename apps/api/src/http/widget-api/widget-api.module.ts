@@ -7,6 +7,8 @@ import { PlansModule } from '../../domain/plans/plans.module';
 import { TemplatesModule } from '../../domain/templates/templates.module';
 import { WidgetApiController } from './widget-api.controller';
 import { WidgetConsoleController } from './widget-console.controller';
+import { WidgetExtractionController } from './widget-extraction.controller';
+import { ExtractionModule } from '../../domain/extraction/extraction.module';
 import { WidgetSettingsController } from './widget-settings.controller';
 import { WidgetTemplatesController } from './widget-templates.controller';
 import { WidgetUsageController } from './widget-usage.controller';
@@ -19,6 +21,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     AiModule,
     PlansModule,
     TemplatesModule,
+    ExtractionModule,
   ],
   controllers: [
     WidgetApiController,
@@ -26,6 +29,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     WidgetUsageController,
     WidgetTemplatesController,
     WidgetConsoleController,
+    WidgetExtractionController,
   ],
 })
 export class WidgetApiModule {}

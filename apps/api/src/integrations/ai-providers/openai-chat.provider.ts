@@ -50,6 +50,14 @@ export class OpenAiChatProvider implements AiProvider {
       ...(maxTokens !== undefined ? { max_completion_tokens: maxTokens } : {}),
       // Reasoning counts against the cap; low effort leaves most of it for the visible answer.
       ...(isReasoningModel(model) ? { reasoning_effort: 'low' as const } : {}),
+      ...(call.responseFormat
+        ? {
+            response_format: {
+              type: 'json_schema' as const,
+              json_schema: { ...call.responseFormat, strict: true },
+            },
+          }
+        : {}),
     };
     try {
       const { data, request_id } = await client.chat.completions

@@ -58,8 +58,16 @@ export type ProviderSettings = {
   maxOutputTokens?: number;
 };
 
+/**
+ * OpenAI structured outputs (docs/ai-providers.md §1.11): a strict JSON schema the answer must
+ * follow. Only `openai_chat` sends it; the pipeline never gives it to the others (Dify and
+ * Chatbase have no such field and would answer text).
+ */
+export type JsonResponseFormat = { name: string; schema: Record<string, unknown> };
+
 export type ProviderCall = {
   input: AiInput;
+  responseFormat?: JsonResponseFormat;
   settings: ProviderSettings;
   memory: ConversationMemory;
   /** Stable per lead, e.g. `kommo-31999001-4401`: Dify's `user`, Chatbase's `userId`. */

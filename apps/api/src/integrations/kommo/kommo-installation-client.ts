@@ -8,6 +8,7 @@ import {
   type KommoCustomFieldInput,
   type KommoLeadPatch,
   type KommoNoteInput,
+  type KommoTaskInput,
 } from './kommo-requests';
 import {
   accountSchema,
@@ -17,14 +18,18 @@ import {
   leadSchema,
   leadUpdateSchema,
   noteSchema,
+  pipelineSchema,
   tagSchema,
+  taskSchema,
   type KommoAccount,
   type KommoBot,
   type KommoCustomField,
   type KommoLead,
   type KommoLeadUpdate,
   type KommoNote,
+  type KommoPipeline,
   type KommoTag,
+  type KommoTask,
   type KommoUser,
   userSchema,
 } from './kommo-schemas';
@@ -41,6 +46,9 @@ const fieldList = halList('custom_fields', customFieldSchema);
 const tagList = halList('tags', tagSchema);
 const noteList = halList('notes', noteSchema);
 const botList = halList('bots', botSchema);
+const pipelineList = halList('pipelines', pipelineSchema);
+const userList = halList('users', userSchema);
+const taskList = halList('tasks', taskSchema);
 
 /** Typed Kommo API v4 calls for one installation; get one from KommoClientFactory. */
 export class KommoClient {
@@ -130,6 +138,31 @@ export class KommoClient {
 
   addLeadNotes(notes: KommoNoteInput[]): Promise<KommoNote[]> {
     return this.writeAll('POST', '/api/v4/leads/notes', notes, noteList);
+  }
+
+  /** Every pipeline with its statuses (any user may read them). */
+  listPipelines(): Promise<KommoPipeline[]> {
+    return collectPages(this.transport, '/api/v4/leads/pipelines', pipelineList);
+  }
+
+  /** The account's users; admin tokens only (403 otherwise, docs/kommo-contract.md §9.4). */
+  listUsers(): Promise<KommoUser[]> {
+    return collectPages(this.transport, '/api/v4/users', userList);
+  }
+
+  /** Batches of 50; Kommo creates each batch all or nothing. */
+  createTasks(tasks: KommoTaskInput[]): Promise<KommoTask[]> {
+    return this.writeAll('POST', '/api/v4/tasks', tasks, taskList);
+  }
+
+  /** The lead's open tasks (docs/kommo-contract.md §9.4). */
+  listOpenLeadTasks(leadId: number): Promise<KommoTask[]> {
+    const query = new URLSearchParams({
+      'filter[entity_type]': 'leads',
+      'filter[entity_id][]': String(leadId),
+      'filter[is_completed]': '0',
+    });
+    return collectPages(this.transport, '/api/v4/tasks', taskList, query);
   }
 
   listBots(): Promise<KommoBot[]> {

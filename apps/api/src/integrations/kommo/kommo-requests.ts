@@ -44,6 +44,17 @@ export type KommoNoteInput =
       params: { service: string; text: string };
     };
 
+/** `POST /api/v4/tasks` item (docs/kommo-contract.md §9.4). */
+export type KommoTaskInput = {
+  text: string;
+  /** Unix seconds. */
+  complete_till: number;
+  entity_id: number;
+  entity_type: 'leads';
+  task_type_id: number;
+  responsible_user_id?: number;
+};
+
 export type KommoBotTask = {
   botId: number;
   entityId: number;

@@ -98,9 +98,36 @@ export const userSchema = z.looseObject({
   id: z.number(),
   name: z.string().optional(),
   lang: z.string().nullish(),
-  rights: z.looseObject({ is_admin: z.unknown().optional() }).optional(),
+  rights: z
+    .looseObject({ is_admin: z.unknown().optional(), is_active: z.unknown().optional() })
+    .optional(),
 });
 export type KommoUser = z.infer<typeof userSchema>;
+
+/** `GET /api/v4/leads/pipelines`: each pipeline with its statuses (docs/kommo-contract.md §9.2). */
+export const pipelineSchema = z.looseObject({
+  id: z.number(),
+  name: z.string(),
+  is_archive: z.boolean().optional(),
+  _embedded: z
+    .looseObject({
+      statuses: z
+        .array(
+          z.looseObject({ id: z.number(), name: z.string(), pipeline_id: z.number().optional() }),
+        )
+        .default([]),
+    })
+    .default({ statuses: [] }),
+});
+export type KommoPipeline = z.infer<typeof pipelineSchema>;
+
+/** A created task answers with its id (and the request_id we sent); a listed one has its text. */
+export const taskSchema = z.looseObject({
+  id: z.number(),
+  text: z.string().optional(),
+  request_id: z.unknown().optional(),
+});
+export type KommoTask = z.infer<typeof taskSchema>;
 
 /** A created note answers with its id and lead only; a listed note has type and params too. */
 export const noteSchema = z.looseObject({

@@ -8,12 +8,17 @@ import { AppError } from '../../../common/errors/app-error';
 import { FieldsService } from '../../fields/fields.service';
 import { type KommoClient, KommoClientFactory } from '../../../integrations/kommo/kommo-client';
 import { KommoApiError, type KommoErrorCode } from '../../../integrations/kommo/kommo-errors';
-import { type KommoLeadFieldInput } from '../../../integrations/kommo/kommo-requests';
+import {
+  type KommoLeadFieldInput,
+  type KommoLeadPatch,
+} from '../../../integrations/kommo/kommo-requests';
 import { type KommoLead } from '../../../integrations/kommo/kommo-schemas';
 import { type Installation } from '../../installations/installation.entity';
 import { type AiRequestRow } from '../ai-request.entity';
 import { type WidgetRequestParams } from '../ai-request.types';
 import { fieldText } from '../lead-fields';
+import { RequestOutcomesRepository } from '../request-outcomes.repository';
+import { extractionPatch, refusedPatchTrace, sendTasksAndNote } from './extraction-delivery';
 
 export type UndeliverableCode = DeliveryErrorClass | KommoErrorCode;
 
@@ -44,6 +49,7 @@ export class AnswerWriter {
   constructor(
     private readonly kommo: KommoClientFactory,
     private readonly fields: FieldsService,
+    private readonly outcomes: RequestOutcomesRepository,
   ) {}
 
   async deliver(installation: Installation, row: AiRequestRow): Promise<void> {
@@ -76,24 +82,66 @@ export class AnswerWriter {
       ANSWER_RECEIVED: ANSWER_RECEIVED_FULL,
     };
     if (row.stopBot) values.ON_OFF = STOP_VALUE;
+    let landed = false;
     if (row.attempts > 1) {
       const lead = await client.getLead(row.leadId);
       if (!lead) {
         throw new UndeliverableError('lead_not_found', `lead ${row.leadId} no longer exists`);
       }
-      if (alreadyWritten(lead, ids, values)) {
+      landed = alreadyWritten(lead, ids, values);
+      if (landed) {
         this.logger.log({ requestId: row.id }, 'answer already in the lead; not written again');
-        return;
+        // An extraction's task and note come after the PATCH, so they may still be missing.
+        if (!row.extractionWrites) return;
       }
     }
     const custom_fields_values: KommoLeadFieldInput[] = Object.entries(values).map(([key, value]) =>
       fieldWrite(ids[key as LeadFieldKey], value),
     );
+    const writes = row.extractionWrites;
+    if (!writes) {
+      await this.patch(client, row.leadId, { custom_fields_values });
+      return;
+    }
+    let trace = row.extraction;
+    let refusedLog: string | undefined;
+    if (!landed) {
+      // The extraction rides in the answer's PATCH: one write, and the bot never sees the answer
+      // without the values it was based on.
+      const extra = extractionPatch(writes);
+      try {
+        await this.patch(client, row.leadId, {
+          ...extra,
+          custom_fields_values: [...custom_fields_values, ...extra.custom_fields_values],
+        });
+      } catch (error) {
+        if (!(error instanceof KommoApiError) || error.kind !== 'validation') throw error;
+        // One value Kommo will not take refuses the whole PATCH (§9.1): the answer still goes,
+        // alone, and LOG says the extraction did not land.
+        const why = error.message.replace(/error/gi, 'err').slice(0, 200);
+        this.logger.warn({ requestId: row.id }, 'Kommo refused the extraction; answer sent alone');
+        const log = `${row.logLine ?? ''}; Kommo refused the extraction (${why}): none of it was written`;
+        await this.patch(client, row.leadId, {
+          custom_fields_values: custom_fields_values.map((f) =>
+            f.field_id === ids.LOG ? fieldWrite(ids.LOG, log) : f,
+          ),
+        });
+        if (trace) trace = refusedPatchTrace(trace, why);
+        refusedLog = log;
+      }
+    }
+    if (trace) {
+      const after = await sendTasksAndNote(client, row.leadId, writes, trace, row.attempts > 1);
+      if (after !== row.extraction) await this.outcomes.updateExtraction(row.id, after, refusedLog);
+    }
+  }
+
+  private async patch(client: KommoClient, leadId: number, patch: KommoLeadPatch): Promise<void> {
     try {
-      await client.patchLead(row.leadId, { custom_fields_values });
+      await client.patchLead(leadId, patch);
     } catch (error) {
       if (error instanceof KommoApiError && error.kind === 'not_found') {
-        throw new UndeliverableError('lead_not_found', `lead ${row.leadId} no longer exists`);
+        throw new UndeliverableError('lead_not_found', `lead ${leadId} no longer exists`);
       }
       throw error;
     }

@@ -306,7 +306,7 @@ export class WebhookIntake {
     return reply(error.status, error.errorClass, error.message);
   }
 
-  /** `?model=` and `?tokens=` of the ChatGPT webhook. */
+  /** `?model=`, `?tokens=` and `?extract=` of the ChatGPT webhook. */
   private chatParams(query: URLSearchParams, leadId: number): RequestParams {
     const params: RequestParams = {};
     const model = query.get('model')?.trim();
@@ -324,6 +324,9 @@ export class WebhookIntake {
       }
       params.tokens = value;
     }
+    // Looked up by the worker (the ack runs one statement): an unknown name is its LOG error.
+    const extract = query.get('extract')?.trim();
+    if (extract) params.extract = extract.slice(0, 64);
     return params;
   }
 }
