@@ -118,6 +118,20 @@ describe('GET /widget-api/templates/:kind', () => {
     expect((await get('other', token)).status).toBe(400);
     expect((await get('classic')).status).toBe(401);
   });
+
+  it('adds the burst window to the widget-block template on request (one step to add by hand)', async () => {
+    const { token } = await stack.sandbox.widgetToken(shop.account.id);
+    const plain = await get('widget_block', token);
+    expect(plain.body.handAdded).toEqual([]);
+    const burst = await get('widget_block?burstWindow=true', token);
+    expect(burst.status).toBe(200);
+    expect(burst.body.handAdded).toEqual([
+      expect.objectContaining({ kind: 'timed_wait', seconds: 3 }),
+    ]);
+    const bad = await get('widget_block?burstWindow=maybe', token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('burstWindow');
+  });
 });
 
 describe('the classic template in the sandbox salesbot engine', () => {

@@ -40,7 +40,8 @@ export type InstalledTemplate = {
   /**
    * Steps with a designer step that has no documented JSON ("Send webhook", "Pause", a wait with
    * a time limit): the user adds these by hand (docs/kommo-contract.md §5.4). Empty for the
-   * widget-block template, which uses documented handlers only.
+   * widget-block template, which uses documented handlers only, unless it was built with the
+   * burst window (that one step).
    */
   handAdded: HandAddedStep[];
   /** The widget-block template: documented handlers only, no polling. */
