@@ -99,10 +99,10 @@ async function burst(bot: Installed, scenario: string) {
   const window = bot.stepOf('window');
   await driver.say(lead, 'Hi');
   let waiting = await driver.waitingAt(lead, window);
-  await driver.advance(2_000);
+  await driver.advance(1_500);
   await driver.say(lead, 'good morning');
   waiting = await driver.waitingAt(lead, window, waiting);
-  await driver.advance(2_000);
+  await driver.advance(1_500);
   await driver.say(lead, 'Do you ship to Lisbon?');
   await driver.waitingAt(lead, window, waiting);
   const chat = await driver.until(lead, (c) => botMessages(c).length > 0 && backToWaiting(bot)(c));

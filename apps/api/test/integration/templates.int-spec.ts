@@ -174,11 +174,11 @@ describe('the classic template in the sandbox salesbot engine', () => {
     const window = stepOf('window');
     await driver.say(lead, 'Hi');
     let waiting = await driver.waitingAt(lead, window);
-    // Each message opens the window again: 2.5 s apart, still one burst.
-    await driver.advance(2_500);
+    // Each message opens the window again: 1.5 s apart, still one burst.
+    await driver.advance(1_500);
     await driver.say(lead, 'good morning');
     waiting = await driver.waitingAt(lead, window, waiting);
-    await driver.advance(2_500);
+    await driver.advance(1_500);
     await driver.say(lead, 'Do you ship to Lisbon?');
     await driver.waitingAt(lead, window, waiting);
 
