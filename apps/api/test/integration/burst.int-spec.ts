@@ -157,6 +157,7 @@ describe('one answer per burst of messages (issue 22 point 3)', () => {
       expect(delay).toBeLessThan(kind === 'classic' ? 25_000 : 8_000);
       await bot.driver.saveArtifact(`burst-${kind}-three-in-2s`, lead, { answer_delay_ms: delay });
     },
+    60_000,
   );
 
   it('classic: a message while the Assistant answers is asked again; the older request is coalesced, one answer', async () => {
@@ -199,7 +200,7 @@ describe('one answer per burst of messages (issue 22 point 3)', () => {
     );
     expect(Number(counted[0]?.n)).toBe(3);
     await driver.saveArtifact('burst-classic-late-message', lead);
-  });
+  }, 60_000);
 
   it('widget-block: a restarted bot asks again while its first block waits; the older request is coalesced and still continued', async () => {
     await scriptAi(widget, { gpt: 3_000 });
@@ -238,5 +239,5 @@ describe('one answer per burst of messages (issue 22 point 3)', () => {
       .map((r) => r.status);
     expect(statuses).toContain(404);
     await driver.saveArtifact('burst-widget-restart', lead);
-  });
+  }, 60_000);
 });
