@@ -4,7 +4,7 @@ import {
   type TemplateKind,
   TemplateInstaller,
 } from '../../src/domain/templates/template-installer.service';
-import { type KommoStack, startKommoStack } from '../support/kommo-stack';
+import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
 import {
   answerDelayMs,
   botMessages,
@@ -12,7 +12,17 @@ import {
   INTENT_SCRIPT,
   SalesbotDriver,
 } from '../support/salesbot-driver';
-import { type InstalledAccount, installAccount, providerSettings } from '../support/webhook-stack';
+import {
+  createLeadWith,
+  type InstalledAccount,
+  installAccount,
+  leadValues,
+  observedWebhookBody,
+  postForm,
+  providerSettings,
+  setLeadField,
+  settled,
+} from '../support/webhook-stack';
 
 // Issue 22 point 3: one answer per burst of messages, with a window of a few seconds instead of
 // 20 s, and the worker answering only the newest of a lead's pending requests.
@@ -192,13 +202,13 @@ describe('one answer per burst of messages (issue 22 point 3)', () => {
       ['assistant', 'done', null],
     ]);
     expect(requests[1]?.error_message).toMatch(/^answered together with the newer request /);
-    // A coalesced request is not counted.
+    // Counted like any request the provider answered (a paid call), though never shown.
     const counted = await stack.db.query<{ n: string }[]>(
       `SELECT count(*) AS n FROM ai_requests
         WHERE installation_id = $1 AND lead_id = $2 AND counted_on IS NOT NULL`,
       [classic.shop.installationId, lead],
     );
-    expect(Number(counted[0]?.n)).toBe(3);
+    expect(Number(counted[0]?.n)).toBe(4);
     await driver.saveArtifact('burst-classic-late-message', lead);
   }, 60_000);
 
@@ -239,5 +249,39 @@ describe('one answer per burst of messages (issue 22 point 3)', () => {
       .map((r) => r.status);
     expect(statuses).toContain(404);
     await driver.saveArtifact('burst-widget-restart', lead);
+  }, 60_000);
+
+  it("Kommo's same bytes for a second message while the first is at the provider: one PATCH, the newest question", async () => {
+    // The architecture's old failure case ("the customer may get the same answer twice"): the
+    // first request's answer is kept, not written; the second reads the lead as it is now.
+    const shop = classic.shop;
+    await stack.sandbox.aiScript(classic.keys.assistant, {
+      answer: { mode: 'echo' },
+      latencyMs: 1_500,
+    });
+    const lead = await createLeadWith(stack, shop.account.id, { PROMPT: 'first question' });
+    const body = observedWebhookBody(shop.account, lead);
+    const before = (await calls(classic, 'assistant')).length;
+    expect((await postForm(shop.assistantUrl, body)).status).toBe(200);
+    await waitFor(
+      async () => (await calls(classic, 'assistant')).length,
+      (n) => n > before,
+    );
+    await setLeadField(stack, shop.account.id, lead, 'PROMPT', 'second question');
+    expect((await postForm(shop.assistantUrl, body)).status).toBe(200);
+    await settled(stack, shop.installationId);
+    const patches = (
+      await stack.sandbox.requests({
+        account_id: shop.account.id,
+        direction: 'in',
+        path: `/api/v4/leads/${lead}`,
+      })
+    ).filter((r) => r.method === 'PATCH');
+    expect(patches).toHaveLength(1);
+    expect((await leadValues(stack, shop.account.id, lead)).ANSWER).toContain('second question');
+    expect((await rows(classic, lead)).map((r) => [r.status, r.error_class])).toEqual([
+      ['done', 'coalesced'],
+      ['done', null],
+    ]);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { type RequestMode } from '../ai-request.types';
 /**
  * One answer per burst (issue 22 point 3): when a lead has several pending requests, only the
  * newest is asked and delivered; the older ones end `done` with `error_class = 'coalesced'`
- * (kept, not counted, shown in the admin panel). The pure part: which pending requests belong to
+ * (kept and shown in the admin panel; counted only when a provider had answered it already). The pure part: which pending requests belong to
  * the same conversation, so the newest one answers for them.
  *
  * - Classic (lead fields): every request of the lead writes the same ANSWER/ANSWER_RECEIVED,

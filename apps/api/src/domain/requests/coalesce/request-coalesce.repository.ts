@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { returnedRows } from '../../../database/returning';
-import { type AiRequestColumns } from '../ai-request.entity';
 import { type RequestMode } from '../ai-request.types';
 import { type CoalesceCandidate } from './coalesce';
 
@@ -37,21 +35,5 @@ export class RequestCoalesceRepository {
       mode: row.mode,
       continuePath: row.continue_path,
     }));
-  }
-
-  /**
-   * Ends a request that a newer one answers: `done`, `error_class = 'coalesced'`, never counted
-   * (`counted_on` stays empty). An outcome it already had (answer, tokens) is kept. False when
-   * the request had already ended.
-   */
-  async finishCoalesced(id: string, message: string): Promise<boolean> {
-    const result: unknown = await this.db.query(
-      `UPDATE ai_requests
-          SET status = 'done', finished_at = now(), error_class = 'coalesced', error_message = $2
-        WHERE id = $1 AND status IN ('queued', 'processing', 'answered')
-        RETURNING id`,
-      [id, message.slice(0, 500)],
-    );
-    return returnedRows<AiRequestColumns<'id'>>(result).length > 0;
   }
 }

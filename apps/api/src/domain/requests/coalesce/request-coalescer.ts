@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../../common/clock/clock';
+import { AppConfig } from '../../../config/app-config';
 import { KommoClientFactory } from '../../../integrations/kommo/kommo-client';
 import { KommoApiError } from '../../../integrations/kommo/kommo-errors';
 import { type Installation } from '../../installations/installation.entity';
 import { type AiRequestRow } from '../ai-request.entity';
 import { coalescedMessage, supersededBy } from './coalesce';
+import { RequestOutcomesRepository } from '../request-outcomes.repository';
 import { RequestCoalesceRepository } from './request-coalesce.repository';
 
 /** `{{json.status}}` of the continue a coalesced widget request gets: the templates stay silent. */
@@ -22,11 +25,15 @@ export class RequestCoalescer {
 
   constructor(
     private readonly store: RequestCoalesceRepository,
+    private readonly outcomes: RequestOutcomesRepository,
     private readonly kommo: KommoClientFactory,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   /** True when the request was ended as coalesced (nothing more to do for it). */
   async closeIfSuperseded(installation: Installation, row: AiRequestRow): Promise<boolean> {
+    if (!this.config.get('AI_COALESCE_PENDING')) return false;
     const continuePath = row.params.widget?.continuePath ?? null;
     const newer = supersededBy(
       { seq: row.seq, mode: row.mode, continuePath },
@@ -34,7 +41,12 @@ export class RequestCoalescer {
     );
     if (!newer) return false;
     if (row.mode === 'widget' && row.params.widget) await this.release(installation, row);
-    const ended = await this.store.finishCoalesced(row.id, coalescedMessage(newer.id));
+    // `done` like any finished request: counted when the provider had answered it (a paid call,
+    // its answer kept in the row), not when it ended before the provider.
+    const ended = await this.outcomes.finish(row.id, 'done', this.clock.now(), {
+      errorClass: 'coalesced',
+      errorMessage: coalescedMessage(newer.id),
+    });
     if (ended) {
       this.logger.log({ requestId: row.id, into: newer.id }, 'coalesced into a newer request');
     }
