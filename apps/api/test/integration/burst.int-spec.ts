@@ -96,8 +96,9 @@ const calls = (bot: Installed, which: 'gpt' | 'assistant') =>
 const backToWaiting = (bot: Installed) => (chat: ChatView) =>
   chat.run?.status === 'waiting_answer' && chat.run.position?.step === bot.stepOf('wait');
 
-/** The lead's requests, oldest first. */
+/** The lead's requests, oldest first, once none is pending (the bot may speak before `done`). */
 async function rows(bot: Installed, leadId: number) {
+  await settled(stack, bot.shop.installationId);
   return stack.db.query<
     { kind: string; status: string; error_class: string | null; error_message: string | null }[]
   >(
