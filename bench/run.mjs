@@ -1,4 +1,4 @@
-// `pnpm bench` (issue 10, docs/performance.md): four measurements against the BUILT API,
+// `pnpm bench` (issue 10, docs/performance.md; run 5: issue 22): five measurements against the BUILT API,
 // worker and Kommo sandbox, on PostgreSQL and Redis of this machine. Progress goes to stderr;
 // the markdown table to stdout; every figure to bench/results/latest.json.
 import os from 'node:os';
@@ -18,6 +18,7 @@ import {
 import { pinServices } from './lib/pin-services.mjs';
 import { checkGoals, markdownTable, writeDocsTable, writeResults } from './lib/report.mjs';
 import { runAck } from './lib/run-ack.mjs';
+import { runBurst } from './lib/run-burst.mjs';
 import { runDrain } from './lib/run-drain.mjs';
 import { runE2e } from './lib/run-e2e.mjs';
 import {
@@ -86,6 +87,9 @@ async function main() {
   const [ackAccount] = runs.has('ack') ? await install(1, 'ack') : [];
   const e2eAccounts = runs.has('e2e') ? await install(config.e2e.accounts, 'e2e') : [];
   const drainAccounts = runs.has('drain') ? await install(config.drain.accounts, 'drain') : [];
+  const burstAccounts = runs.has('burst')
+    ? await install(config.burst.variants.length, 'burst')
+    : [];
 
   const results = {
     date: new Date(started).toISOString(),
@@ -162,6 +166,16 @@ async function main() {
     const memory3 = sampleMemory({ api, worker });
     results.runs.drain = await runDrain({ config, sandbox, accounts: drainAccounts, log });
     results.runs.memory.run3 = memory3.stop();
+  }
+  if (runs.has('burst')) {
+    log('bench: run 5 (one answer per burst: last message → answer)');
+    results.runs.burst = await runBurst({
+      config,
+      sandbox,
+      apiUrl: env.PUBLIC_URL,
+      accounts: burstAccounts,
+      log,
+    });
   }
   Object.assign(results.runs.memory.lifetime, {
     apiRun2: lifetimePeakMb(api),

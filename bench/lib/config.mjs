@@ -52,6 +52,20 @@ export function loadBenchConfig() {
       // How many burst webhooks are in flight at once (the burst is sent as fast as acks allow).
       senders: int('BENCH_BURST_SENDERS', 20, 20),
     },
+    // Run 5 (issue 22 point 3): three customer messages `gapMs` apart on each of `leads` leads per
+    // template, the last message → the answer, for each template next to its fixed 20 s twin.
+    burst: {
+      leads: int('BENCH_BURST_LEADS', 10, 2),
+      gapMs: int('BENCH_BURST_GAP_MS', 900, 900),
+      providerLatencyMs: int('BENCH_BURST_PROVIDER_MS', 1500, 1500),
+      variants: list(
+        'BENCH_BURST_TEMPLATES',
+        'classic-fixed,classic,widget-fixed,widget,widget-nowindow',
+      ),
+      // The fixed classic template needs 20 s + a 5 s and a 10 s poll: past this a burst is missing.
+      deadlineSeconds: int('BENCH_BURST_DEADLINE_SECONDS', 60, 60),
+      settleSeconds: int('BENCH_BURST_SETTLE_SECONDS', 5, 3),
+    },
     // Our per-installation Kommo budget (KOMMO_RATE_LIMIT_PER_SECOND's default); the minimum
     // drain time is computed from it.
     kommoBudgetPerSecond: int('BENCH_KOMMO_BUDGET', 6, 6),
@@ -64,8 +78,8 @@ export function loadBenchConfig() {
     redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/9',
     redisPrefix: 'bench',
     writeDocs: process.env.BENCH_WRITE_DOCS === '1',
-    // A subset of ack,e2e,drain (memory is sampled during whichever runs).
-    only: list('BENCH_ONLY', 'ack,e2e,drain'),
+    // A subset of ack,e2e,drain,burst (memory is sampled during whichever runs).
+    only: list('BENCH_ONLY', 'ack,e2e,drain,burst'),
   };
   for (const body of config.ack.bodies) {
     if (body !== 'form' && body !== 'json') {
@@ -78,9 +92,18 @@ export function loadBenchConfig() {
     }
   }
   for (const run of config.only) {
-    if (!['ack', 'e2e', 'drain'].includes(run)) {
-      throw new Error(`BENCH_ONLY: "${run}" is not one of ack, e2e, drain`);
+    if (!['ack', 'e2e', 'drain', 'burst'].includes(run)) {
+      throw new Error(`BENCH_ONLY: "${run}" is not one of ack, e2e, drain, burst`);
     }
+  }
+  const templates = ['classic-fixed', 'classic', 'widget-fixed', 'widget', 'widget-nowindow'];
+  for (const template of config.burst.variants) {
+    if (!templates.includes(template)) {
+      throw new Error(`BENCH_BURST_TEMPLATES: "${template}" is not one of ${templates.join(', ')}`);
+    }
+  }
+  if (config.burst.gapMs * 2 > 2000) {
+    throw new Error('BENCH_BURST_GAP_MS: three messages must fit in 2 s (at most 1000)');
   }
   if (config.ack.rounds < 1) throw new Error('BENCH_ROUNDS must be at least 1');
   // The bench drops and recreates this database: never let it point at real data.

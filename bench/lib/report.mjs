@@ -84,6 +84,32 @@ export function checkGoals(results) {
       pass: total429 === 0,
     });
   }
+  const burst = results.runs.burst?.phases ?? [];
+  const twin = { classic: 'classic-fixed', widget: 'widget-fixed' };
+  const ours = burst.filter((p) => p.template in twin);
+  if (ours.length > 0) {
+    const fixed = (p) => burst.find((q) => q.template === twin[p.template]);
+    goals.push({
+      goal: 'one answer per burst of 3 messages within 2 s, covering all three, sooner than the fixed 20 s window',
+      value: Object.fromEntries(
+        ours.map((p) => [
+          p.template,
+          {
+            p50: p.lastMessageToAnswerMs.p50,
+            fixedP50: fixed(p)?.lastMessageToAnswerMs.p50 ?? null,
+          },
+        ]),
+      ),
+      pass: ours.every(
+        (p) =>
+          p.missing === 0 &&
+          p.extraAnswers === 0 &&
+          p.notCovered === 0 &&
+          (fixed(p) === undefined ||
+            p.lastMessageToAnswerMs.p50 < fixed(p).lastMessageToAnswerMs.p50),
+      ),
+    });
+  }
   if (drain) {
     goals.push({
       goal: `drain time ≤ ${GOALS.drainRatioMax} × the minimum`,
@@ -166,6 +192,19 @@ export function markdownTable(results) {
         `(${drain.kommoCallsPerMessage} Kommo calls per message) | slowest account ${drain.slowestDrainSeconds} s vs minimum ` +
         `${drain.minimumSeconds} s (2 × ${drain.burstPerAccount} / ${drain.budgetPerSecond} per s): ratio ${drain.drainRatio}; ` +
         `${drain.missing} missing | ≤ ${GOALS.drainRatioMax} × | ${status('drain time')} |`,
+    );
+  }
+  const burst = results.runs.burst;
+  for (const p of burst?.phases ?? []) {
+    const l = p.lastMessageToAnswerMs;
+    const ours = p.template === 'classic' || p.template === 'widget';
+    lines.push(
+      `| 5 burst | ${p.name}: ${p.bursts} bursts of ${burst.messagesPerBurst} messages ${burst.gapMs} ms apart, ` +
+        `provider ${fmt(burst.providerLatencyMs)} ms; last message → answer (real time) | ` +
+        `p50 ${fmt(l.p50)} / p90 ${fmt(l.p90)} / max ${fmt(l.max)} ms; ${p.missing} without an answer after ` +
+        `the last message, ${p.extraAnswers} with more than one answer, ${p.notCovered} leaving a message out, ` +
+        `${p.coalescedRequests} requests coalesced | ${ours ? 'one answer covering all, sooner than the 20 s twin' : 'reference'} | ` +
+        `${ours ? status('one answer per burst') : 'n/a'} |`,
     );
   }
   const memory = results.runs.memory;

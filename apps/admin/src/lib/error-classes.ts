@@ -33,6 +33,8 @@ export const ERROR_CLASS_HINTS: Readonly<Record<StoredErrorClass, string>> = {
   quota: "The account's plan or the lead's daily cap refused the request.",
   empty_prompt: 'The PROMPT field was empty.',
   erased: 'A lead erase removed the request while it waited.',
+  coalesced:
+    'A newer message of the same lead came before this one was answered: one answer covered both.',
   no_lead_id: 'The webhook call named no lead.',
   no_token: 'The salesbot call carried no token.',
   bad_token: 'The salesbot token was invalid or expired.',

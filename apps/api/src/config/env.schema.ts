@@ -180,6 +180,9 @@ export const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(262_144),
   WEBHOOK_DEDUPE_WINDOW_SECONDS: z.coerce.number().int().min(0).default(300),
   AI_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(40),
+  // One answer per burst (docs/architecture.md): a newer pending request of a lead answers for
+  // the older ones. false: every request is answered in turn, as before issue 22.
+  AI_COALESCE_PENDING: flag.default(true),
   // How often the worker looks for acknowledged requests that have no live job (lost with Redis,
   // or held by a killed worker), and how old such a request must be.
   INTAKE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),

@@ -18,7 +18,9 @@ import {
 let stack: KommoStack;
 
 beforeAll(async () => {
-  stack = await startKommoStack({ worker: true });
+  // These tests count one answer per request, many at once on a lead: without coalescing (one
+  // answer per burst has its own tests, burst.int-spec.ts).
+  stack = await startKommoStack({ worker: true, vars: { AI_COALESCE_PENDING: 'false' } });
 });
 
 afterAll(async () => {

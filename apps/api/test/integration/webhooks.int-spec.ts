@@ -25,7 +25,9 @@ let stack: KommoStack;
 let shop: InstalledAccount;
 
 beforeAll(async () => {
-  stack = await startKommoStack({ worker: true });
+  // These tests count one answer per request on a lead: without coalescing (one answer per burst
+  // has its own tests, burst.int-spec.ts, the "same bytes while the first is answered" case too).
+  stack = await startKommoStack({ worker: true, vars: { AI_COALESCE_PENDING: 'false' } });
   shop = await installAccount(stack);
   await providerSettings(stack).save(shop.installationId, {
     openaiApiKey: KEY,

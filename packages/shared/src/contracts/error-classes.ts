@@ -46,6 +46,7 @@ export const PIPELINE_ERROR_CLASSES = [
   'quota',
   'empty_prompt',
   'erased', // a lead erase removed it while it waited
+  'coalesced', // a newer request of the same lead answered it together (one answer per burst)
 ] as const;
 
 /** The webhook refused the call; it is stored for the account when its URL token was valid. */

@@ -13,6 +13,7 @@ import { type AiRequestRow } from './ai-request.entity';
 import { type RequestOutcome } from './ai-request.types';
 import { AnswerWriter, UndeliverableError } from './delivery/answer-writer';
 import { AskProvider } from './ask-provider';
+import { RequestCoalescer } from './coalesce/request-coalescer';
 import { ConversationsRepository } from './conversations.repository';
 import { fieldText } from './lead-fields';
 import { MediaPreparer } from './media/media-preparer';
@@ -52,6 +53,7 @@ export class AiPipeline {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly installations: InstallationsRepository,
+    private readonly coalescer: RequestCoalescer,
     private readonly extractions: ExtractionRunner,
   ) {}
 
@@ -75,11 +77,15 @@ export class AiPipeline {
     }
     try {
       let current = { ...row, attempts };
+      // One answer per burst: a newer request of the lead answers for this one (coalesce/).
+      if (await this.coalescer.closeIfSuperseded(installation, current)) return;
       if (row.status !== 'answered') {
         const outcome = await this.decide(installation, current);
         // Nothing between the provider's answer and this statement but building the outcome.
         await this.outcomes.saveOutcome(row, outcome);
         current = withOutcome(current, outcome);
+        // The customer wrote again while the provider answered: the newer request answers both.
+        if (await this.coalescer.closeIfSuperseded(installation, current)) return;
       }
       await this.writer.deliver(installation, current);
       const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';

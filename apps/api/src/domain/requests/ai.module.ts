@@ -10,6 +10,8 @@ import { AiJobs } from './ai-jobs';
 import { AiPipeline } from './ai-pipeline.service';
 import { AnswerWriter } from './delivery/answer-writer';
 import { AskProvider } from './ask-provider';
+import { RequestCoalesceRepository } from './coalesce/request-coalesce.repository';
+import { RequestCoalescer } from './coalesce/request-coalescer';
 import { AiRequest } from './ai-request.entity';
 import { ConversationsRepository } from './conversations.repository';
 import { LeadConversation } from './lead-conversation.entity';
@@ -56,6 +58,8 @@ import { TestConsole } from './test-console';
     AnswerWriter,
     AskProvider,
     TestConsole,
+    RequestCoalesceRepository,
+    RequestCoalescer,
     AiPipeline,
     LeadDrain,
     LeadAnswers,

@@ -174,21 +174,78 @@ describe('the classic template', () => {
       'fatal',
     ],
   ])(
-    'bounds the %s wait loop: %i polls of %i s, then the error branch',
+    'bounds the %s wait loop: %i polls of %i s, listening for a further message, then the error branch',
     (stage, polls, seconds, onTimeout) => {
       let name = fallThrough(stage);
       let loops = 0;
       while (name?.startsWith(`${stage}-wait-`)) {
-        const [pause] = question(name);
-        expect(pause).toEqual({ handler: 'pause', params: { seconds } });
+        // A wait for a message with a time limit: a message goes to `append` (MESSAGE grows, the
+        // window opens again, the stage is asked again), the time limit to the poll.
+        const [wait] = question(name);
         loops += 1;
-        name = fallThrough(name);
+        expect(wait).toEqual({
+          handler: 'wait_answer',
+          params: {
+            type: 'question',
+            step: stepOf('append'),
+            timeout: seconds,
+            on_timeout: { type: 'question', step: stepOf(`${stage}-poll-${loops}`) },
+          },
+        });
+        expect(question(`${stage}-poll-${loops}`)[0]).toMatchObject({
+          handler: 'conditions',
+          params: {
+            conditions: [{ term1: `{{lead.cf.${fieldIds.ANSWER_RECEIVED}}}`, operation: 'filled' }],
+          },
+        });
+        name = fallThrough(`${stage}-poll-${loops}`);
       }
       expect(loops).toBe(polls);
       expect(name).toBe(`${stage}-timeout`);
       expect(fallThrough(`${stage}-timeout`)).toBe(onTimeout);
     },
   );
+
+  it('collects a burst in a window of a few seconds that every further message opens again', () => {
+    expect(CLASSIC_TIMING.burstWindowSeconds).toBe(3);
+    expect(question('window')).toEqual([
+      {
+        handler: 'wait_answer',
+        params: {
+          type: 'question',
+          step: stepOf('append'),
+          timeout: 3,
+          on_timeout: { type: 'question', step: stepOf('intent') },
+        },
+      },
+    ]);
+    expect(question('append')[0]).toMatchObject({
+      params: {
+        params: {
+          custom_fields_id: fieldIds.MESSAGE,
+          value: `{{lead.cf.${fieldIds.MESSAGE}}}\n{{message_text}}`,
+        },
+      },
+    });
+    expect(fallThrough('append')).toBe('window');
+  });
+
+  it('builds the fixed-wait template of before (the bench baseline): a 20 s window, deaf pauses', () => {
+    const old = buildClassicTemplate({
+      fieldIds,
+      chatgptUrl,
+      assistantUrl,
+      windowSeconds: 20,
+      listenWhileWaiting: false,
+    });
+    const step = (name: string) => old.outline.find((e) => e.name === name)?.step ?? -1;
+    expect(old.bot[step('window')]?.question[0]?.params).toMatchObject({ timeout: 20 });
+    expect(old.bot[step('intent-wait-1')]?.question[0]).toEqual({
+      handler: 'pause',
+      params: { seconds: CLASSIC_TIMING.chatgptPollSeconds },
+    });
+    expect(old.outline.some((e) => e.name.includes('-poll-'))).toBe(false);
+  });
 
   it('answers only when LOG has no error and ON_OFF is empty', () => {
     const check = question('assistant-result').find((h) => h.handler === 'conditions');

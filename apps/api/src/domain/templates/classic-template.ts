@@ -15,6 +15,7 @@ import {
   type StepRef,
   stop,
   unsetTag,
+  waitAnswer,
   webhook,
   when,
 } from './bot-json';
@@ -42,6 +43,15 @@ export type ClassicTemplateInput = {
    * OpenAI later retires.
    */
   model?: string;
+  /** The window for further messages (`BURST_WINDOW_SECONDS`; the bench's baseline: 20). */
+  windowSeconds?: number;
+  /**
+   * true (default): the wait loops on ANSWER_RECEIVED are waits for a message with a time limit,
+   * so a message that comes while the AI answers is appended to MESSAGE and asked again (the
+   * backend answers only the newest). false: plain pauses, deaf to the customer (the template
+   * before issue 22, kept for the bench's comparison).
+   */
+  listenWhileWaiting?: boolean;
 };
 
 /**
@@ -75,8 +85,9 @@ type Stage = {
  * The classic template (docs/product.md §3): the salesbot calls our two webhooks and polls the
  * lead's ANSWER_RECEIVED. Step numbers follow the flow; every step's role is in the outline the
  * installer returns. Documented handlers wherever one exists; its "Send webhook", "Pause" and
- * 20 s window steps have no documented JSON, so the installer lists them to add by hand
- * (`hand-added.ts`) and the sandbox's strict mode takes them only there.
+ * message-window steps (and the timed waits of its wait loops) have no documented JSON, so the
+ * installer lists them to add by hand (`hand-added.ts`) and the sandbox's strict mode takes them
+ * only there.
  */
 export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
   const f = input.fieldIds;
@@ -94,9 +105,12 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
     term2: tag,
   });
 
+  const listen = input.listenWhileWaiting ?? true;
+
   /** Webhook + bounded wait loop on ANSWER_RECEIVED + the check of LOG and ON_OFF. */
   const stage = (s: Stage) => {
     const wait = (k: number) => `${s.name}-wait-${k}`;
+    const poll = (k: number) => `${s.name}-poll-${k}`;
     b.add(s.name, `${s.label}: clear ANSWER_RECEIVED, call the webhook`, [
       ...s.prepare,
       setField(f.ANSWER_RECEIVED, ''),
@@ -104,19 +118,30 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
       goto(r(wait(1))),
     ]);
     for (let k = 1; k <= s.polls; k += 1) {
+      const check = [
+        when(
+          'and',
+          [{ term1: cf(f.ANSWER_RECEIVED), operation: 'filled' }],
+          [goto(r(`${s.name}-result`))],
+        ),
+        goto(r(k < s.polls ? wait(k + 1) : `${s.name}-timeout`)),
+      ];
+      if (!listen) {
+        b.add(
+          wait(k),
+          `${s.label}: ${s.pollSeconds}-second wait loop on ANSWER_RECEIVED (${k} of ${s.polls})`,
+          [pause(s.pollSeconds), ...check],
+        );
+        continue;
+      }
+      // A message now is part of the burst: appended to MESSAGE, then asked again after the
+      // window; the backend drops this stage's pending request for the newer one.
       b.add(
         wait(k),
-        `${s.label}: ${s.pollSeconds}-second wait loop on ANSWER_RECEIVED (${k} of ${s.polls})`,
-        [
-          pause(s.pollSeconds),
-          when(
-            'and',
-            [{ term1: cf(f.ANSWER_RECEIVED), operation: 'filled' }],
-            [goto(r(`${s.name}-result`))],
-          ),
-          goto(r(k < s.polls ? wait(k + 1) : `${s.name}-timeout`)),
-        ],
+        `${s.label}: ${s.pollSeconds}-second wait loop on ANSWER_RECEIVED (${k} of ${s.polls}); a further message is appended and asked again`,
+        [waitAnswer(r('append'), { seconds: s.pollSeconds, then: r(poll(k)) })],
       );
+      b.add(poll(k), `${s.label}: ANSWER_RECEIVED filled? (${k} of ${s.polls})`, check);
     }
     b.add(`${s.name}-timeout`, `${s.label}: no answer after ${s.polls} loops, error branch`, [
       setField(f.LOG, t.timeoutLog(s.polls * s.pollSeconds)),
@@ -146,7 +171,7 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
     : input.chatgptUrl;
 
   // Receive, store in MESSAGE, the window for further messages (shared with widget-block).
-  addReceiveSteps(b, f, { window: true });
+  addReceiveSteps(b, f, { window: true, windowSeconds: input.windowSeconds });
 
   // Intent: the ChatGPT webhook classifies MESSAGE; the answer (a #tag) lands in ANSWER.
   stage({

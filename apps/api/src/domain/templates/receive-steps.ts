@@ -10,23 +10,36 @@ import {
 } from './bot-json';
 import { ON_OFF_VALUES } from './template-texts';
 
-/** How long the classic template waits after a message for more before asking (20 s). */
-export const BURST_WINDOW_SECONDS = 20;
+/**
+ * How long the template waits after a message for more before asking: a few seconds, the pause
+ * between messages of one burst. It was 20 s; it can be short because a message that comes later
+ * is not lost: the classic template keeps listening while the AI answers (its wait loops are
+ * waits for a message), asks again with every message, and the backend answers only the newest
+ * of a lead's pending requests (`domain/requests/coalesce`, docs/architecture.md).
+ */
+export const BURST_WINDOW_SECONDS = 3;
+
+/** The window the templates had before issue 22: the bench's fixed-wait baseline. */
+export const FIXED_WAIT_WINDOW_SECONDS = 20;
 
 /**
  * The part both templates share first: receive a message (silent while ON_OFF is filled) and store it
  * in MESSAGE. Ends by jumping to the step named `intent`, which each template defines.
  *
- * `window: true` (classic): then a 20-second window appends further messages to MESSAGE. That
+ * `window: true` (classic; widget-block on request): then a window of `windowSeconds`
+ * (`BURST_WINDOW_SECONDS`) appends further messages to MESSAGE; each message opens it again. That
  * window is a wait with a time limit, a designer step with no documented JSON, so the installer
- * lists it to add by hand. The widget-block template uses documented handlers only, so it has no
- * window. The classic template also clears ANSWER_RECEIVED here, since its wait loops read it.
+ * lists it to add by hand. The widget-block template uses documented handlers only by default, so
+ * it has no window unless asked for one. The classic template also clears ANSWER_RECEIVED here,
+ * since its wait loops read it. `append` is where a further message lands (the classic wait
+ * loops send messages there too).
  */
 export function addReceiveSteps(
   b: BotBuilder,
   fields: { MESSAGE: number; ON_OFF: number; ANSWER_RECEIVED?: number },
-  options: { window: boolean },
+  options: { window: boolean; windowSeconds?: number },
 ): void {
+  const seconds = options.windowSeconds ?? BURST_WINDOW_SECONDS;
   const r = (name: string) => b.ref(name);
   const clear = fields.ANSWER_RECEIVED === undefined ? [] : [setField(fields.ANSWER_RECEIVED, '')];
   b.add(
@@ -61,8 +74,8 @@ export function addReceiveSteps(
     setField(fields.MESSAGE, '{{message_text}}'),
     goto(r('window')),
   ]);
-  b.add('window', `${BURST_WINDOW_SECONDS}-second window for further messages`, [
-    waitAnswer(r('append'), { seconds: BURST_WINDOW_SECONDS, then: r('intent') }),
+  b.add('window', `${seconds}-second window for further messages`, [
+    waitAnswer(r('append'), { seconds, then: r('intent') }),
   ]);
   b.add('append', 'Append the further message to MESSAGE; the window opens again', [
     setField(fields.MESSAGE, `${cf(fields.MESSAGE)}\n{{message_text}}`),

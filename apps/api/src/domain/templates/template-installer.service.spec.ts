@@ -135,6 +135,23 @@ describe("every template we ship, in the salesbot engine's strict mode", () => {
     });
   }
 
+  it('the widget-block template with the burst window: one step to add by hand, the rest documented', async () => {
+    const result = await installer().build(INSTALLATION, 'widget_block', { burstWindow: true });
+    const step = (name: string) => result.outline.find((e) => e.name === name)?.step;
+    expect(result.handAdded).toEqual([
+      {
+        step: step('window'),
+        kind: 'timed_wait',
+        seconds: 3,
+        onMessageStep: step('append'),
+        onTimeoutStep: step('intent'),
+      },
+    ]);
+    const script = parseBotScript(result.json);
+    expect(strictProblems(script, [step('window') ?? -1]).map(describeProblem)).toEqual([]);
+    expect(result.steps.join('\n')).toContain(`Step ${step('window')} is the 3 s window`);
+  });
+
   it('lists what goes into each hand-added classic step: URL, pause length, time limit', async () => {
     const result = await installer().build(INSTALLATION, 'classic');
     const of = (kind: string) => result.handAdded.filter((entry) => entry.kind === kind);
@@ -145,18 +162,27 @@ describe("every template we ship, in the salesbot engine's strict mode", () => {
       'https://bridge.test/assistant-token/handler',
     ]);
     const seconds = of('pause').map((e) => (e.kind === 'pause' ? e.seconds : 0));
-    expect([...new Set(seconds)].sort((a, b) => a - b)).toEqual([5, 10, 45]);
+    expect([...new Set(seconds)]).toEqual([45]);
     const window = result.outline.find((e) => e.name === 'window')?.step;
     const step = (name: string) => result.outline.find((e) => e.name === name)?.step;
-    expect(of('timed_wait')).toEqual([
-      {
-        step: window,
-        kind: 'timed_wait',
-        seconds: 20,
-        onMessageStep: step('append'),
-        onTimeoutStep: step('intent'),
-      },
-    ]);
+    const timed = of('timed_wait');
+    expect(timed[0]).toEqual({
+      step: window,
+      kind: 'timed_wait',
+      seconds: 3,
+      onMessageStep: step('append'),
+      onTimeoutStep: step('intent'),
+    });
+    // The wait loops listen too: 12 + 9 polls per stage and its retry, each to `append`.
+    expect(timed).toHaveLength(1 + 2 * (12 + 9));
+    expect(new Set(timed.map((e) => (e.kind === 'timed_wait' ? e.onMessageStep : 0)))).toEqual(
+      new Set([step('append')]),
+    );
+    expect(
+      [...new Set(timed.slice(1).map((e) => (e.kind === 'timed_wait' ? e.seconds : 0)))].sort(
+        (a, b) => a - b,
+      ),
+    ).toEqual([5, 10]);
     expect(result.steps.join('\n')).toContain(
       `Steps ${ranges(result.handAdded.map((e) => e.step))}`,
     );

@@ -40,7 +40,8 @@ export type InstalledTemplate = {
   /**
    * Steps with a designer step that has no documented JSON ("Send webhook", "Pause", a wait with
    * a time limit): the user adds these by hand (docs/kommo-contract.md §5.4). Empty for the
-   * widget-block template, which uses documented handlers only.
+   * widget-block template, which uses documented handlers only, unless it was built with the
+   * burst window (that one step).
    */
   handAdded: HandAddedStep[];
   /** The widget-block template: documented handlers only, no polling. */
@@ -65,7 +66,15 @@ export class TemplateInstaller {
     private readonly installations: InstallationsRepository,
   ) {}
 
-  async build(installationId: string, kind: TemplateKind): Promise<InstalledTemplate> {
+  /**
+   * `burstWindow` (widget-block only): add the short window that collects a burst of messages into
+   * one question (one step to add by hand); the classic template always has it.
+   */
+  async build(
+    installationId: string,
+    kind: TemplateKind,
+    options: { burstWindow?: boolean } = {},
+  ): Promise<InstalledTemplate> {
     const installation = await this.installations.findById(installationId);
     if (!installation) throw new TemplateError('installation_not_found', 'installation not found');
     const active = await this.fields.activeFields(installationId);
@@ -101,6 +110,7 @@ export class TemplateInstaller {
             chatgptUrl: url('chatgpt'),
             assistantUrl: url('assistant'),
             language,
+            burstWindow: options.burstWindow === true,
           });
     return checkedTemplate(kind, built, { fieldIds, language, missingFields });
   }
@@ -165,7 +175,7 @@ function stepList(
     return [
       'The recommended template is the one with the GPT Bridge block: it uses documented salesbot steps only, and nothing has to be added by hand.',
       ...common,
-      `Steps ${ranges(handAdded.map((entry) => entry.step))} hold designer steps Kommo publishes no JSON for ("Send webhook", "Pause", a wait for an answer with a time limit): the ${CLASSIC_TIMING.chatgptPollSeconds} s and ${CLASSIC_TIMING.assistantPollSeconds} s wait loops, the ${CLASSIC_TIMING.retryPauseSeconds} s retry pause and the ${CLASSIC_TIMING.burstWindowSeconds} s message window. After the import, open each and add that step by hand where the designer does not show it, as the list "Add by hand" says (the webhook URL, the pause length, the time limit).`,
+      `Steps ${ranges(handAdded.map((entry) => entry.step))} hold designer steps Kommo publishes no JSON for ("Send webhook", "Pause", a wait for an answer with a time limit): the ${CLASSIC_TIMING.chatgptPollSeconds} s and ${CLASSIC_TIMING.assistantPollSeconds} s wait loops (waits for a message with a time limit, so a message that comes while the AI answers is asked again), the ${CLASSIC_TIMING.retryPauseSeconds} s retry pause and the ${CLASSIC_TIMING.burstWindowSeconds} s message window. After the import, open each and add that step by hand where the designer does not show it, as the list "Add by hand" says (the webhook URL, the pause length, the time limit).`,
       ...finishing,
     ];
   }
@@ -173,7 +183,9 @@ function stepList(
     'Install the GPT Bridge widget first: the template runs through its salesbot block (Kommo Advanced plan or higher).',
     ...common,
     `Steps ${numbers((n) => ['intent', 'image', 'assistant', 'intent-retry', 'assistant-retry'].includes(n))} call GPT Bridge with widget_request. Kommo runs widget_request only from a widget block: if the designer shows these steps as code, replace each with the GPT Bridge block and keep its data (prompt, next_step); the step after each one branches on {{json.status}}.`,
-    'Every step is a documented salesbot step: nothing to add by hand, and no pauses. Each message is answered the moment the answer exists (there is no window collecting further messages, which would need a timed wait).',
+    handAdded.length === 0
+      ? 'Every step is a documented salesbot step: nothing to add by hand, and no pauses. Each message is answered the moment the answer exists (there is no window collecting further messages, which would need a timed wait).'
+      : `Step ${ranges(handAdded.map((entry) => entry.step))} is the ${CLASSIC_TIMING.burstWindowSeconds} s window that collects a burst of messages into one question: a wait for an answer with a time limit, which Kommo publishes no JSON for. After the import, add it by hand as the list "Add by hand" says (the time limit and its two targets). Every other step is documented.`,
     ...finishing,
   ];
 }

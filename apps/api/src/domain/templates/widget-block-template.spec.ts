@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { allHandlers, type BotHandler, botProblems, MAX_BOT_JSON_BYTES } from './bot-json';
-import { buildWidgetBlockTemplate } from './widget-block-template';
+import { STATUS_COALESCED as COALESCED_CONTINUE_STATUS } from '../requests/coalesce/request-coalescer';
+import { BURST_WINDOW_SECONDS } from './receive-steps';
+import { buildWidgetBlockTemplate, STATUS_COALESCED } from './widget-block-template';
 
 const fieldIds = { MESSAGE: 9101, PROMPT: 9102, ON_OFF: 9106 };
 const chatgptUrl = 'https://bridge.test/tok-chatgpt/widget-request';
@@ -59,10 +61,16 @@ describe('the widget-block template', () => {
       expect(data(name)).not.toHaveProperty('error_step');
     }
     const onStatus = (name: string) => {
-      const [ok, otherwise] = question(`${name}-status`);
+      const [ok, coalesced, otherwise] = question(`${name}-status`);
       expect(params(ok)).toMatchObject({
         logic: 'and',
         conditions: [{ term1: '{{json.status}}', term2: 'ok', operation: '=' }],
+      });
+      // A request a newer message answers for: no message, back to waiting for the customer.
+      expect(params(coalesced)).toEqual({
+        logic: 'and',
+        conditions: [{ term1: '{{json.status}}', term2: STATUS_COALESCED, operation: '=' }],
+        result: [{ handler: 'goto', params: { type: 'question', step: stepOf('wait') } }],
       });
       expect(otherwise?.handler).toBe('goto');
       return {
@@ -109,6 +117,32 @@ describe('the widget-block template', () => {
       handler: 'goto',
       params: { type: 'question', step: stepOf('intent') },
     });
+  });
+
+  it('on request, collects a burst in the short window before the intent block', () => {
+    const withWindow = buildWidgetBlockTemplate({
+      fieldIds,
+      chatgptUrl,
+      assistantUrl,
+      burstWindow: true,
+    });
+    const step = (name: string) => withWindow.outline.find((e) => e.name === name)?.step;
+    expect(withWindow.bot[step('store') ?? -1]?.question.at(-1)).toEqual({
+      handler: 'goto',
+      params: { type: 'question', step: step('window') },
+    });
+    expect(withWindow.bot[step('window') ?? -1]?.question).toEqual([
+      {
+        handler: 'wait_answer',
+        params: {
+          type: 'question',
+          step: step('append'),
+          timeout: BURST_WINDOW_SECONDS,
+          on_timeout: { type: 'question', step: step('intent') },
+        },
+      },
+    ]);
+    expect(STATUS_COALESCED).toBe(COALESCED_CONTINUE_STATUS);
   });
 
   it('uses the three fields it needs and sends a failed block to a stop, not to the customer', () => {

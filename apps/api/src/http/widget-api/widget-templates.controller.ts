@@ -1,4 +1,4 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import {
@@ -17,6 +17,17 @@ export const TemplateKindSchema = z.enum(TEMPLATE_KINDS, {
   error: 'must be classic or widget_block',
 });
 
+/**
+ * `?burstWindow=true`: the widget-block template with the short window that makes a burst of
+ * messages one question (one step to add by hand; docs/kommo-contract.md §5.6).
+ */
+export const TemplateQuerySchema = z.object({
+  burstWindow: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
+});
+
 /** The salesbot templates of the token's account, ready for the designer's import. */
 @Controller('widget-api')
 @UseGuards(WidgetAuthGuard)
@@ -29,7 +40,8 @@ export class WidgetTemplatesController {
   template(
     @WidgetSession() { installation }: WidgetSessionData,
     @Param('kind', new ZodPipe(TemplateKindSchema)) kind: TemplateKind,
+    @Query(new ZodPipe(TemplateQuerySchema)) query: z.output<typeof TemplateQuerySchema>,
   ): Promise<InstalledTemplate> {
-    return this.installer.build(installation.id, kind);
+    return this.installer.build(installation.id, kind, { burstWindow: query.burstWindow });
   }
 }
