@@ -3,6 +3,8 @@
 // test compares each with the migrated database). A new entity belongs here too.
 import { ExtractionProfile } from './domain/extraction/extraction-profile.entity';
 import { InstallationField } from './domain/fields/installation-field.entity';
+import { HandoffSetting } from './domain/handoff/handoff-setting.entity';
+import { LeadPause } from './domain/handoff/lead-pause.entity';
 import { Installation } from './domain/installations/installation.entity';
 import { WebhookToken } from './domain/installations/webhook-token.entity';
 import { PlanRow } from './domain/plans/plan.entity';
@@ -28,5 +30,7 @@ export const ENTITIES = [
   AdminUser,
   AdminSession,
   AuditLogRow,
+  HandoffSetting,
+  LeadPause,
   ExtractionProfile,
 ];

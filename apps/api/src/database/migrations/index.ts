@@ -14,6 +14,7 @@ import { RecoveredAnswers1764810000000 } from './1764810000000-RecoveredAnswers'
 import { SetBasedIntake1764850000000 } from './1764850000000-SetBasedIntake';
 import { IntakeBesideItsCaller1764850000001 } from './1764850000001-IntakeBesideItsCaller';
 import { AdminListIndexes1764850000002 } from './1764850000002-AdminListIndexes';
+import { HumanHandoff1764900000000 } from './1764900000000-HumanHandoff';
 import { ExtractionProfiles1764920000000 } from './1764920000000-ExtractionProfiles';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   SetBasedIntake1764850000000,
   IntakeBesideItsCaller1764850000001,
   AdminListIndexes1764850000002,
+  HumanHandoff1764900000000,
   ExtractionProfiles1764920000000,
 ];

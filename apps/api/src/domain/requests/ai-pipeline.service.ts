@@ -3,6 +3,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { FieldsService } from '../fields/fields.service';
+import { BotEchoes } from '../handoff/bot-echoes';
+import { pauseLogLine, withHandbackMarker } from '../handoff/handback';
+import { type LeadPause } from '../handoff/lead-pause.entity';
+import { LeadPauses } from '../handoff/lead-pauses.service';
 import { type Installation } from '../installations/installation.entity';
 import { InstallationsRepository } from '../installations/installations.repository';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
@@ -29,6 +33,9 @@ const MAX_ATTEMPTS = 10;
 /** `responsibleUserId`: undefined when the lead was not read (the webhook carried its fields). */
 type Source = { prompt: string; message: string; responsibleUserId?: number | null };
 
+/** The outcome, and the handback marker it carried to the provider (dropped once stored). */
+type Decision = { outcome: RequestOutcome; handback: string | null };
+
 /**
  * One request from stored to answered: read what to ask, check the quota, call the provider
  * (retrying what is worth retrying), store the outcome, then write it into Kommo. Each step is
@@ -53,6 +60,8 @@ export class AiPipeline {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly installations: InstallationsRepository,
+    private readonly pauses: LeadPauses,
+    private readonly echoes: BotEchoes,
     private readonly coalescer: RequestCoalescer,
     private readonly extractions: ExtractionRunner,
   ) {}
@@ -80,12 +89,25 @@ export class AiPipeline {
       // One answer per burst: a newer request of the lead answers for this one (coalesce/).
       if (await this.coalescer.closeIfSuperseded(installation, current)) return;
       if (row.status !== 'answered') {
-        const outcome = await this.decide(installation, current);
+        const { outcome, handback } = await this.decide(installation, current);
         // Nothing between the provider's answer and this statement but building the outcome.
         await this.outcomes.saveOutcome(row, outcome);
         current = withOutcome(current, outcome);
+        if (handback !== null && outcome.kind === 'answer') {
+          await this.pauses.handbackCarried(installation.id, row.leadId, handback);
+        }
         // The customer wrote again while the provider answered: the newer request answers both.
         if (await this.coalescer.closeIfSuperseded(installation, current)) return;
+      }
+      // A person may have written while the provider answered: then this answer is not sent.
+      const pause = await this.pauses.activeFor(installation.id, row.leadId);
+      if (pause || current.errorClass === 'paused_by_person') {
+        await this.keepSilent(installation, current, pause);
+        return;
+      }
+      // Before the delivery: the chat may report the bot's message back at once (variant B).
+      if (current.answer !== null) {
+        await this.echoes.remember(installation.id, row.leadId, current.answer);
       }
       await this.writer.deliver(installation, current);
       const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';
@@ -127,6 +149,31 @@ export class AiPipeline {
     });
   }
 
+  /**
+   * The lead is paused (issue 22): the template hears "a person has it" instead of an answer
+   * (classic: ON_OFF and LOG; widget block: its `human` exit). A stored answer stays in the row,
+   * marked `superseded_by_human`; a request the pause kept from the provider ends `refused`.
+   */
+  private async keepSilent(
+    installation: Installation,
+    row: AiRequestRow,
+    pause: LeadPause | null,
+  ): Promise<void> {
+    await this.writer.deliverHuman(installation, row, pauseLogLine(pause));
+    if (!(row.mode === 'widget' && row.params.widget)) {
+      await this.pauses.markOnOffSet(installation.id, row.leadId);
+    }
+    if (row.answer !== null) {
+      await this.outcomes.finish(row.id, 'refused', this.clock.now(), {
+        errorClass: 'superseded_by_human',
+        errorMessage: 'a person wrote in the chat while the AI answered: the answer was not sent',
+      });
+      return;
+    }
+    const paused = row.errorClass === 'paused_by_person';
+    await this.outcomes.finish(row.id, paused ? 'refused' : 'failed', this.clock.now());
+  }
+
   /** The 80 %/95 % notes must not make an answered request fail. */
   private async warnIfNeeded(installationId: string, leadId: number): Promise<void> {
     try {
@@ -136,15 +183,28 @@ export class AiPipeline {
     }
   }
 
-  private async decide(installation: Installation, row: AiRequestRow): Promise<RequestOutcome> {
+  private async decide(installation: Installation, row: AiRequestRow): Promise<Decision> {
     const started = Date.now();
+    // A person is talking to the customer: no lead read, no quota, no provider.
+    const pause = await this.pauses.activeFor(installation.id, row.leadId);
+    if (pause) {
+      const message = 'a person of the team is talking to the customer: not sent to the provider';
+      const outcome = errorOutcome(pauseLogLine(pause), 'paused_by_person', message, {
+        refused: true,
+      });
+      return { outcome, handback: null };
+    }
     const source = await this.source(installation, row);
     const quota = await this.quotaCheck.check(
       { id: row.id, installationId: installation.id, leadId: row.leadId },
       this.clock.now(),
     );
     if (!quota.allowed) {
-      return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
+      const outcome = errorOutcome(quota.logLine, 'quota', quota.reason, {
+        stopBot: true,
+        refused: true,
+      });
+      return { outcome, handback: null };
     }
     const stored = await this.settings.load(installation.id);
     let extraction: PreparedExtraction | undefined;
@@ -158,7 +218,8 @@ export class AiPipeline {
         ),
       );
       if ('refused' in prepared) {
-        return errorOutcome(`ERROR ${prepared.refused}`.slice(0, 250), 'config', prepared.refused);
+        const refused = `ERROR ${prepared.refused}`.slice(0, 250);
+        return { outcome: errorOutcome(refused, 'config', prepared.refused), handback: null };
       }
       extraction = prepared;
       if (prepared.needsResponsibleUser && source.responsibleUserId === undefined) {
@@ -174,15 +235,22 @@ export class AiPipeline {
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       const failed = errorOutcome(error.logLine(), error.errorClass, error.message);
-      return { ...failed, latencyMs: Date.now() - started };
+      return { outcome: { ...failed, latencyMs: Date.now() - started }, handback: null };
     }
     if (input.text === '' && input.images.length === 0) {
-      return errorOutcome(
+      const outcome = errorOutcome(
         'ERROR: the prompt is empty (the PROMPT field had no text when the webhook was called)',
         'empty_prompt',
         'empty prompt',
       );
+      return { outcome, handback: null };
     }
+    // The first answer to the customer after a pause hears what the team said meanwhile.
+    const handback =
+      row.kind === 'assistant'
+        ? await this.pauses.pendingHandback(installation.id, row.leadId)
+        : null;
+    if (handback !== null) input = { ...input, text: withHandbackMarker(handback, input.text) };
     const asks = await this.store.beginAsk(row.id);
     const outcome = await this.ask.run({
       kind: row.kind,
@@ -199,7 +267,9 @@ export class AiPipeline {
     });
     // Latency covers the whole step: reading the lead, media and the provider.
     const latencyMs = Date.now() - started;
-    if (!extraction || outcome.kind !== 'answer') return { ...outcome, latencyMs };
+    if (!extraction || outcome.kind !== 'answer') {
+      return { outcome: { ...outcome, latencyMs }, handback };
+    }
     const plan = this.extractions.plan(
       extraction,
       outcome.answer,
@@ -211,14 +281,20 @@ export class AiPipeline {
         'empty_answer',
         plan.refused,
       );
-      return { ...failed, provider: outcome.provider, model: outcome.model, latencyMs };
+      return {
+        outcome: { ...failed, provider: outcome.provider, model: outcome.model, latencyMs },
+        handback,
+      };
     }
     return {
-      ...outcome,
-      latencyMs,
-      answer: plan.answer,
-      logLine: `${outcome.logLine}; ${plan.logSummary}`,
-      extraction: { trace: plan.trace, writes: plan.writes },
+      outcome: {
+        ...outcome,
+        latencyMs,
+        answer: plan.answer,
+        logLine: `${outcome.logLine}; ${plan.logSummary}`,
+        extraction: { trace: plan.trace, writes: plan.writes },
+      },
+      handback,
     };
   }
 
