@@ -16,6 +16,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { fieldText } from './lead-fields';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderError } from '../../integrations/ai-providers/provider-error';
+import { recordingMemory, withAskRecord } from './prompt-record';
 import { ProviderSettingsService } from './provider-settings.service';
 import { QuotaCheck } from './quota-check';
 import { RequestOutcomesRepository } from './request-outcomes.repository';
@@ -154,18 +155,24 @@ export class AiPipeline {
       );
     }
     const asks = await this.store.beginAsk(row.id);
+    let memoryMessages = () => 0;
     const outcome = await this.ask.run({
       kind: row.kind,
       params: row.params,
       stored,
       input,
-      memoryFor: (key) => this.memories.forLead(installation.id, row.leadId, key),
+      memoryFor: (key) => {
+        const recording = recordingMemory(this.memories.forLead(installation.id, row.leadId, key));
+        memoryMessages = recording.messages;
+        return recording.memory;
+      },
       user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
       // An earlier start died before its outcome was stored: its answer may be on record.
       resume: asks > 1,
     });
     // Latency covers the whole step: reading the lead, media and the provider.
-    return { ...outcome, latencyMs: Date.now() - started };
+    const timed = { ...outcome, latencyMs: Date.now() - started };
+    return withAskRecord(timed, input, memoryMessages());
   }
 
   /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */

@@ -7,6 +7,7 @@ import { PlansModule } from '../../domain/plans/plans.module';
 import { TemplatesModule } from '../../domain/templates/templates.module';
 import { WidgetApiController } from './widget-api.controller';
 import { WidgetConsoleController } from './widget-console.controller';
+import { WidgetLeadTraceController } from './widget-lead-trace.controller';
 import { WidgetSettingsController } from './widget-settings.controller';
 import { WidgetTemplatesController } from './widget-templates.controller';
 import { WidgetUsageController } from './widget-usage.controller';
@@ -26,6 +27,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     WidgetUsageController,
     WidgetTemplatesController,
     WidgetConsoleController,
+    WidgetLeadTraceController,
   ],
 })
 export class WidgetApiModule {}
