@@ -132,11 +132,21 @@ export class AiPipeline {
     const started = Date.now();
     const source = await this.source(installation, row);
     const quota = await this.quotaCheck.check(
-      { id: row.id, installationId: installation.id, leadId: row.leadId },
+      {
+        id: row.id,
+        installationId: installation.id,
+        leadId: row.leadId,
+        language: installation.language,
+      },
       this.clock.now(),
     );
     if (!quota.allowed) {
-      return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
+      // The cost cap stops the bot like the quota (ON_OFF, refused), under its own code.
+      const errorClass = quota.reason === 'cost_cap' ? 'cost_cap' : 'quota';
+      return errorOutcome(quota.logLine, errorClass, quota.reason, {
+        stopBot: true,
+        refused: true,
+      });
     }
     const stored = await this.settings.load(installation.id);
     let input;
