@@ -369,6 +369,12 @@ describe('?extract= on the ChatGPT webhook', () => {
         expect.objectContaining({ kind: 'task', ok: true }),
       ],
     });
+    // The same, as the lead card reads it, with the request's cost.
+    const card = await widget('GET', `/leads/${lead}/requests`);
+    expect(card.status).toBe(200);
+    const [shown] = (card.json as { requests: Json[] }).requests;
+    expect(shown).toMatchObject({ id: row.id, extraction: stored?.extraction });
+    expect((shown as { costUsd: number }).costUsd).toBeGreaterThan(0);
 
     // A second message: fields, stages and users come from the cache, not from Kommo again.
     await stack.sandbox.clearRequests();

@@ -3,6 +3,7 @@ import {
   type ExtractionProfileInput,
   type ExtractionProfilesResponse,
   type ExtractionProfileView,
+  type CostCapInput,
   type HandAddedStep,
   type ProviderSettingsInput,
   type ProviderSettingsView,
@@ -103,6 +104,7 @@ export function createApiClient(widget: KommoWidget, apiUrl: string) {
     saveProviders: (input: ProviderSettingsInput) =>
       call<ProviderSettingsView>('PUT', '/providers', input),
     usage: () => call<WidgetUsageResponse>('GET', '/usage'),
+    setCostCap: (input: CostCapInput) => call<WidgetUsageResponse>('PUT', '/cost-cap', input),
     template: (kind: TemplateKind) => call<InstalledTemplate>('GET', `/templates/${kind}`),
     testConsole: (input: TestConsoleInput) =>
       call<TestConsoleResult>('POST', '/test-console', input),

@@ -37,7 +37,7 @@ function Sections() {
       {admin && <ProvidersSection />}
       {admin && <TemplateSection fields={fields} />}
       {admin && <ExtractionSection />}
-      <UsageSection />
+      <UsageSection admin={admin} />
       {admin && <ConsoleSection />}
     </>
   );

@@ -16,6 +16,8 @@ import { IntakeBesideItsCaller1764850000001 } from './1764850000001-IntakeBeside
 import { AdminListIndexes1764850000002 } from './1764850000002-AdminListIndexes';
 import { HumanHandoff1764900000000 } from './1764900000000-HumanHandoff';
 import { ExtractionProfiles1764920000000 } from './1764920000000-ExtractionProfiles';
+import { LeadTraceAndCost1764930000000 } from './1764930000000-LeadTraceAndCost';
+import { LeadTraceIndex1764930000001 } from './1764930000001-LeadTraceIndex';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -37,4 +39,6 @@ export const MIGRATIONS = [
   AdminListIndexes1764850000002,
   HumanHandoff1764900000000,
   ExtractionProfiles1764920000000,
+  LeadTraceAndCost1764930000000,
+  LeadTraceIndex1764930000001,
 ];

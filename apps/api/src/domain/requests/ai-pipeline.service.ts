@@ -22,6 +22,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { fieldText } from './lead-fields';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderError } from '../../integrations/ai-providers/provider-error';
+import { recordingMemory, withAskRecord } from './prompt-record';
 import { ProviderSettingsService } from './provider-settings.service';
 import { QuotaCheck } from './quota-check';
 import { RequestOutcomesRepository } from './request-outcomes.repository';
@@ -196,11 +197,18 @@ export class AiPipeline {
     }
     const source = await this.source(installation, row);
     const quota = await this.quotaCheck.check(
-      { id: row.id, installationId: installation.id, leadId: row.leadId },
+      {
+        id: row.id,
+        installationId: installation.id,
+        leadId: row.leadId,
+        language: installation.language,
+      },
       this.clock.now(),
     );
     if (!quota.allowed) {
-      const outcome = errorOutcome(quota.logLine, 'quota', quota.reason, {
+      // The cost cap stops the bot like the quota (ON_OFF, refused), under its own code.
+      const errorClass = quota.reason === 'cost_cap' ? 'cost_cap' : 'quota';
+      const outcome = errorOutcome(quota.logLine, errorClass, quota.reason, {
         stopBot: true,
         refused: true,
       });
@@ -252,12 +260,17 @@ export class AiPipeline {
         : null;
     if (handback !== null) input = { ...input, text: withHandbackMarker(handback, input.text) };
     const asks = await this.store.beginAsk(row.id);
+    let memoryMessages = () => 0;
     const outcome = await this.ask.run({
       kind: row.kind,
       params: row.params,
       stored,
       input,
-      memoryFor: (key) => this.memories.forLead(installation.id, row.leadId, key),
+      memoryFor: (key) => {
+        const recording = recordingMemory(this.memories.forLead(installation.id, row.leadId, key));
+        memoryMessages = recording.messages;
+        return recording.memory;
+      },
       user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
       // An earlier start died before its outcome was stored: its answer may be on record.
       resume: asks > 1,
@@ -267,31 +280,23 @@ export class AiPipeline {
     });
     // Latency covers the whole step: reading the lead, media and the provider.
     const latencyMs = Date.now() - started;
-    if (!extraction || outcome.kind !== 'answer') {
-      return { outcome: { ...outcome, latencyMs }, handback };
-    }
-    const plan = this.extractions.plan(
-      extraction,
-      outcome.answer,
-      source.responsibleUserId ?? null,
-    );
+    const asked = withAskRecord({ ...outcome, latencyMs }, input, memoryMessages());
+    if (!extraction || asked.kind !== 'answer') return { outcome: asked, handback };
+    const plan = this.extractions.plan(extraction, asked.answer, source.responsibleUserId ?? null);
     if ('refused' in plan) {
       const failed = errorOutcome(
         `ERROR ${plan.refused}`.slice(0, 250),
         'empty_answer',
         plan.refused,
       );
-      return {
-        outcome: { ...failed, provider: outcome.provider, model: outcome.model, latencyMs },
-        handback,
-      };
+      const { provider, model, prompt, costUsd } = asked;
+      return { outcome: { ...failed, provider, model, latencyMs, prompt, costUsd }, handback };
     }
     return {
       outcome: {
-        ...outcome,
-        latencyMs,
+        ...asked,
         answer: plan.answer,
-        logLine: `${outcome.logLine}; ${plan.logSummary}`,
+        logLine: `${asked.logLine}; ${plan.logSummary}`,
         extraction: { trace: plan.trace, writes: plan.writes },
       },
       handback,

@@ -6,7 +6,7 @@ import {
 import { type ExtractionWrites } from '../extraction/extraction.types';
 import { Column, Entity, Generated, PrimaryGeneratedColumn } from 'typeorm';
 import { type RawRow } from '../../database/raw-row';
-import { bigintNumber, nullableBigint } from '../../database/column-transformers';
+import { bigintNumber, nullableBigint, nullableNumeric } from '../../database/column-transformers';
 import { type WebhookKind } from '../installations/webhook-token';
 import { type RequestMode, type RequestParams } from './ai-request.types';
 
@@ -132,10 +132,37 @@ export class AiRequest {
   /** What the delivery sends for the extraction (fields, stage, tags, tasks, note). */
   @Column({ type: 'jsonb', nullable: true })
   extractionWrites: ExtractionWrites | null;
+
+  /** The prompt as sent to the provider (customer text: retention removes it). */
+  @Column({ type: 'text', nullable: true })
+  promptText: string | null;
+
+  /** Turns of stored history sent with the prompt; null = no prompt was sent. */
+  @Column({ type: 'integer', nullable: true })
+  promptMemoryMessages: number | null;
+
+  /** Media kinds sent with the prompt (`image`, `audio`). */
+  @Column({ type: 'text', array: true, nullable: true })
+  promptMedia: string[] | null;
+
+  /** Estimated from the price table when answered (domain/plans/model-prices.ts). */
+  @Column({
+    type: 'numeric',
+    precision: 18,
+    scale: 9,
+    nullable: true,
+    transformer: nullableNumeric,
+  })
+  costUsd: number | null;
 }
 
 /** Columns pg returns in another type than the entity: int8 as text, a date as a Date. */
-type Wire = { seq: string; leadId: string | null; countedOn: Date | null };
+type Wire = {
+  seq: string;
+  leadId: string | null;
+  countedOn: Date | null;
+  costUsd: string | null;
+};
 
 /** The raw SQL row of `ai_requests` columns `K`, by column name (`lead_id`). */
 export type AiRequestColumns<K extends keyof AiRequest> = RawRow<AiRequest, K, Wire>;

@@ -34,9 +34,24 @@ export type RequestParams = {
   leadFields?: Record<string, string>;
 };
 
+/** The prompt as it went to the provider, for the lead card's trace. */
+export type PromptSent = {
+  text: string;
+  /** Turns of our stored history sent with it (0: none, or the provider keeps the conversation). */
+  memoryMessages: number;
+  /** `image`, `audio`. */
+  media: string[];
+};
+
+/**
+ * What the trace keeps of an ask besides its outcome: the prompt (absent when none was sent) and
+ * the estimated cost (absent or null when not known).
+ */
+export type AskRecord = { prompt?: PromptSent; costUsd?: number | null };
+
 /** What the pipeline decided; stored before anything is written to Kommo. */
 export type RequestOutcome =
-  | {
+  | ({
       kind: 'answer';
       answer: string;
       logLine: string;
@@ -52,8 +67,8 @@ export type RequestOutcome =
       recovered: boolean;
       /** `?extract=`: the trace and what the delivery writes for it. */
       extraction?: { trace: LeadExtractionTrace; writes: ExtractionWrites };
-    }
-  | {
+    } & AskRecord)
+  | ({
       kind: 'error';
       logLine: string;
       errorClass: StoredErrorClass;
@@ -65,4 +80,4 @@ export type RequestOutcome =
       stopBot: boolean;
       /** No request body reached a provider, or the quota refused it. */
       refused: boolean;
-    };
+    } & AskRecord);

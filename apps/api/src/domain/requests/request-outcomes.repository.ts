@@ -33,7 +33,8 @@ export class RequestOutcomesRepository {
               provider = $4, model = $5, latency_ms = $6, input_tokens = $7, output_tokens = $8,
               total_tokens = $9, reached_provider = $10, error_class = $11, error_message = $12,
               stop_bot = $13, answer_recovered = $14, extraction = $15::jsonb,
-              extraction_writes = $16::jsonb
+              extraction_writes = $16::jsonb, prompt_text = $17, prompt_memory_messages = $18,
+              prompt_media = $19, cost_usd = $20
         WHERE id = $1 AND status IN ('queued', 'processing')`;
     const params: unknown[] = [
       row.id,
@@ -52,6 +53,10 @@ export class RequestOutcomesRepository {
       answer ? outcome.recovered : false,
       answer && outcome.extraction ? JSON.stringify(outcome.extraction.trace) : null,
       answer && outcome.extraction ? JSON.stringify(outcome.extraction.writes) : null,
+      outcome.prompt?.text ?? null,
+      outcome.prompt?.memoryMessages ?? null,
+      outcome.prompt?.media ?? null,
+      outcome.costUsd ?? null,
     ];
     if (!memory) {
       await this.db.query(update, params);
@@ -59,7 +64,7 @@ export class RequestOutcomesRepository {
     }
     await this.db.query(
       `WITH stored AS (${update} RETURNING installation_id, lead_id)
-       ${upsertMemorySql('SELECT installation_id, lead_id, $17, $18::jsonb FROM stored')}`,
+       ${upsertMemorySql('SELECT installation_id, lead_id, $21, $22::jsonb FROM stored')}`,
       [...params, memory.providerKey, JSON.stringify(memory.state)],
     );
   }
@@ -115,12 +120,14 @@ export class RequestOutcomesRepository {
       const done = { installationId: row.installation_id, leadId: Number(row.lead_id) };
       if (row.counted_on === null) return { ...done, counted: false };
       await manager.query(
-        `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens)
-         SELECT installation_id, counted_on, kind, 1, coalesce(total_tokens, 0)
+        `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens, cost_usd)
+         SELECT installation_id, counted_on, kind, 1, coalesce(total_tokens, 0),
+                coalesce(cost_usd, 0)
            FROM ai_requests WHERE id = $1
          ON CONFLICT (installation_id, day, kind)
          DO UPDATE SET requests = usage_daily.requests + 1,
-                       tokens = usage_daily.tokens + EXCLUDED.tokens`,
+                       tokens = usage_daily.tokens + EXCLUDED.tokens,
+                       cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd`,
         [id],
       );
       return { ...done, counted: true };

@@ -11,6 +11,7 @@ import { WidgetConsoleController } from './widget-console.controller';
 import { WidgetLeadsController } from './widget-leads.controller';
 import { WidgetExtractionController } from './widget-extraction.controller';
 import { ExtractionModule } from '../../domain/extraction/extraction.module';
+import { WidgetLeadTraceController } from './widget-lead-trace.controller';
 import { WidgetSettingsController } from './widget-settings.controller';
 import { WidgetTemplatesController } from './widget-templates.controller';
 import { WidgetUsageController } from './widget-usage.controller';
@@ -34,6 +35,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     WidgetConsoleController,
     WidgetLeadsController,
     WidgetExtractionController,
+    WidgetLeadTraceController,
   ],
 })
 export class WidgetApiModule {}
