@@ -416,10 +416,12 @@ describe('?extract= on the ChatGPT webhook', () => {
       openaiApiKey: KEY,
       assistant: { provider: 'dify', apiKey: 'app-extraction-dify' },
     });
+    // Two leads: on one lead the newer request would answer for the older (one answer per burst).
     const lead = await createLeadWith(stack, shop.account.id, { PROMPT: ANA });
+    const other = await createLeadWith(stack, shop.account.id, { PROMPT: ANA });
     await postForm(
       `${shop.assistantUrl}?extract=lead-info`,
-      observedWebhookBody(shop.account, lead),
+      observedWebhookBody(shop.account, other),
     );
     await postForm(`${shop.chatgptUrl}?extract=nope`, observedWebhookBody(shop.account, lead));
     const rows = (await settled(stack, shop.installationId)).slice(-2);
