@@ -26,7 +26,7 @@ describe('Kommo request budget', () => {
     await stack?.stop();
   });
 
-  it(`${CALLS} calls: zero 429 and about ${CALLS}/budget seconds`, async () => {
+  it(`${CALLS} calls: all booked, no unexplained 429, about ${CALLS}/budget seconds`, async () => {
     const account = await stack.sandbox.createAccount({ subdomain: 'budget' });
     await stack.sandbox.install(account.id);
     const [installation] = await waitFor(
