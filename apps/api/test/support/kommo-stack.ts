@@ -103,6 +103,19 @@ export async function startKommoStack(
 }
 
 const WORKER_ENTRY = path.resolve(__dirname, '../../dist/worker.js');
+/** A loaded machine can take this long to start Node and the worker's modules. */
+const WORKER_READY_MS = 45_000;
+
+/**
+ * The workers this file started and that have not exited. A worker left running (a spawn that
+ * timed out, a sibling of one that failed) keeps taking jobs from the same Redis db in the next
+ * run, with this run's dead sandbox in its configuration: stopWorkers() stops them all, and they
+ * are killed when this process exits whatever happened.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** A real worker process (the built `dist/worker.js`, as `pnpm start` runs it). */
 export async function spawnWorker(vars: Record<string, string>): Promise<ChildProcess> {
@@ -110,28 +123,46 @@ export async function spawnWorker(vars: Record<string, string>): Promise<ChildPr
     env: { ...process.env, ...vars, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   const collect = (chunk: Buffer) => (output += chunk.toString());
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready: ${output}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${output}`)));
-    child.stdout?.on('data', () => {
-      if (output.includes('worker started')) {
-        clearTimeout(timer);
-        resolve();
-      }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`worker not ready in ${WORKER_READY_MS} ms: ${output}`)),
+        WORKER_READY_MS,
+      );
+      child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${output}`)));
+      child.stdout?.on('data', () => {
+        if (output.includes('worker started')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
-  });
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
   return child;
 }
 
+/** Stops every worker this file started, those a failed spawnWorker call left behind included. */
+export async function stopWorkers(): Promise<void> {
+  await Promise.all([...running].map(stopProcess));
+}
+
 export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  // A worker still starting (or stuck) may not honour SIGTERM in time.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
+  clearTimeout(timer);
 }
 
 /** Polls until `accept` holds (or fails with the last value after `ms`). */
