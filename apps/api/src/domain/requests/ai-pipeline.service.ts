@@ -1,46 +1,29 @@
-import { type LeadFieldKey, type StoredErrorClass } from '@gpt-bridge/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { FieldsService } from '../fields/fields.service';
+import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { BotEchoes } from '../handoff/bot-echoes';
-import { pauseLogLine, withHandbackMarker } from '../handoff/handback';
+import { pauseLogLine } from '../handoff/handback';
 import { type LeadPause } from '../handoff/lead-pause.entity';
 import { LeadPauses } from '../handoff/lead-pauses.service';
 import { type Installation } from '../installations/installation.entity';
 import { InstallationsRepository } from '../installations/installations.repository';
-import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
-import { KommoApiError } from '../../integrations/kommo/kommo-errors';
 import { QuotaGate } from '../plans/quota-gate';
-import { ExtractionRunner, type PreparedExtraction } from '../extraction/extraction-runner';
 import { type AiRequestRow } from './ai-request.entity';
 import { type RequestOutcome } from './ai-request.types';
-import { AnswerWriter, UndeliverableError } from './delivery/answer-writer';
-import { AskProvider } from './ask-provider';
 import { RequestCoalescer } from './coalesce/request-coalescer';
-import { ConversationsRepository } from './conversations.repository';
-import { fieldText } from './lead-fields';
-import { MediaPreparer } from './media/media-preparer';
-import { ProviderError } from '../../integrations/ai-providers/provider-error';
-import { recordingMemory, withAskRecord } from './prompt-record';
-import { ProviderSettingsService } from './provider-settings.service';
-import { QuotaCheck } from './quota-check';
+import { AnswerWriter, UndeliverableError } from './delivery/answer-writer';
+import { RequestDecider } from './request-decider';
 import { RequestOutcomesRepository } from './request-outcomes.repository';
 import { RequestsRepository } from './requests.repository';
 
 // Past these, a request that keeps failing (Kommo down for long) ends `failed`.
 const MAX_ATTEMPTS = 10;
 
-/** `responsibleUserId`: undefined when the lead was not read (the webhook carried its fields). */
-type Source = { prompt: string; message: string; responsibleUserId?: number | null };
-
-/** The outcome, and the handback marker it carried to the provider (dropped once stored). */
-type Decision = { outcome: RequestOutcome; handback: string | null };
-
 /**
- * One request from stored to answered: read what to ask, check the quota, call the provider
- * (retrying what is worth retrying), store the outcome, then write it into Kommo. Each step is
- * safe to run again after a crash.
+ * One request from stored to answered: claim it, let the newest of a burst answer, ask
+ * RequestDecider for the outcome (what to ask, quota, the provider), store it, stay silent while a
+ * person has the lead, then write it into Kommo. Each step is safe to run again after a crash.
  */
 @Injectable()
 export class AiPipeline {
@@ -50,21 +33,14 @@ export class AiPipeline {
     private readonly store: RequestsRepository,
     private readonly outcomes: RequestOutcomesRepository,
     private readonly writer: AnswerWriter,
-    private readonly settings: ProviderSettingsService,
-    private readonly ask: AskProvider,
-    private readonly memories: ConversationsRepository,
-    private readonly media: MediaPreparer,
-    private readonly quotaCheck: QuotaCheck,
+    private readonly decider: RequestDecider,
     private readonly quota: QuotaGate,
-    private readonly fields: FieldsService,
-    private readonly kommo: KommoClientFactory,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly installations: InstallationsRepository,
     private readonly pauses: LeadPauses,
     private readonly echoes: BotEchoes,
     private readonly coalescer: RequestCoalescer,
-    private readonly extractions: ExtractionRunner,
   ) {}
 
   async handle(row: AiRequestRow): Promise<void> {
@@ -90,7 +66,7 @@ export class AiPipeline {
       // One answer per burst: a newer request of the lead answers for this one (coalesce/).
       if (await this.coalescer.closeIfSuperseded(installation, current)) return;
       if (row.status !== 'answered') {
-        const { outcome, handback } = await this.decide(installation, current);
+        const { outcome, handback } = await this.decider.decide(installation, current);
         // Nothing between the provider's answer and this statement but building the outcome.
         await this.outcomes.saveOutcome(row, outcome);
         current = withOutcome(current, outcome);
@@ -183,206 +159,6 @@ export class AiPipeline {
       this.logger.warn({ installationId, err: (error as Error).message }, 'quota warning failed');
     }
   }
-
-  private async decide(installation: Installation, row: AiRequestRow): Promise<Decision> {
-    const started = Date.now();
-    // A person is talking to the customer: no lead read, no quota, no provider.
-    const pause = await this.pauses.activeFor(installation.id, row.leadId);
-    if (pause) {
-      const message = 'a person of the team is talking to the customer: not sent to the provider';
-      const outcome = errorOutcome(pauseLogLine(pause), 'paused_by_person', message, {
-        refused: true,
-      });
-      return { outcome, handback: null };
-    }
-    const source = await this.source(installation, row);
-    const quota = await this.quotaCheck.check(
-      {
-        id: row.id,
-        installationId: installation.id,
-        leadId: row.leadId,
-        language: installation.language,
-      },
-      this.clock.now(),
-    );
-    if (!quota.allowed) {
-      // The cost cap stops the bot like the quota (ON_OFF, refused), under its own code.
-      const errorClass = quota.reason === 'cost_cap' ? 'cost_cap' : 'quota';
-      const outcome = errorOutcome(quota.logLine, errorClass, quota.reason, {
-        stopBot: true,
-        refused: true,
-      });
-      return { outcome, handback: null };
-    }
-    const stored = await this.settings.load(installation.id);
-    let extraction: PreparedExtraction | undefined;
-    if (row.params.extract) {
-      const prepared = await this.kommoRead('the extraction reads', () =>
-        this.extractions.prepare(
-          installation,
-          row.params.extract!,
-          { kind: row.kind, mode: row.mode, assistantProvider: stored.assistant.provider },
-          this.clock.now(),
-        ),
-      );
-      if ('refused' in prepared) {
-        const refused = `ERROR ${prepared.refused}`.slice(0, 250);
-        return { outcome: errorOutcome(refused, 'config', prepared.refused), handback: null };
-      }
-      extraction = prepared;
-      if (prepared.needsResponsibleUser && source.responsibleUserId === undefined) {
-        const lead = await this.kommoRead('the lead read', () =>
-          this.clientFor(installation).getLead(row.leadId),
-        );
-        source.responsibleUserId = lead?.responsible_user_id ?? null;
-      }
-    }
-    let input;
-    try {
-      input = await this.media.prepare(source.prompt, source.message, stored.openaiApiKey);
-    } catch (error) {
-      if (!(error instanceof ProviderError)) throw error;
-      const failed = errorOutcome(error.logLine(), error.errorClass, error.message);
-      return { outcome: { ...failed, latencyMs: Date.now() - started }, handback: null };
-    }
-    if (input.text === '' && input.images.length === 0) {
-      const outcome = errorOutcome(
-        'ERROR: the prompt is empty (the PROMPT field had no text when the webhook was called)',
-        'empty_prompt',
-        'empty prompt',
-      );
-      return { outcome, handback: null };
-    }
-    // The first answer to the customer after a pause hears what the team said meanwhile.
-    const handback =
-      row.kind === 'assistant'
-        ? await this.pauses.pendingHandback(installation.id, row.leadId)
-        : null;
-    if (handback !== null) input = { ...input, text: withHandbackMarker(handback, input.text) };
-    const asks = await this.store.beginAsk(row.id);
-    let memoryMessages = () => 0;
-    const outcome = await this.ask.run({
-      kind: row.kind,
-      params: row.params,
-      stored,
-      input,
-      memoryFor: (key) => {
-        const recording = recordingMemory(this.memories.forLead(installation.id, row.leadId, key));
-        memoryMessages = recording.messages;
-        return recording.memory;
-      },
-      user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
-      // An earlier start died before its outcome was stored: its answer may be on record.
-      resume: asks > 1,
-      ...(extraction
-        ? { extraction: { format: extraction.format, instructions: extraction.instructions } }
-        : {}),
-    });
-    // Latency covers the whole step: reading the lead, media and the provider.
-    const latencyMs = Date.now() - started;
-    const asked = withAskRecord({ ...outcome, latencyMs }, input, memoryMessages());
-    if (!extraction || asked.kind !== 'answer') return { outcome: asked, handback };
-    const plan = this.extractions.plan(extraction, asked.answer, source.responsibleUserId ?? null);
-    if ('refused' in plan) {
-      const failed = errorOutcome(
-        `ERROR ${plan.refused}`.slice(0, 250),
-        'empty_answer',
-        plan.refused,
-      );
-      const { provider, model, prompt, costUsd } = asked;
-      return { outcome: { ...failed, provider, model, latencyMs, prompt, costUsd }, handback };
-    }
-    return {
-      outcome: {
-        ...asked,
-        answer: plan.answer,
-        logLine: `${asked.logLine}; ${plan.logSummary}`,
-        extraction: { trace: plan.trace, writes: plan.writes },
-      },
-      handback,
-    };
-  }
-
-  private clientFor(installation: Installation) {
-    return this.kommo.forInstallation({
-      installationId: installation.id,
-      host: installation.host,
-      subdomain: installation.subdomain,
-    });
-  }
-
-  /** A Kommo read before the provider: refused for good ends the request, else the job retries. */
-  private async kommoRead<T>(what: string, read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      if (error instanceof KommoApiError && !error.retryable) {
-        throw new UndeliverableError(error.code, `Kommo refused ${what}: ${error.message}`);
-      }
-      throw error;
-    }
-  }
-
-  /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */
-  private async source(installation: Installation, row: AiRequestRow): Promise<Source> {
-    if (row.mode === 'widget' && row.params.widget) {
-      const data = row.params.widget.data;
-      const text = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
-      const message = text('message');
-      return { prompt: text('prompt') || message, message };
-    }
-    const fields = await this.fields.activeFields(installation.id);
-    const id = (key: LeadFieldKey) => fields.find((field) => field.key === key)?.kommoFieldId;
-    // The webhook already carried the lead's fields: one Kommo call (the PATCH) instead of two.
-    const carried = row.params.leadFields;
-    const promptId = id('PROMPT');
-    if (carried && promptId !== undefined && carried[String(promptId)] !== undefined) {
-      const messageId = id('MESSAGE');
-      return {
-        prompt: carried[String(promptId)] ?? '',
-        message: messageId === undefined ? '' : (carried[String(messageId)] ?? ''),
-      };
-    }
-    const client = this.kommo.forInstallation({
-      installationId: installation.id,
-      host: installation.host,
-      subdomain: installation.subdomain,
-    });
-    let lead;
-    try {
-      lead = await client.getLead(row.leadId);
-    } catch (error) {
-      if (error instanceof KommoApiError && !error.retryable) {
-        throw new UndeliverableError(error.code, `Kommo refused the lead read: ${error.message}`);
-      }
-      throw error;
-    }
-    if (!lead) throw new UndeliverableError('lead_not_found', `lead ${row.leadId} does not exist`);
-    return {
-      prompt: fieldText(lead, id('PROMPT')),
-      message: fieldText(lead, id('MESSAGE')),
-      responsibleUserId: lead.responsible_user_id ?? null,
-    };
-  }
-}
-
-function errorOutcome(
-  logLine: string,
-  errorClass: StoredErrorClass,
-  errorMessage: string,
-  flags: { stopBot?: boolean; refused?: boolean } = {},
-): RequestOutcome {
-  return {
-    kind: 'error',
-    logLine,
-    errorClass,
-    errorMessage,
-    provider: null,
-    model: null,
-    latencyMs: null,
-    stopBot: flags.stopBot ?? false,
-    refused: flags.refused ?? false,
-  };
 }
 
 /** The row as saveOutcome left it, without reading it back. */

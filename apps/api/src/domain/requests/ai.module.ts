@@ -9,6 +9,7 @@ import { PlansModule } from '../plans/plans.module';
 import { ExtractionModule } from '../extraction/extraction.module';
 import { AiJobs } from './ai-jobs';
 import { AiPipeline } from './ai-pipeline.service';
+import { RequestDecider } from './request-decider';
 import { AnswerWriter } from './delivery/answer-writer';
 import { AskProvider } from './ask-provider';
 import { RequestCoalesceRepository } from './coalesce/request-coalesce.repository';
@@ -65,6 +66,7 @@ import { LeadTrace } from './trace/lead-trace.service';
     RequestCoalesceRepository,
     RequestCoalescer,
     AiPipeline,
+    RequestDecider,
     LeadDrain,
     LeadAnswers,
     IntakeSweeper,
@@ -78,6 +80,7 @@ import { LeadTrace } from './trace/lead-trace.service';
     ProviderSettingsService,
     TestConsole,
     AiPipeline,
+    RequestDecider,
     LeadDrain,
     LeadAnswers,
     IntakeSweeper,
