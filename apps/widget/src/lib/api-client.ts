@@ -1,5 +1,8 @@
 import {
   type HandAddedStep,
+  type LeadAiState,
+  type LeadPauseInput,
+  type LeadTraceResponse,
   type ProviderSettingsInput,
   type ProviderSettingsView,
   type TestConsoleInput,
@@ -65,6 +68,15 @@ export function errorFromXhr(xhr: JqXhr): ApiError {
   return new ApiError(xhr.status, message, problems);
 }
 
+/** `?limit=&before=` of the lead's trace, only the parts that are set. */
+export function traceQuery(page: { limit?: number; before?: string }): string {
+  const params = new URLSearchParams();
+  if (page.limit !== undefined) params.set('limit', String(page.limit));
+  if (page.before !== undefined) params.set('before', page.before);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
 /** The widget API, always called through Kommo's `$authorizedAjax` (it adds X-Auth-Token). */
 export function createApiClient(widget: KommoWidget, apiUrl: string) {
   const call = <T>(method: string, path: string, body?: unknown): Promise<T> =>
@@ -102,6 +114,13 @@ export function createApiClient(widget: KommoWidget, apiUrl: string) {
     template: (kind: TemplateKind) => call<InstalledTemplate>('GET', `/templates/${kind}`),
     testConsole: (input: TestConsoleInput) =>
       call<TestConsoleResult>('POST', '/test-console', input),
+    // The lead card (docs/kommo-contract.md §9.5): the API checks the lead is the token's account's.
+    leadAiState: (leadId: number) => call<LeadAiState>('GET', `/leads/${leadId}/ai-state`),
+    pauseLead: (leadId: number, input: LeadPauseInput) =>
+      call<LeadAiState>('POST', `/leads/${leadId}/pause`, input),
+    resumeLead: (leadId: number) => call<LeadAiState>('POST', `/leads/${leadId}/resume`),
+    leadRequests: (leadId: number, page: { limit?: number; before?: string } = {}) =>
+      call<LeadTraceResponse>('GET', `/leads/${leadId}/requests${traceQuery(page)}`),
   };
 }
 
