@@ -13,6 +13,7 @@ import {
   latencyText,
   parsePauseMinutes,
   promptNote,
+  providerText,
   pausedByText,
   resumeText,
   silentReasonText,
@@ -196,5 +197,13 @@ describe('the rest of a trace line', () => {
     const next = appendTracePage(shown, { requests: [item('b'), item('a')], more: false });
     expect(next.items.map((i) => i.id)).toEqual(['c', 'b', 'a']);
     expect(next.more).toBe(false);
+  });
+
+  it('names the provider as the owner chose it', () => {
+    expect(providerText('openai_responses')).toBe('OpenAI');
+    expect(providerText('openai_compatible')).toBe('OpenAI-compatible');
+    expect(providerText('chatbase')).toBe('Chatbase');
+    expect(providerText('toString')).toBe('toString');
+    expect(providerText(null)).toBeNull();
   });
 });

@@ -203,3 +203,19 @@ export function appendTracePage(
     more: page.more,
   };
 }
+
+/** Our provider routes (apps/api provider.types.ts) by the names the owner chose them under. */
+const PROVIDER_NAMES: Record<string, string> = {
+  openai_chat: 'OpenAI',
+  openai_responses: 'OpenAI',
+  openai_compatible: 'OpenAI-compatible',
+  dify: 'Dify',
+  chatbase: 'Chatbase',
+};
+
+export function providerText(provider: string | null): string | null {
+  if (provider === null) return null;
+  return Object.hasOwn(PROVIDER_NAMES, provider)
+    ? (PROVIDER_NAMES[provider] ?? provider)
+    : provider;
+}

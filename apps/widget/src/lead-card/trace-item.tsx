@@ -6,6 +6,7 @@ import {
   costText,
   latencyText,
   promptNote,
+  providerText,
   silentReasonText,
   statusText,
   timeText,
@@ -109,7 +110,7 @@ export function TraceItem({ item, now }: { item: LeadTraceItem; now: Date }) {
   const silent = silentReasonText(t, item.silentReason);
   const cost = costText(item.costUsd, lang);
   const meta = [
-    item.provider,
+    providerText(item.provider),
     item.model,
     latencyText(item.latencyMs, lang),
     tokensText(t, item.tokens, lang),
