@@ -89,7 +89,7 @@ function PauseForm({
   );
 }
 
-function StateView({
+export function StateView({
   state,
   busy,
   onPause,

@@ -1,0 +1,62 @@
+import { type LeadAiState } from '@gpt-bridge/shared';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { translator, type Language } from '../i18n/translate';
+import { type ApiClient } from '../lib/api-client';
+import { PanelContext } from '../panel/panel-context';
+import { StateView } from './ai-state-section';
+import { LeadCardContext } from './lead-card-context';
+
+function draw(state: LeadAiState, lang: Language = 'en'): string {
+  return renderToStaticMarkup(
+    <PanelContext.Provider value={{ api: {} as ApiClient, t: translator(lang) }}>
+      <LeadCardContext.Provider value={{ leadId: state.leadId, lang }}>
+        <StateView
+          state={state}
+          busy={false}
+          onPause={() => undefined}
+          onResume={() => undefined}
+        />
+      </LeadCardContext.Provider>
+    </PanelContext.Provider>,
+  )
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
+}
+
+describe('the AI state of a lead', () => {
+  it('active: the pause choices, preset to the account silence time', () => {
+    const text = draw({ leadId: 5, state: 'active', pause: null, silenceMinutes: 30 });
+    expect(text).toContain('AI is answering this lead');
+    expect(text).toContain('until someone resumes it');
+    expect(text).toContain('Pause AI');
+    expect(text).toContain('comes back after 30 min of silence from the team');
+    expect(text).not.toContain('Resume AI now');
+  });
+
+  it('paused by a team member: who, since, the last message, until resumed, and Resume', () => {
+    const text = draw(
+      {
+        leadId: 5,
+        state: 'paused',
+        pause: {
+          source: 'team_message',
+          userId: 9,
+          userName: 'Bruno',
+          since: '2026-12-01T10:00:00Z',
+          lastHumanAt: '2026-12-01T10:20:00Z',
+          resumesAt: null,
+        },
+        silenceMinutes: 30,
+      },
+      'pt',
+    );
+    expect(text).toContain('A IA está pausada neste lead');
+    expect(text).toContain('Bruno escreveu no chat');
+    expect(text).toContain('Desde ');
+    expect(text).toContain('Última mensagem da equipe ');
+    expect(text).toContain('Até alguém retomar manualmente');
+    expect(text).toContain('Retomar a IA agora');
+    expect(text).not.toContain('Pausar a IA neste lead');
+  });
+});
