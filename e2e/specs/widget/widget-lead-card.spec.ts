@@ -181,6 +181,17 @@ test('a pause for N minutes shows when the AI resumes by itself; bad minutes are
 }) => {
   await openWidget(page, account.subdomain, 'lcard', 'en', leadId);
   const panel = page.getByTestId('gptb-lcard');
+  await expect(panel.getByTestId('gptb-lcard-state')).toBeVisible();
+  // Kommo may run render again on the same card (init_once: false): still one block, one panel.
+  await page.evaluate(() => {
+    const host = (
+      globalThis as unknown as { __sandboxHost: { widget: { callbacks: { render(): unknown } } } }
+    ).__sandboxHost;
+    host.widget.callbacks.render();
+  });
+  await expect(page.getByTestId('widget-template')).toHaveCount(1);
+  await expect(page.locator('.gptb-lcard')).toHaveCount(1);
+  await expect(page.locator('style#gptb-widget-css')).toHaveCount(1);
   const form = panel.getByTestId('gptb-lcard-pause-form');
   await form.getByLabel('for some minutes').check();
   const minutes = form.getByRole('spinbutton');
