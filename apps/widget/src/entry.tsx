@@ -9,6 +9,7 @@ import { LeadCardPanel } from './lead-card/lead-card-panel';
 import {
   currentLeadId,
   kommoLanguage,
+  viewerId,
   type KommoWidget,
   type WidgetOptions,
 } from './lib/kommo-widget';
@@ -91,6 +92,7 @@ function mountLeadCard(widget: KommoWidget, options: WidgetOptions, leadId: numb
       api={clientOf(widget, options)}
       lang={language()}
       leadId={leadId}
+      viewerId={viewerId(widget)}
     />,
   );
   remember(widget, target);

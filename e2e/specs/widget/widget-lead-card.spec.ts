@@ -79,6 +79,7 @@ const TEXTS = {
     pause: 'Pause AI',
     resume: 'Resume AI now',
     byHand: 'Until someone resumes it by hand',
+    you: 'You paused it here',
     trace: 'AI requests of this lead',
     providerError: 'The AI provider answered with an error',
     delivered: 'delivered',
@@ -90,6 +91,7 @@ const TEXTS = {
     pause: 'Pausar a IA',
     resume: 'Retomar a IA agora',
     byHand: 'Até alguém retomar manualmente',
+    you: 'Você pausou aqui',
     trace: 'Solicitações de IA deste lead',
     providerError: 'O provedor de IA respondeu com um erro',
     delivered: 'entregue',
@@ -101,6 +103,7 @@ const TEXTS = {
     pause: 'Pausar la IA',
     resume: 'Reanudar la IA ahora',
     byHand: 'Hasta que alguien la reanude a mano',
+    you: 'La pausaste aquí',
     trace: 'Solicitudes de IA de este lead',
     providerError: 'El proveedor de IA respondió con un error',
     delivered: 'entregada',
@@ -151,6 +154,8 @@ for (const lang of ['en', 'pt', 'es'] as const) {
     await panel.getByRole('button', { name: text.pause }).click();
     await expect(panel.getByTestId('gptb-lcard-state')).toHaveText(text.paused);
     await expect(panel.getByTestId('gptb-lcard-resumes')).toHaveText(text.byHand);
+    // The person who pressed it is the one looking at the card.
+    await expect(panel.getByTestId('gptb-lcard-paused-by')).toHaveText(text.you);
     const paused = await widgetApi<LeadAiState>(
       request,
       account.id,
@@ -203,7 +208,7 @@ test('a pause for N minutes shows when the AI resumes by itself; bad minutes are
   await minutes.fill('45');
   await form.getByRole('button', { name: 'Pause AI' }).click();
   await expect(panel.getByTestId('gptb-lcard-state')).toHaveText('AI is paused for this lead');
-  await expect(panel.getByTestId('gptb-lcard-paused-by')).toHaveText(/paused it here$/);
+  await expect(panel.getByTestId('gptb-lcard-paused-by')).toHaveText('You paused it here');
   await expect(panel.getByTestId('gptb-lcard-resumes')).toContainText(
     'Resumes by itself in 45 min',
   );

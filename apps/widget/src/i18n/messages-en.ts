@@ -119,6 +119,8 @@ export const en = {
   lcardPaused: 'AI is paused for this lead',
   lcardPausedByTeam: '{name} wrote in the chat',
   lcardPausedByButton: '{name} paused it here',
+  lcardPausedByYouTeam: 'You wrote in the chat',
+  lcardPausedByYouButton: 'You paused it here',
   lcardPausedBySupport: 'GPT Bridge support paused it',
   lcardSomeone: 'A team member',
   lcardSince: 'Since {time}',

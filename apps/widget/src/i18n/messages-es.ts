@@ -120,6 +120,8 @@ export const es: Messages = {
   lcardPaused: 'La IA está en pausa para este lead',
   lcardPausedByTeam: '{name} escribió en el chat',
   lcardPausedByButton: '{name} la pausó aquí',
+  lcardPausedByYouTeam: 'Escribiste en el chat',
+  lcardPausedByYouButton: 'La pausaste aquí',
   lcardPausedBySupport: 'El soporte de GPT Bridge la pausó',
   lcardSomeone: 'Alguien del equipo',
   lcardSince: 'Desde {time}',

@@ -120,6 +120,8 @@ export const pt: Messages = {
   lcardPaused: 'A IA está pausada neste lead',
   lcardPausedByTeam: '{name} escreveu no chat',
   lcardPausedByButton: '{name} pausou aqui',
+  lcardPausedByYouTeam: 'Você escreveu no chat',
+  lcardPausedByYouButton: 'Você pausou aqui',
   lcardPausedBySupport: 'O suporte do GPT Bridge pausou',
   lcardSomeone: 'Alguém da equipe',
   lcardSince: 'Desde {time}',

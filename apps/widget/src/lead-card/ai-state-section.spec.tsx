@@ -7,10 +7,10 @@ import { PanelContext } from '../panel/panel-context';
 import { StateView } from './ai-state-section';
 import { LeadCardContext } from './lead-card-context';
 
-function draw(state: LeadAiState, lang: Language = 'en'): string {
+function draw(state: LeadAiState, lang: Language = 'en', viewerId: number | null = 3): string {
   return renderToStaticMarkup(
     <PanelContext.Provider value={{ api: {} as ApiClient, t: translator(lang) }}>
-      <LeadCardContext.Provider value={{ leadId: state.leadId, lang }}>
+      <LeadCardContext.Provider value={{ leadId: state.leadId, lang, viewerId }}>
         <StateView
           state={state}
           busy={false}
@@ -58,5 +58,23 @@ describe('the AI state of a lead', () => {
     expect(text).toContain('Até alguém retomar manualmente');
     expect(text).toContain('Retomar a IA agora');
     expect(text).not.toContain('Pausar a IA neste lead');
+  });
+
+  it('says "you" to the person who paused it, in their language', () => {
+    const state: LeadAiState = {
+      leadId: 5,
+      state: 'paused',
+      pause: {
+        source: 'widget_button',
+        userId: 3,
+        userName: null,
+        since: '2026-12-01T10:00:00Z',
+        lastHumanAt: '2026-12-01T10:00:00Z',
+        resumesAt: null,
+      },
+      silenceMinutes: 30,
+    };
+    expect(draw(state, 'es')).toContain('La pausaste aquí');
+    expect(draw(state, 'en', 4)).toContain('#3 paused it here');
   });
 });

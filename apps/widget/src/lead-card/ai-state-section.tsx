@@ -101,7 +101,7 @@ export function StateView({
   onResume: () => void;
 }) {
   const { t } = usePanel();
-  const { lang } = useLeadCard();
+  const { lang, viewerId } = useLeadCard();
   const now = useNow(30_000);
   const time = { lang, now };
   const pause = state.state === 'paused' ? state.pause : null;
@@ -118,7 +118,7 @@ export function StateView({
       </p>
       {pause && (
         <ul className="gptb-lcard-facts" data-testid="gptb-lcard-pause">
-          <li data-testid="gptb-lcard-paused-by">{pausedByText(t, pause)}</li>
+          <li data-testid="gptb-lcard-paused-by">{pausedByText(t, pause, viewerId)}</li>
           <li>{t('lcardSince', { time: timeText(pause.since, time) })}</li>
           {pause.source === 'team_message' && pause.lastHumanAt !== pause.since && (
             <li>{t('lcardLastHuman', { time: timeText(pause.lastHumanAt, time) })}</li>

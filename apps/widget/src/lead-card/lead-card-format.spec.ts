@@ -82,6 +82,13 @@ describe('who paused, and when the AI comes back', () => {
     expect(pausedByText(translator('es'), pause({ source: 'team_message' }))).toBe(
       'Ana Souza escribió en el chat',
     );
+    // The person looking at the card is "you"; support's pause is never theirs.
+    expect(pausedByText(en, pause({ source: 'team_message' }), 7)).toBe('You wrote in the chat');
+    expect(pausedByText(translator('pt'), pause(), 7)).toBe('Você pausou aqui');
+    expect(pausedByText(en, pause(), 8)).toBe('Ana Souza paused it here');
+    expect(pausedByText(en, pause({ source: 'admin_panel' }), 7)).toBe(
+      'GPT Bridge support paused it',
+    );
   });
 
   it('counts minutes up, then hours and minutes, then days and hours', () => {

@@ -51,8 +51,18 @@ export function webhookText(t: Translate, item: Pick<LeadTraceItem, 'kind' | 'mo
   return `${kind} · ${mode}`;
 }
 
-/** Who paused the AI: the person's name from Kommo, else their id, else "a team member". */
-export function pausedByText(t: Translate, pause: LeadPauseView): string {
+/**
+ * Who paused the AI: "you" for the person looking at the card, else the name from Kommo, else
+ * the Kommo user id, else "a team member".
+ */
+export function pausedByText(
+  t: Translate,
+  pause: LeadPauseView,
+  viewerId: number | null = null,
+): string {
+  const you = viewerId !== null && pause.userId === viewerId;
+  if (you && pause.source === 'team_message') return t('lcardPausedByYouTeam');
+  if (you && pause.source === 'widget_button') return t('lcardPausedByYouButton');
   const name =
     pause.userName?.trim() || (pause.userId !== null ? `#${pause.userId}` : t('lcardSomeone'));
   switch (pause.source) {

@@ -14,13 +14,15 @@ export function LeadCardPanel({
   api,
   lang,
   leadId,
+  viewerId,
 }: {
   api: ApiClient;
   lang: Language;
   leadId: number;
+  viewerId: number | null;
 }) {
   const panel = useMemo<Panel>(() => ({ api, t: translator(lang) }), [api, lang]);
-  const card = useMemo<LeadCard>(() => ({ leadId, lang }), [leadId, lang]);
+  const card = useMemo<LeadCard>(() => ({ leadId, lang, viewerId }), [leadId, lang, viewerId]);
   // Refresh reads everything again: a new round mounts both sections afresh.
   const [round, setRound] = useState(0);
   return (

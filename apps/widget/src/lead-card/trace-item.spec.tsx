@@ -31,7 +31,7 @@ const item = (over: Partial<LeadTraceItem> = {}): LeadTraceItem => ({
 function draw(trace: LeadTraceItem, lang: Language = 'en'): string {
   const html = renderToStaticMarkup(
     <PanelContext.Provider value={{ api: {} as ApiClient, t: translator(lang) }}>
-      <LeadCardContext.Provider value={{ leadId: 1, lang }}>
+      <LeadCardContext.Provider value={{ leadId: 1, lang, viewerId: null }}>
         <TraceItem item={trace} now={new Date('2026-12-07T15:00:00Z')} />
       </LeadCardContext.Provider>
     </PanelContext.Provider>,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { traceQuery } from './api-client';
-import { currentLeadId } from './kommo-widget';
+import { currentLeadId, viewerId } from './kommo-widget';
 
 describe('currentLeadId (docs/kommo-contract.md §9.5)', () => {
   const card = (current_card: unknown, current_entity: unknown = 'leads') => ({
@@ -32,5 +32,14 @@ describe('traceQuery', () => {
     expect(traceQuery({ limit: 5, before: '2026-12-07T14:00:00.000+00:00' })).toBe(
       '?limit=5&before=2026-12-07T14%3A00%3A00.000%2B00%3A00',
     );
+  });
+});
+
+describe('viewerId', () => {
+  it('reads system().amouser_id, a string in Kommo', () => {
+    expect(viewerId({ system: () => ({ amouser_id: '42' }) })).toBe(42);
+    expect(viewerId({ system: () => ({}) })).toBeNull();
+    expect(viewerId({ system: () => ({ amouser_id: 'x' }) })).toBeNull();
+    expect(viewerId({ system: () => ({ amouser_id: '0' }) })).toBeNull();
   });
 });

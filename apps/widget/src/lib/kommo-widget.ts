@@ -60,6 +60,12 @@ export function currentLeadId(
   return typeof leadId === 'number' && Number.isSafeInteger(leadId) && leadId > 0 ? leadId : null;
 }
 
+/** The Kommo user looking at the page (`system().amouser_id`), or null when it is not a number. */
+export function viewerId(widget: Pick<KommoWidget, 'system'>): number | null {
+  const id = Number(widget.system().amouser_id);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
 /** A manifest i18n text, or `fallback` when Kommo has none for the key. */
 export function widgetText(widget: KommoWidget, key: string, fallback: string): string {
   const value = widget.i18n(key);
