@@ -16,6 +16,7 @@ import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './http/admin/admin.module';
 import { HealthModule } from './http/health/health.module';
 import { WebhooksModule } from './http/webhooks/webhooks.module';
+import { ChatEventsModule } from './http/chat-events/chat-events.module';
 import { WidgetApiModule } from './http/widget-api/widget-api.module';
 import { QueuesModule } from './queues/queues.module';
 
@@ -40,6 +41,7 @@ export class AppModule {
         ClientBudgetModule,
         OAuthHttpModule,
         WebhooksModule,
+        ChatEventsModule,
         AdminModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

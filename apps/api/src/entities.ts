@@ -2,6 +2,8 @@
 // TypeOrmModule.forFeature; this list is for whatever needs them all at once (the schema-drift
 // test compares each with the migrated database). A new entity belongs here too.
 import { InstallationField } from './domain/fields/installation-field.entity';
+import { HandoffSetting } from './domain/handoff/handoff-setting.entity';
+import { LeadPause } from './domain/handoff/lead-pause.entity';
 import { Installation } from './domain/installations/installation.entity';
 import { WebhookToken } from './domain/installations/webhook-token.entity';
 import { PlanRow } from './domain/plans/plan.entity';
@@ -27,4 +29,6 @@ export const ENTITIES = [
   AdminUser,
   AdminSession,
   AuditLogRow,
+  HandoffSetting,
+  LeadPause,
 ];

@@ -4,6 +4,7 @@ import { ClockModule } from './common/clock/clock';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
 import { AiWorkerModule } from './jobs/ai-worker.module';
+import { HandoffWorkerModule } from './jobs/handoff-worker.module';
 import { InstallationWorkerModule } from './jobs/installation-worker.module';
 import { InstallationModule } from './domain/installations/installation.module';
 import { TokenService } from './domain/installations/token.service';
@@ -34,6 +35,7 @@ export class WorkerModule {
         InstallationWorkerModule,
         AiWorkerModule,
         RetentionWorkerModule,
+        HandoffWorkerModule,
       ],
       providers: [SystemProcessor],
     };

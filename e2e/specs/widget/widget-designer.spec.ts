@@ -22,6 +22,7 @@ test('the designer block saved in the sandbox produces a bot that runs', async (
   await expect(block.getByTestId('designer-exits').locator('li')).toHaveText([
     'success: Answered',
     'fail: Failed',
+    'human: A person is talking',
   ]);
   await expect(block.locator('.gptb-block-status')).toHaveText(
     `This block answers through ${new URL(API_URL).host}`,

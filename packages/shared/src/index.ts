@@ -7,3 +7,4 @@ export * from './contracts/provider-settings.js';
 export * from './contracts/widget-panel.js';
 export * from './contracts/admin-api.js';
 export * from './contracts/lead-card.js';
+export * from './contracts/handoff-settings.js';

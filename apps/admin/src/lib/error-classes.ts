@@ -33,6 +33,9 @@ export const ERROR_CLASS_HINTS: Readonly<Record<StoredErrorClass, string>> = {
   quota: "The account's plan or the lead's daily cap refused the request.",
   empty_prompt: 'The PROMPT field was empty.',
   erased: 'A lead erase removed the request while it waited.',
+  paused_by_person: 'A team member was talking to the customer: the AI stayed silent.',
+  superseded_by_human:
+    'A team member wrote while the AI was answering: the answer was kept, not sent.',
   no_lead_id: 'The webhook call named no lead.',
   no_token: 'The salesbot call carried no token.',
   bad_token: 'The salesbot token was invalid or expired.',

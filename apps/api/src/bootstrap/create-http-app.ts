@@ -9,6 +9,8 @@ import { requestIdFrom } from '../common/logging/request-id';
 import { type Env } from '../config/env.schema';
 import { WebhookIntake } from '../domain/requests/intake/webhook-intake.service';
 import { registerWebhookRoutes } from '../http/webhooks/webhook-routes';
+import { ChatEventIntake } from '../domain/handoff/chat-event-intake';
+import { registerChatEventRoutes } from '../http/chat-events/chat-event-routes';
 import { ClientBudget } from '../common/http/client-budget';
 import { registerWidgetCors } from './cors';
 import { applyConnectionCap, httpServerOptions } from './http-server-limits';
@@ -42,6 +44,7 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
   await registerSecurityHeaders(app);
   await registerWidgetCors(app, env.WIDGET_EXTRA_ORIGINS);
   registerWebhookRoutes(fastify, app.get(WebhookIntake), app.get(ClientBudget));
+  registerChatEventRoutes(fastify, app.get(ChatEventIntake), app.get(ClientBudget));
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   serveAdmin(app, env);

@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nes
 import { QueueName } from '../queues/job-catalogue';
 import { InjectJobQueue, type JobQueue } from '../queues/job-queue';
 import { FieldProvisioner } from '../domain/fields/field-provisioner';
+import { EventsSubscription } from '../domain/handoff/events-subscription';
 import { AccountSync } from '../domain/installations/account-sync';
 import { CodeExchange } from '../domain/installations/code-exchange';
 import { InstallationJobs } from '../domain/installations/installation-jobs';
@@ -19,6 +20,7 @@ export class InstallationProcessor implements OnModuleInit, OnApplicationBootstr
     private readonly provisioner: FieldProvisioner,
     private readonly accounts: AccountSync,
     private readonly refresh: ScheduledTokenRefresh,
+    private readonly chatEvents: EventsSubscription,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -41,5 +43,8 @@ export class InstallationProcessor implements OnModuleInit, OnApplicationBootstr
     // Concurrent on purpose: these are single Kommo reads, paced by the shared rate limiter.
     this.queue.consume('sync-account', 20, (job) => this.accounts.sync(job.data.installationId));
     this.queue.consume('refresh-tokens', 1, () => this.refresh.refreshDue());
+    this.queue.consume('subscribe-chat-events', 2, (job) =>
+      this.chatEvents.subscribe(job.data.installationId),
+    );
   }
 }

@@ -38,6 +38,7 @@ export interface JobMap {
     'provision-fields': InstallationRef;
     'refresh-tokens': NoData;
     'sync-account': InstallationRef;
+    'subscribe-chat-events': InstallationRef;
   };
   ai: { drain: DrainData };
 }
@@ -63,6 +64,8 @@ export const JOB_OPTIONS: {
     'provision-fields': { attempts: 5, ...KOMMO_RETRIED },
     'refresh-tokens': { removeOnComplete: true, removeOnFail: 20 },
     'sync-account': { attempts: 3, ...KOMMO_RETRIED },
+    // Kommo down or busy at install: retried; a refusal (plan, rights) is stored, not thrown.
+    'subscribe-chat-events': { attempts: 5, ...KOMMO_RETRIED },
   },
   ai: {
     drain: {

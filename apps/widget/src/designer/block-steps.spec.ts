@@ -32,6 +32,14 @@ describe('salesbot block steps', () => {
           result: [{ handler: 'exits', params: { value: 'success' } }],
         },
       },
+      {
+        handler: 'conditions',
+        params: {
+          logic: 'and',
+          conditions: [{ term1: '{{json.status}}', term2: 'human', operation: '=' }],
+          result: [{ handler: 'exits', params: { value: 'human' } }],
+        },
+      },
       { handler: 'exits', params: { value: 'fail' } },
     ]);
   });

@@ -10,12 +10,16 @@ export type BlockParams = { prompt?: unknown };
 /** The `{{json.status}}` our continue sends when the AI answered (`error` when it failed). */
 export const STATUS_OK = 'ok';
 
+/** The `{{json.status}}` when a person of the team has the lead and the AI stays silent. */
+export const STATUS_HUMAN = 'human';
+
 /**
  * The bot steps behind our block (Kommo runs widget_request only from a widget block), in
  * Kommo's documented pattern (docs/kommo-contract.md §5.2, §6.4): step 0 calls GPT Bridge, waits
  * for the continue and goes on to step 1; step 1 leaves by `success` when `{{json.status}}` is
- * `ok` (`{{json.reply}}`, `{{json.intent}}`, `{{json.log}}` are then set) and by `fail`
- * otherwise. `next_step: 1` makes the continue's own `goto` land on the same branch, so the
+ * `ok` (`{{json.reply}}`, `{{json.intent}}`, `{{json.log}}` are then set), by `human` when a
+ * person of the team is talking to the customer (issue 22: the bot must say nothing), and by
+ * `fail` otherwise. `next_step: 1` makes the continue's own `goto` land on the same branch, so the
  * block works whether Kommo follows that `goto` or the block's.
  */
 export function blockSteps(widgetRequestUrl: string, params: BlockParams): unknown[] {
@@ -44,6 +48,14 @@ export function blockSteps(widgetRequestUrl: string, params: BlockParams): unkno
             logic: 'and',
             conditions: [{ term1: '{{json.status}}', term2: STATUS_OK, operation: '=' }],
             result: [{ handler: 'exits', params: { value: 'success' } }],
+          },
+        },
+        {
+          handler: 'conditions',
+          params: {
+            logic: 'and',
+            conditions: [{ term1: '{{json.status}}', term2: STATUS_HUMAN, operation: '=' }],
+            result: [{ handler: 'exits', params: { value: 'human' } }],
           },
         },
         { handler: 'exits', params: { value: 'fail' } },

@@ -79,7 +79,7 @@ function statusRow(body: HTMLElement, caption: string, renderRow: RenderRow): HT
   return status;
 }
 
-/** `salesbotDesignerSettings`: a status row in the block's pane, and the block's two exits. */
+/** `salesbotDesignerSettings`: a status row in the block's pane, and the block's three exits. */
 export function designerSettings(
   widget: KommoWidget,
   api: ApiClient,
@@ -109,6 +109,7 @@ export function designerSettings(
     exits: [
       { code: 'success', title: widgetText(widget, 'salesbot.exit_success', 'Answered') },
       { code: 'fail', title: widgetText(widget, 'salesbot.exit_fail', 'Failed') },
+      { code: 'human', title: widgetText(widget, 'salesbot.exit_human', 'A person is talking') },
     ],
   };
 }

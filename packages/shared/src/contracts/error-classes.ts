@@ -46,6 +46,8 @@ export const PIPELINE_ERROR_CLASSES = [
   'quota',
   'empty_prompt',
   'erased', // a lead erase removed it while it waited
+  'paused_by_person', // a person of the team is talking to the customer: not sent to the provider
+  'superseded_by_human', // answered, but a person wrote meanwhile: kept, not delivered
 ] as const;
 
 /** The webhook refused the call; it is stored for the account when its URL token was valid. */

@@ -16,6 +16,7 @@ export const CLIENT_BUDGETS = {
   health: 300,
   'admin-session': 120,
   'webhook-refusals': 120,
+  'chat-event-refusals': 120,
   'uninstall-refusals': 30,
   'widget-api-refusals': 60,
 } as const;

@@ -12,6 +12,7 @@ import { Retention1764800000000 } from './1764800000000-Retention';
 import { RetentionIndexes1764800000001 } from './1764800000001-RetentionIndexes';
 import { RecoveredAnswers1764810000000 } from './1764810000000-RecoveredAnswers';
 import { SetBasedIntake1764850000000 } from './1764850000000-SetBasedIntake';
+import { HumanHandoff1764900000000 } from './1764900000000-HumanHandoff';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   RetentionIndexes1764800000001,
   RecoveredAnswers1764810000000,
   SetBasedIntake1764850000000,
+  HumanHandoff1764900000000,
 ];

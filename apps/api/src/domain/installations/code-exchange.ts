@@ -25,6 +25,9 @@ export class CodeExchange {
     if (token === 'stored' && installation.tokenUserIsAdmin !== false) {
       await this.jobs.provisionFields(installation.id);
     }
+    // Subscribing is admin-only too, but a non-admin's refusal is what the widget must show
+    // (variant D, docs/kommo-contract.md §8.4), so it is tried with whatever token was stored.
+    if (token === 'stored') await this.jobs.subscribeChatEvents(installation.id);
     return { installationId: installation.id };
   }
 }

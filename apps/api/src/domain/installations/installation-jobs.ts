@@ -33,6 +33,11 @@ export class InstallationJobs {
     await this.queue.enqueue('provision-fields', { installationId });
   }
 
+  /** Subscribes the account webhook that reports a person writing (issue 22); one per install. */
+  async subscribeChatEvents(installationId: string): Promise<void> {
+    await this.queue.enqueue('subscribe-chat-events', { installationId });
+  }
+
   /** Re-reads the account (subdomain, language), which can change after install. */
   async syncAccount(installationId: string): Promise<void> {
     await this.queue.enqueue('sync-account', { installationId });

@@ -3,6 +3,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { FieldsService } from '../fields/fields.service';
+import { BotEchoes } from '../handoff/bot-echoes';
+import { pauseLogLine, withHandbackMarker } from '../handoff/handback';
+import { type LeadPause } from '../handoff/lead-pause.entity';
+import { LeadPauses } from '../handoff/lead-pauses.service';
 import { type Installation } from '../installations/installation.entity';
 import { InstallationsRepository } from '../installations/installations.repository';
 import { KommoClientFactory } from '../../integrations/kommo/kommo-client';
@@ -25,6 +29,9 @@ import { RequestsRepository } from './requests.repository';
 const MAX_ATTEMPTS = 10;
 
 type Source = { prompt: string; message: string };
+
+/** The outcome, and the handback marker it carried to the provider (dropped once stored). */
+type Decision = { outcome: RequestOutcome; handback: string | null };
 
 /**
  * One request from stored to answered: read what to ask, check the quota, call the provider
@@ -50,6 +57,8 @@ export class AiPipeline {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly installations: InstallationsRepository,
+    private readonly pauses: LeadPauses,
+    private readonly echoes: BotEchoes,
   ) {}
 
   async handle(row: AiRequestRow): Promise<void> {
@@ -73,10 +82,23 @@ export class AiPipeline {
     try {
       let current = { ...row, attempts };
       if (row.status !== 'answered') {
-        const outcome = await this.decide(installation, current);
+        const { outcome, handback } = await this.decide(installation, current);
         // Nothing between the provider's answer and this statement but building the outcome.
         await this.outcomes.saveOutcome(row, outcome);
         current = withOutcome(current, outcome);
+        if (handback !== null && outcome.kind === 'answer') {
+          await this.pauses.handbackCarried(installation.id, row.leadId, handback);
+        }
+      }
+      // A person may have written while the provider answered: then this answer is not sent.
+      const pause = await this.pauses.activeFor(installation.id, row.leadId);
+      if (pause || current.errorClass === 'paused_by_person') {
+        await this.keepSilent(installation, current, pause);
+        return;
+      }
+      // Before the delivery: the chat may report the bot's message back at once (variant B).
+      if (current.answer !== null) {
+        await this.echoes.remember(installation.id, row.leadId, current.answer);
       }
       await this.writer.deliver(installation, current);
       const final = current.answer !== null ? 'done' : current.stopBot ? 'refused' : 'failed';
@@ -118,6 +140,31 @@ export class AiPipeline {
     });
   }
 
+  /**
+   * The lead is paused (issue 22): the template hears "a person has it" instead of an answer
+   * (classic: ON_OFF and LOG; widget block: its `human` exit). A stored answer stays in the row,
+   * marked `superseded_by_human`; a request the pause kept from the provider ends `refused`.
+   */
+  private async keepSilent(
+    installation: Installation,
+    row: AiRequestRow,
+    pause: LeadPause | null,
+  ): Promise<void> {
+    await this.writer.deliverHuman(installation, row, pauseLogLine(pause));
+    if (!(row.mode === 'widget' && row.params.widget)) {
+      await this.pauses.markOnOffSet(installation.id, row.leadId);
+    }
+    if (row.answer !== null) {
+      await this.outcomes.finish(row.id, 'refused', this.clock.now(), {
+        errorClass: 'superseded_by_human',
+        errorMessage: 'a person wrote in the chat while the AI answered: the answer was not sent',
+      });
+      return;
+    }
+    const paused = row.errorClass === 'paused_by_person';
+    await this.outcomes.finish(row.id, paused ? 'refused' : 'failed', this.clock.now());
+  }
+
   /** The 80 %/95 % notes must not make an answered request fail. */
   private async warnIfNeeded(installationId: string, leadId: number): Promise<void> {
     try {
@@ -127,15 +174,28 @@ export class AiPipeline {
     }
   }
 
-  private async decide(installation: Installation, row: AiRequestRow): Promise<RequestOutcome> {
+  private async decide(installation: Installation, row: AiRequestRow): Promise<Decision> {
     const started = Date.now();
+    // A person is talking to the customer: no lead read, no quota, no provider.
+    const pause = await this.pauses.activeFor(installation.id, row.leadId);
+    if (pause) {
+      const message = 'a person of the team is talking to the customer: not sent to the provider';
+      const outcome = errorOutcome(pauseLogLine(pause), 'paused_by_person', message, {
+        refused: true,
+      });
+      return { outcome, handback: null };
+    }
     const source = await this.source(installation, row);
     const quota = await this.quotaCheck.check(
       { id: row.id, installationId: installation.id, leadId: row.leadId },
       this.clock.now(),
     );
     if (!quota.allowed) {
-      return errorOutcome(quota.logLine, 'quota', quota.reason, { stopBot: true, refused: true });
+      const outcome = errorOutcome(quota.logLine, 'quota', quota.reason, {
+        stopBot: true,
+        refused: true,
+      });
+      return { outcome, handback: null };
     }
     const stored = await this.settings.load(installation.id);
     let input;
@@ -144,15 +204,22 @@ export class AiPipeline {
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       const failed = errorOutcome(error.logLine(), error.errorClass, error.message);
-      return { ...failed, latencyMs: Date.now() - started };
+      return { outcome: { ...failed, latencyMs: Date.now() - started }, handback: null };
     }
     if (input.text === '' && input.images.length === 0) {
-      return errorOutcome(
+      const outcome = errorOutcome(
         'ERROR: the prompt is empty (the PROMPT field had no text when the webhook was called)',
         'empty_prompt',
         'empty prompt',
       );
+      return { outcome, handback: null };
     }
+    // The first answer to the customer after a pause hears what the team said meanwhile.
+    const handback =
+      row.kind === 'assistant'
+        ? await this.pauses.pendingHandback(installation.id, row.leadId)
+        : null;
+    if (handback !== null) input = { ...input, text: withHandbackMarker(handback, input.text) };
     const asks = await this.store.beginAsk(row.id);
     const outcome = await this.ask.run({
       kind: row.kind,
@@ -165,7 +232,7 @@ export class AiPipeline {
       resume: asks > 1,
     });
     // Latency covers the whole step: reading the lead, media and the provider.
-    return { ...outcome, latencyMs: Date.now() - started };
+    return { outcome: { ...outcome, latencyMs: Date.now() - started }, handback };
   }
 
   /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueuesModule } from '../../queues/queues.module';
 import { FieldsModule } from '../fields/fields.module';
+import { HandoffModule } from '../handoff/handoff.module';
 import { InstallationModule } from '../installations/installation.module';
 import { OutboundModule } from '../../integrations/outbound/outbound.module';
 import { PlansModule } from '../plans/plans.module';
@@ -37,6 +38,7 @@ import { TestConsole } from './test-console';
     OutboundModule,
     FieldsModule,
     PlansModule,
+    HandoffModule,
   ],
   providers: [
     RequestsRepository,

@@ -190,8 +190,20 @@ describe('the classic template', () => {
     },
   );
 
+  it('stops without a word when the backend wrote #Human into ON_OFF (a person has the lead)', () => {
+    const [first] = question('assistant-result').filter((h) => h.handler === 'conditions');
+    expect(params(first)).toMatchObject({
+      logic: 'and',
+      conditions: [{ term1: `{{lead.cf.${fieldIds.ON_OFF}}}`, operation: '=', term2: '#Human' }],
+    });
+    expect((params(first).result as { params: unknown }[])[0]?.params).toEqual({
+      type: 'question',
+      step: stepOf('off'),
+    });
+  });
+
   it('answers only when LOG has no error and ON_OFF is empty', () => {
-    const check = question('assistant-result').find((h) => h.handler === 'conditions');
+    const check = question('assistant-result').filter((h) => h.handler === 'conditions')[1];
     expect(params(check)).toMatchObject({
       logic: 'or',
       conditions: [

@@ -124,6 +124,12 @@ export function buildClassicTemplate(input: ClassicTemplateInput): BuiltBot {
     ]);
     b.add(`${s.name}-result`, `${s.label}: clear ANSWER_RECEIVED; LOG and ON_OFF decide`, [
       setField(f.ANSWER_RECEIVED, ''),
+      // A person has the lead (issue 22): stop without a word, not through the error branch.
+      when(
+        'and',
+        [{ term1: cf(f.ON_OFF), operation: '=', term2: ON_OFF_VALUES.human }],
+        [goto(r('off'))],
+      ),
       when('or', failed, [goto(s.onFailure)]),
       ...s.onSuccess,
     ]);

@@ -14,8 +14,12 @@ export const INTENTS = {
   general: '#General',
 } as const;
 
-/** What the template writes into ON_OFF when it stops answering a lead on its own. */
-export const ON_OFF_VALUES = { attendant: '#Attendant', error: 'ERROR' } as const;
+/**
+ * What ON_OFF holds when the bot stops answering a lead: the template's own values, and `human`,
+ * which the backend writes while a person of the team talks to the customer (issue 22) and clears
+ * when the pause ends.
+ */
+export const ON_OFF_VALUES = { attendant: '#Attendant', error: 'ERROR', human: '#Human' } as const;
 
 // The marker the message follows in the intent prompt (tests script the fake AI on it).
 export const MESSAGE_MARKER = 'Customer message:';

@@ -59,10 +59,19 @@ describe('the widget-block template', () => {
       expect(data(name)).not.toHaveProperty('error_step');
     }
     const onStatus = (name: string) => {
-      const [ok, otherwise] = question(`${name}-status`);
+      const [ok, human, otherwise] = question(`${name}-status`);
       expect(params(ok)).toMatchObject({
         logic: 'and',
         conditions: [{ term1: '{{json.status}}', term2: 'ok', operation: '=' }],
+      });
+      // The `human` exit (issue 22): a person has the lead, the bot goes back to waiting.
+      expect(params(human)).toMatchObject({
+        logic: 'and',
+        conditions: [{ term1: '{{json.status}}', term2: 'human', operation: '=' }],
+      });
+      expect((params(human).result as BotHandler[])[0]?.params).toEqual({
+        type: 'question',
+        step: stepOf('human'),
       });
       expect(otherwise?.handler).toBe('goto');
       return {

@@ -28,6 +28,9 @@ import {
 /** The `{{json.status}}` our continue sends when the AI answered (`error` when it failed). */
 export const STATUS_OK = 'ok';
 
+/** The `{{json.status}}` of a block the AI stays silent in: a person has the lead (issue 22). */
+export const STATUS_HUMAN = 'human';
+
 /** The fields the widget-block template reads and writes (it needs no ANSWER / LOG polling). */
 export const WIDGET_BLOCK_FIELDS = [
   'MESSAGE',
@@ -64,7 +67,8 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
 
   /**
    * Our block, in Kommo's documented pattern (docs/kommo-contract.md §5.2): `widget_request`,
-   * then a `goto` to a step that branches on `{{json.status}}` (`ok` → `next`, else `error`).
+   * then a `goto` to a step that branches on `{{json.status}}` (`ok` → `next`, `human` → the
+   * `human` exit, else `error`).
    * `next_step` names that same branch step, so the continue's own `goto` is only a fallback
    * that lands where the block's `goto` would.
    */
@@ -86,6 +90,11 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
         'and',
         [{ term1: '{{json.status}}', operation: '=', term2: STATUS_OK }],
         [goto(r(next))],
+      ),
+      when(
+        'and',
+        [{ term1: '{{json.status}}', operation: '=', term2: STATUS_HUMAN }],
+        [goto(r('human'))],
       ),
       goto(r(error)),
     ]);
@@ -155,6 +164,11 @@ export function buildWidgetBlockTemplate(input: WidgetBlockTemplateInput): Built
     show('{{json.reply}}'),
     goto(r('wait')),
   ]);
+
+  // The `human` exit: a person of the team is talking to the customer (issue 22). Nothing is
+  // sent; the bot waits for the customer's next message, which the backend answers again once
+  // the person has been silent for the account's silence time (or the pause is resumed).
+  b.add('human', 'A person has the lead: no answer, back to waiting', [goto(r('wait'))]);
 
   // Error branch: one immediate retry per block, then the users are told and the bot stops.
   firstFailure('intent-error', 'intent-retry');

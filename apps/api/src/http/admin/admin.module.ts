@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AiModule } from '../../domain/requests/ai.module';
 import { FieldsModule } from '../../domain/fields/fields.module';
+import { HandoffModule } from '../../domain/handoff/handoff.module';
 import { InstallationModule } from '../../domain/installations/installation.module';
 import { PlansModule } from '../../domain/plans/plans.module';
 import { QueuesModule } from '../../queues/queues.module';
@@ -11,6 +12,7 @@ import { AdminActionsService } from './admin-actions.service';
 import { AdminAuthController } from './admin-auth.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminAuthService } from '../../domain/staff/admin-auth.service';
+import { AdminPausesController } from './admin-pauses.controller';
 import { AdminPlansController } from './admin-plans.controller';
 import { AdminRequestsController } from './admin-requests.controller';
 import { AdminRequestsService } from './admin-requests.service';
@@ -32,6 +34,7 @@ import { StaffModule } from '../../domain/staff/staff.module';
     AiModule,
     RetentionModule,
     StaffModule,
+    HandoffModule,
   ],
   controllers: [
     AdminAuthController,
@@ -40,6 +43,7 @@ import { StaffModule } from '../../domain/staff/staff.module';
     AdminPlansController,
     AdminUsersController,
     AdminSystemController,
+    AdminPausesController,
   ],
   providers: [
     AdminUsersService,

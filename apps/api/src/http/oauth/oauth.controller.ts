@@ -13,6 +13,7 @@ import { ClientBudget, OverClientBudget } from '../../common/http/client-budget'
 import { ZodPipe } from '../../common/http/zod-validation.pipe';
 import { AppConfig } from '../../config/app-config';
 import { parseKommoHost } from '../../integrations/kommo/kommo-host';
+import { EventsSubscription } from '../../domain/handoff/events-subscription';
 import { InstallationJobs } from '../../domain/installations/installation-jobs';
 import { InstallationService } from '../../domain/installations/installation.service';
 import { OAuthRejectedError } from '../../integrations/kommo/kommo-oauth.client';
@@ -42,6 +43,7 @@ export class OAuthController {
     private readonly installations: InstallationService,
     private readonly jobs: InstallationJobs,
     private readonly clientBudget: ClientBudget,
+    private readonly chatEvents: EventsSubscription,
   ) {}
 
   /**
@@ -230,6 +232,8 @@ export class OAuthController {
       this.logger.warn({ accountId: params.accountId }, 'uninstall hook with a bad signature');
       throw new UnauthorizedException('invalid signature');
     }
+    // Before the tokens go: the DELETE needs one (docs/kommo-contract.md §8.1.4; bounded, never throws).
+    await this.chatEvents.unsubscribeAtUninstall(Number(params.accountId));
     const disabled = await this.installations.disable(Number(params.accountId));
     this.logger.log({ accountId: params.accountId, disabled }, 'uninstall hook');
     return reply.code(200).send({ ok: true });

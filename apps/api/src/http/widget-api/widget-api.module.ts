@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FieldsModule } from '../../domain/fields/fields.module';
+import { HandoffModule } from '../../domain/handoff/handoff.module';
 import { InstallationModule } from '../../domain/installations/installation.module';
 import { WidgetAuthModule } from '../widget-auth/widget-auth.module';
 import { AiModule } from '../../domain/requests/ai.module';
@@ -7,6 +8,7 @@ import { PlansModule } from '../../domain/plans/plans.module';
 import { TemplatesModule } from '../../domain/templates/templates.module';
 import { WidgetApiController } from './widget-api.controller';
 import { WidgetConsoleController } from './widget-console.controller';
+import { WidgetLeadsController } from './widget-leads.controller';
 import { WidgetSettingsController } from './widget-settings.controller';
 import { WidgetTemplatesController } from './widget-templates.controller';
 import { WidgetUsageController } from './widget-usage.controller';
@@ -19,6 +21,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     AiModule,
     PlansModule,
     TemplatesModule,
+    HandoffModule,
   ],
   controllers: [
     WidgetApiController,
@@ -26,6 +29,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     WidgetUsageController,
     WidgetTemplatesController,
     WidgetConsoleController,
+    WidgetLeadsController,
   ],
 })
 export class WidgetApiModule {}

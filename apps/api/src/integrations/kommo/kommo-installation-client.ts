@@ -27,6 +27,8 @@ import {
   type KommoTag,
   type KommoUser,
   userSchema,
+  type KommoWebhook,
+  webhookSchema,
 } from './kommo-schemas';
 import { botRunBody, continuePath } from './kommo-salesbot';
 import { type KommoTransport } from './kommo-transport';
@@ -41,6 +43,7 @@ const fieldList = halList('custom_fields', customFieldSchema);
 const tagList = halList('tags', tagSchema);
 const noteList = halList('notes', noteSchema);
 const botList = halList('bots', botSchema);
+const webhookList = halList('webhooks', webhookSchema);
 
 /** Typed Kommo API v4 calls for one installation; get one from KommoClientFactory. */
 export class KommoClient {
@@ -177,6 +180,47 @@ export class KommoClient {
       path: continuePath(target),
       body: { data: body.data ?? {}, execute_handlers: body.execute_handlers },
     });
+  }
+
+  /**
+   * Subscribes `destination` to `events` (admin only). The same destination again replaces its
+   * list (docs/kommo-contract.md §8.1.1), so a reinstall only updates it.
+   */
+  async subscribeWebhook(destination: string, events: readonly string[]): Promise<KommoWebhook> {
+    const created = await this.transport.send({
+      method: 'POST',
+      path: '/api/v4/webhooks',
+      body: { destination, settings: events },
+      schema: webhookSchema,
+    });
+    return this.present(created, 'POST /api/v4/webhooks');
+  }
+
+  /** The account's webhook for exactly this destination, if any (`filter[destination]`). */
+  async findWebhook(destination: string): Promise<KommoWebhook | undefined> {
+    const query = new URLSearchParams({ 'filter[destination]': destination });
+    const page = await this.transport.send({
+      method: 'GET',
+      path: '/api/v4/webhooks',
+      query,
+      schema: webhookList,
+    });
+    return page?.items.find((hook) => hook.destination === destination);
+  }
+
+  /** Removes the destination from every event; false when Kommo had none (404). */
+  async unsubscribeWebhook(destination: string): Promise<boolean> {
+    try {
+      await this.transport.send({
+        method: 'DELETE',
+        path: '/api/v4/webhooks',
+        body: { destination },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof KommoApiError && error.kind === 'not_found') return false;
+      throw error;
+    }
   }
 
   private async writeAll<I, T>(

@@ -119,6 +119,15 @@ export const botSchema = z.looseObject({
 });
 export type KommoBot = z.infer<typeof botSchema>;
 
+/** An account webhook (`POST`/`GET /api/v4/webhooks`, docs/kommo-contract.md §8.1.1). */
+export const webhookSchema = z.looseObject({
+  id: z.number().optional(),
+  destination: z.string(),
+  settings: z.array(z.string()).default([]),
+  disabled: z.boolean().optional(),
+});
+export type KommoWebhook = z.infer<typeof webhookSchema>;
+
 /** A HAL list page, read as its items (`_embedded.{key}`) and the `_links.next` href if any. */
 export function halList<T extends z.ZodType>(key: string, item: T) {
   return z

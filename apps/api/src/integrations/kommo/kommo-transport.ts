@@ -12,7 +12,7 @@ import { type KommoRateLimiter } from './kommo-rate-limiter';
 import { type KommoTarget, type KommoTokenSource } from './kommo-token-source';
 
 export type KommoCall<T> = {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path under the account's base URL, e.g. `/api/v4/leads/1`. */
   path: string;
   query?: URLSearchParams;

@@ -11,6 +11,8 @@ import { KommoApiError, type KommoErrorCode } from '../../../integrations/kommo/
 import { type KommoLeadFieldInput } from '../../../integrations/kommo/kommo-requests';
 import { type KommoLead } from '../../../integrations/kommo/kommo-schemas';
 import { type Installation } from '../../installations/installation.entity';
+import { ON_OFF_VALUES } from '../../templates/template-texts';
+import { STATUS_HUMAN } from '../../templates/widget-block-template';
 import { type AiRequestRow } from '../ai-request.entity';
 import { type WidgetRequestParams } from '../ai-request.types';
 import { fieldText } from '../lead-fields';
@@ -66,6 +68,49 @@ export class AnswerWriter {
     }
   }
 
+  /**
+   * A person of the team has the lead (issue 22): no answer reaches the customer. Classic: ANSWER
+   * empty, LOG says why and ON_OFF holds `#Human`, so the template stops without a word and stays
+   * silent on the next messages until the pause's end clears it (docs/kommo-contract.md §8.3).
+   * Widget block: the continue says `status: human`, which the block's `human` exit takes.
+   */
+  async deliverHuman(installation: Installation, row: AiRequestRow, logLine: string) {
+    const client = this.kommo.forInstallation({
+      installationId: installation.id,
+      host: installation.host,
+      subdomain: installation.subdomain,
+    });
+    try {
+      if (row.mode === 'widget' && row.params.widget) {
+        await this.continueWith(client, row, row.params.widget, {
+          reply: '',
+          intent: '',
+          status: STATUS_HUMAN,
+          log: logLine,
+        });
+        return;
+      }
+      const ids = await this.fieldIds(installation.id);
+      const values: Partial<Record<LeadFieldKey, string>> = {
+        ANSWER: '',
+        LOG: logLine,
+        ANSWER_RECEIVED: ANSWER_RECEIVED_FULL,
+        ON_OFF: ON_OFF_VALUES.human,
+      };
+      await client.patchLead(row.leadId, {
+        custom_fields_values: Object.entries(values).map(([key, value]) =>
+          fieldWrite(ids[key as LeadFieldKey], value),
+        ),
+      });
+    } catch (error) {
+      if (error instanceof KommoApiError && !error.retryable) {
+        const code = error.kind === 'not_found' ? 'lead_not_found' : error.code;
+        throw new UndeliverableError(code, `Kommo refused the write: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
   private async patchFields(client: KommoClient, installationId: string, row: AiRequestRow) {
     const ids = await this.fieldIds(installationId);
     // '' = empty the field. ANSWER holds this request's answer or nothing, so a failure never
@@ -102,15 +147,28 @@ export class AnswerWriter {
   private async continueBot(client: KommoClient, row: AiRequestRow, widget: WidgetRequestParams) {
     const ok = row.answer !== null;
     const reply = row.answer ?? '';
-    const step = ok ? widget.data.next_step : (widget.data.error_step ?? widget.data.next_step);
+    await this.continueWith(client, row, widget, {
+      reply,
+      intent: intentOf(reply),
+      status: ok ? 'ok' : 'error',
+      log: row.logLine ?? '',
+    });
+  }
+
+  private async continueWith(
+    client: KommoClient,
+    row: AiRequestRow,
+    widget: WidgetRequestParams,
+    data: { reply: string; intent: string; status: string; log: string },
+  ) {
+    // Only an answer goes on to next_step directly; the branch there reads the status.
+    const step =
+      data.status === 'error'
+        ? (widget.data.error_step ?? widget.data.next_step)
+        : widget.data.next_step;
     try {
       await client.continueSalesbot(widget.continuePath, {
-        data: {
-          reply,
-          intent: intentOf(reply),
-          status: ok ? 'ok' : 'error',
-          log: row.logLine ?? '',
-        },
+        data,
         execute_handlers: [{ handler: 'goto', params: { type: 'question', step: Number(step) } }],
       });
     } catch (error) {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { RequestError } from '../request-errors';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
+import { LeadPausesRepository } from '../../handoff/lead-pauses.repository';
 import { ConversationsRepository } from '../conversations.repository';
 import { LeadLocksRepository } from '../lead-locks.repository';
 import { RequestsRetentionRepository } from '../requests-retention.repository';
@@ -25,6 +26,7 @@ export class LeadEraser {
     private readonly locks: LeadLocksRepository,
     private readonly requests: RequestsRetentionRepository,
     private readonly conversations: ConversationsRepository,
+    private readonly pauses: LeadPausesRepository,
   ) {}
 
   /** `record` writes the audit entry in the same transaction. */
@@ -42,6 +44,8 @@ export class LeadEraser {
       }
       const cleared = await this.requests.eraseLead(manager, installationId, leadId);
       const forgotten = await this.conversations.forgetLead(manager, installationId, leadId);
+      // The pause keeps what the team wrote for the handback: the lead's text too.
+      await this.pauses.forgetLead(manager, installationId, leadId);
       const result: LeadEraseResult = {
         leadId,
         requestsCleared: cleared.length,

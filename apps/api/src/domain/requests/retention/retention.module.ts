@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Transactions } from '../../../database/transactions.repository';
+import { HandoffModule } from '../../handoff/handoff.module';
 import { InstallationModule } from '../../installations/installation.module';
 import { PlansModule } from '../../plans/plans.module';
 import { ConversationsRepository } from '../conversations.repository';
@@ -14,7 +15,12 @@ import { RetentionService } from './retention.service';
 
 /** Retention and erasure of customer data (the worker's job, the admin panel's lead erase). */
 @Module({
-  imports: [TypeOrmModule.forFeature([ProviderSettings]), InstallationModule, PlansModule],
+  imports: [
+    TypeOrmModule.forFeature([ProviderSettings]),
+    InstallationModule,
+    PlansModule,
+    HandoffModule,
+  ],
   providers: [
     Transactions,
     RequestsRetentionRepository,

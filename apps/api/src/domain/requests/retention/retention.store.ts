@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../../database/transactions.repository';
+import { HandoffSettingsRepository } from '../../handoff/handoff-settings.repository';
+import { LeadPausesRepository } from '../../handoff/lead-pauses.repository';
 import { InstallationsRepository } from '../../installations/installations.repository';
 import { WebhookTokensRepository } from '../../installations/webhook-tokens.repository';
 import { QuotaWarningsRepository } from '../../plans/quota-warnings.repository';
@@ -18,6 +20,8 @@ export class RetentionStore {
     private readonly quotaWarnings: QuotaWarningsRepository,
     private readonly requests: RequestsRetentionRepository,
     private readonly conversations: ConversationsRepository,
+    private readonly pauses: LeadPausesRepository,
+    private readonly handoff: HandoffSettingsRepository,
   ) {}
 
   /** Installations uninstalled more than `days` ago whose data is still here, oldest first. */
@@ -28,7 +32,8 @@ export class RetentionStore {
   /**
    * The rest of an installation's personal data, in one transaction with its row locked: what
    * the batches left (rows stored meanwhile), provider settings (keys, instructions), webhook
-   * URL tokens, quota warnings (they name a lead) and who authorized. Null when a reinstall
+   * URL tokens, quota warnings (they name a lead), lead pauses (what the team wrote) with the
+   * account-webhook URL's token, and who authorized. Null when a reinstall
    * came first. The installation row, its usage_daily counts and the audit log stay.
    */
   async finishPurge(
@@ -42,6 +47,8 @@ export class RetentionStore {
       await this.providerSettings.deleteAllOf(tx, installationId);
       await this.webhookTokens.deleteAllOf(tx, installationId);
       await this.quotaWarnings.deleteAllOf(tx, installationId);
+      await this.pauses.deleteAllOf(tx, installationId);
+      await this.handoff.deleteAllOf(tx, installationId);
       await this.installations.clearPurged(tx, installationId);
       return { requests, conversations };
     });
