@@ -31,6 +31,7 @@ export const ERROR_CLASS_HINTS: Readonly<Record<StoredErrorClass, string>> = {
   installation_inactive: 'The account was not active when the request was handled.',
   gave_up: 'No success after every attempt.',
   quota: "The account's plan or the lead's daily cap refused the request.",
+  cost_cap: "The month's estimated AI cost reached the cap the account's owner set.",
   empty_prompt: 'The PROMPT field was empty.',
   erased: 'A lead erase removed the request while it waited.',
   paused_by_person: 'A team member was talking to the customer: the AI stayed silent.',

@@ -101,6 +101,15 @@ export const en = {
   usageChart: 'Requests per day',
   usageNone: 'No requests yet this month.',
   usageDay: '{day}: {total} ({chatgpt} ChatGPT, {assistant} Assistant)',
+  usageCost: 'Estimated AI cost: {cost} (OpenAI prices of {date})',
+  usageCostCap: 'Monthly cost cap: {cap}',
+  usageCostCapNone: 'No monthly cost cap',
+  usageCostCapReached:
+    "This month's estimated AI cost reached the cap: the bots stay silent until {date} or until the cap is raised.",
+  costCapLabel: 'Monthly cost cap (USD)',
+  costCapHelp:
+    'When the estimated cost of this month reaches it, requests are refused like over the plan limit. Empty = no cap.',
+  costCapInvalid: 'Enter an amount from 0.01 to 1,000,000 USD, in cents.',
 
   console: 'Test console',
   consoleIntro:

@@ -102,6 +102,15 @@ export const es: Messages = {
   usageChart: 'Solicitudes por día',
   usageNone: 'Aún no hay solicitudes este mes.',
   usageDay: '{day}: {total} ({chatgpt} ChatGPT, {assistant} Asistente)',
+  usageCost: 'Costo estimado de IA: {cost} (precios de OpenAI del {date})',
+  usageCostCap: 'Límite mensual de costo: {cap}',
+  usageCostCapNone: 'Sin límite mensual de costo',
+  usageCostCapReached:
+    'El costo estimado de IA de este mes alcanzó el límite: los bots quedan en silencio hasta el {date} o hasta que se suba el límite.',
+  costCapLabel: 'Límite mensual de costo (USD)',
+  costCapHelp:
+    'Cuando el costo estimado del mes lo alcance, las solicitudes se rechazan como por encima del límite del plan. Vacío = sin límite.',
+  costCapInvalid: 'Indica un importe de 0,01 a 1.000.000 USD, en centavos.',
 
   console: 'Consola de prueba',
   consoleIntro:

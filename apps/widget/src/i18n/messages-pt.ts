@@ -102,6 +102,15 @@ export const pt: Messages = {
   usageChart: 'Requisições por dia',
   usageNone: 'Nenhuma requisição neste mês.',
   usageDay: '{day}: {total} ({chatgpt} ChatGPT, {assistant} Assistente)',
+  usageCost: 'Custo estimado de IA: {cost} (preços da OpenAI de {date})',
+  usageCostCap: 'Limite mensal de custo: {cap}',
+  usageCostCapNone: 'Sem limite mensal de custo',
+  usageCostCapReached:
+    'O custo estimado de IA deste mês atingiu o limite: os bots ficam em silêncio até {date} ou até o limite ser aumentado.',
+  costCapLabel: 'Limite mensal de custo (USD)',
+  costCapHelp:
+    'Quando o custo estimado do mês o atingir, as requisições são recusadas como acima do limite do plano. Vazio = sem limite.',
+  costCapInvalid: 'Informe um valor de 0,01 a 1.000.000 USD, em centavos.',
 
   console: 'Console de teste',
   consoleIntro:

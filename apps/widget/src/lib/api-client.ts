@@ -1,4 +1,5 @@
 import {
+  type CostCapInput,
   type HandAddedStep,
   type LeadAiState,
   type LeadPauseInput,
@@ -111,6 +112,7 @@ export function createApiClient(widget: KommoWidget, apiUrl: string) {
     saveProviders: (input: ProviderSettingsInput) =>
       call<ProviderSettingsView>('PUT', '/providers', input),
     usage: () => call<WidgetUsageResponse>('GET', '/usage'),
+    setCostCap: (input: CostCapInput) => call<WidgetUsageResponse>('PUT', '/cost-cap', input),
     template: (kind: TemplateKind) => call<InstalledTemplate>('GET', `/templates/${kind}`),
     testConsole: (input: TestConsoleInput) =>
       call<TestConsoleResult>('POST', '/test-console', input),

@@ -35,7 +35,7 @@ function Sections() {
       {admin && <WebhooksSection />}
       {admin && <ProvidersSection />}
       {admin && <TemplateSection fields={fields} />}
-      <UsageSection />
+      <UsageSection admin={admin} />
       {admin && <ConsoleSection />}
     </>
   );

@@ -1,5 +1,7 @@
 import { type WidgetUsageResponse } from '@gpt-bridge/shared';
+import { CostCapForm } from './cost-cap-form';
 import { ErrorBox } from './error-box';
+import { formatUsd } from './money';
 import { usePanel } from './panel-context';
 import { useLoad } from './use-load';
 
@@ -39,10 +41,40 @@ function Chart({ usage }: { usage: WidgetUsageResponse }) {
   );
 }
 
-/** This month's requests against the plan, per day, with the 80 / 95 % warnings. */
-export function UsageSection() {
+/** The month's estimated cost next to the counts, the cap, and (administrators) its form. */
+function Cost({
+  usage,
+  admin,
+  onSaved,
+}: {
+  usage: WidgetUsageResponse;
+  admin: boolean;
+  onSaved: (usage: WidgetUsageResponse) => void;
+}) {
+  const { t } = usePanel();
+  return (
+    <div data-testid="gptb-usage-cost">
+      {usage.costCapReached && (
+        <div className="gptb-banner" role="status">
+          {t('usageCostCapReached', { date: usage.resetsOn })}
+        </div>
+      )}
+      <p>
+        {t('usageCost', { cost: formatUsd(usage.costUsd), date: usage.pricesAsOf })}
+        {' · '}
+        {usage.costCapUsd === null
+          ? t('usageCostCapNone')
+          : t('usageCostCap', { cap: formatUsd(usage.costCapUsd) })}
+      </p>
+      {admin && <CostCapForm capUsd={usage.costCapUsd} onSaved={onSaved} />}
+    </div>
+  );
+}
+
+/** This month's requests against the plan, per day, with the 80 / 95 % warnings and the cost. */
+export function UsageSection({ admin = false }: { admin?: boolean }) {
   const { api, t } = usePanel();
-  const [loaded, reload] = useLoad(api.usage);
+  const [loaded, reload, replace] = useLoad(api.usage);
   return (
     <section className="gptb-section" aria-labelledby="gptb-usage">
       <h3 id="gptb-usage">{t('usage')}</h3>
@@ -85,6 +117,7 @@ export function UsageSection() {
             {loaded.value.exhaustedOn &&
               ` · ${t('usageForecast', { date: loaded.value.exhaustedOn })}`}
           </p>
+          <Cost usage={loaded.value} admin={admin} onSaved={replace} />
           {loaded.value.used === 0 ? (
             <p className="gptb-muted">{t('usageNone')}</p>
           ) : (

@@ -44,6 +44,7 @@ export const PIPELINE_ERROR_CLASSES = [
   'installation_inactive',
   'gave_up',
   'quota',
+  'cost_cap', // the month's estimated cost reached the owner's cap
   'empty_prompt',
   'erased', // a lead erase removed it while it waited
   'paused_by_person', // a person of the team is talking to the customer: not sent to the provider

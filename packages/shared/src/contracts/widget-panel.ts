@@ -50,7 +50,32 @@ export type UsageSummary = {
   resetsOn: string;
   /** At the month's pace so far, the day the allowance runs out; null when it will not. */
   exhaustedOn: string | null;
+  /**
+   * The month's estimated AI cost in USD: the counted requests' tokens at the price table's
+   * prices (OpenAI models only; other providers and unknown models add nothing).
+   */
+  costUsd: number;
+  /** The owner's monthly cost cap in USD; null = none. */
+  costCapUsd: number | null;
+  /** The cap is reached: requests are refused like over quota until the month ends. */
+  costCapReached: boolean;
+  /** The date of the price table the estimate uses (YYYY-MM-DD). */
+  pricesAsOf: string;
 };
+
+/**
+ * `PUT /widget-api/cost-cap` (account administrators): the monthly cap on the estimated AI cost,
+ * in USD with cents; null removes it. Answers the month's UsageSummary.
+ */
+export const CostCapInputSchema = z.object({
+  monthlyCostCapUsd: z
+    .number()
+    .min(0.01, 'must be at least 0.01 USD')
+    .max(1_000_000, 'must be at most 1,000,000 USD')
+    .multipleOf(0.01, 'must be in whole cents')
+    .nullable(),
+});
+export type CostCapInput = z.infer<typeof CostCapInputSchema>;
 
 /** `?month=YYYY-MM` of the usage routes (widget and admin panel); absent means this month. */
 export const UsageQuerySchema = z.object({

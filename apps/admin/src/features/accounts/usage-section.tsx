@@ -7,12 +7,22 @@ import { Loaded } from '../shared';
 import { UsageBars } from './usage-bars';
 import { shiftMonth } from './usage-month';
 
+/** Cents, and "< US$ 0.01" for a small non-zero estimate. */
+function formatUsd(value: number): string {
+  return value > 0 && value < 0.01 ? '< US$ 0.01' : `US$ ${value.toFixed(2)}`;
+}
+
 function Summary({ usage }: { usage: UsageSummary }) {
   return (
     <>
       <p data-testid="usage-figures">
         {usage.used} of {usage.allowance} requests ({usage.byKind.chatgpt} ChatGPT,{' '}
         {usage.byKind.assistant} Assistant), {usage.remaining} left; days in {usage.timezone}
+      </p>
+      <p data-testid="usage-cost">
+        Estimated AI cost {formatUsd(usage.costUsd)} (OpenAI prices of {usage.pricesAsOf}
+        ); cost cap {usage.costCapUsd === null ? 'none' : formatUsd(usage.costCapUsd)}
+        {usage.costCapReached && ' (reached: requests are refused until the month ends)'}
       </p>
       <UsageBars month={usage.month} days={usage.byDay} />
     </>

@@ -13,6 +13,8 @@ import { RetentionIndexes1764800000001 } from './1764800000001-RetentionIndexes'
 import { RecoveredAnswers1764810000000 } from './1764810000000-RecoveredAnswers';
 import { SetBasedIntake1764850000000 } from './1764850000000-SetBasedIntake';
 import { HumanHandoff1764900000000 } from './1764900000000-HumanHandoff';
+import { LeadTraceAndCost1764930000000 } from './1764930000000-LeadTraceAndCost';
+import { LeadTraceIndex1764930000001 } from './1764930000001-LeadTraceIndex';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -31,4 +33,6 @@ export const MIGRATIONS = [
   RecoveredAnswers1764810000000,
   SetBasedIntake1764850000000,
   HumanHandoff1764900000000,
+  LeadTraceAndCost1764930000000,
+  LeadTraceIndex1764930000001,
 ];

@@ -5,7 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { bigintNumber, nullableBigint } from '../../database/column-transformers';
+import { bigintNumber, nullableBigint, nullableNumeric } from '../../database/column-transformers';
 
 export type InstallationStatus = 'pending' | 'active' | 'auth_failed' | 'disabled';
 
@@ -47,6 +47,16 @@ export class Installation {
   /** At most this many answered requests per lead and day (a bot loop cannot spend the month). */
   @Column({ type: 'integer', nullable: true })
   leadDailyCap: number | null;
+
+  /** The owner's cap on this month's estimated AI cost (USD); null = none. */
+  @Column({
+    type: 'numeric',
+    precision: 12,
+    scale: 2,
+    nullable: true,
+    transformer: nullableNumeric,
+  })
+  monthlyCostCapUsd: number | null;
 
   // Envelopes from SecretBox, never plain tokens; read through TokenService only.
   @Column({ type: 'text', nullable: true, select: false })

@@ -273,6 +273,16 @@ export class InstallationsRepository {
     return returnedRows(result).length > 0;
   }
 
+  /** The owner's monthly cost cap (USD; null = none). False when there is no such installation. */
+  async setCostCap(id: string, capUsd: number | null): Promise<boolean> {
+    const result: unknown = await this.installations.query(
+      `UPDATE installations SET monthly_cost_cap_usd = $2, updated_at = now()
+        WHERE id = $1 RETURNING id`,
+      [id, capUsd],
+    );
+    return returnedRows(result).length > 0;
+  }
+
   /** An admin's disable: the tokens stay, so it can be enabled again. */
   async disableByAdmin(id: string): Promise<void> {
     await this.installations.query(

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Transactions } from '../../database/transactions.repository';
 import { InstallationModule } from '../installations/installation.module';
+import { CostCap } from './cost-cap';
 import { PlanRow } from './plan.entity';
 import { PlansRepository } from './plans.repository';
 import { PlansService } from './plans.service';
@@ -23,7 +24,8 @@ import { UsageService } from './usage.service';
     PlansService,
     UsageService,
     QuotaGate,
+    CostCap,
   ],
-  exports: [PlansService, UsageService, QuotaGate, QuotaWarningsRepository],
+  exports: [PlansService, UsageService, QuotaGate, QuotaWarningsRepository, CostCap],
 })
 export class PlansModule {}

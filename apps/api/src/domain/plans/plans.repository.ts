@@ -7,7 +7,7 @@ import { type Installation } from '../installations/installation.entity';
 import { PlanRow } from './plan.entity';
 
 /** An account's plan row joined with its override and its calendar at a moment. */
-export type AllowanceRow = Pick<Installation, 'timezone' | 'leadDailyCap'> & {
+export type AllowanceRow = Pick<Installation, 'timezone' | 'leadDailyCap' | 'monthlyCostCapUsd'> & {
   planId: string;
   planName: string;
   monthly: number;
@@ -56,6 +56,7 @@ export class PlansRepository {
        SELECT l.timezone, p.id AS "planId", p.name AS "planName",
               coalesce(l.monthly_requests_override, p.monthly_requests) AS monthly,
               l.lead_daily_cap AS "leadDailyCap",
+              l.monthly_cost_cap_usd::float8 AS "monthlyCostCapUsd",
               to_char(coalesce($3::date, date_trunc('month', l.local_now)::date), 'YYYY-MM-DD') AS "monthStart",
               to_char((coalesce($3::date, date_trunc('month', l.local_now)::date) + interval '1 month')::date, 'YYYY-MM-DD') AS "nextMonthStart",
               to_char(l.local_now::date, 'YYYY-MM-DD') AS today

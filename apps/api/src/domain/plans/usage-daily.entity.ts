@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintNumber } from '../../database/column-transformers';
+import { bigintNumber, numericNumber } from '../../database/column-transformers';
 
 /** Counted requests per account-local day and kind (written when a request is counted). */
 @Entity({ name: 'usage_daily' })
@@ -19,4 +19,8 @@ export class UsageDaily {
 
   @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
   tokens: number;
+
+  /** Estimated cost of the day's counted requests (USD). */
+  @Column({ type: 'numeric', precision: 18, scale: 9, default: 0, transformer: numericNumber })
+  costUsd: number;
 }

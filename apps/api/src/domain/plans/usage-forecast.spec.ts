@@ -8,6 +8,7 @@ const allowance = (today: string, monthlyRequests = 1000): Allowance => ({
   planName: 'Starter',
   monthlyRequests,
   leadDailyCap: null,
+  costCapUsd: null,
   monthStart: '2026-11-01',
   nextMonthStart: '2026-12-01',
   today,

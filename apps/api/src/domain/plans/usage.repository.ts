@@ -28,6 +28,22 @@ export class UsageRepository {
     return Number(rows[0]?.used ?? 0);
   }
 
+  /** Estimated cost (USD) of the requests counted in [from, to) (account-local days). */
+  async costBetween(
+    installationId: string,
+    from: string,
+    to: string,
+    tx: Tx = this.usage.manager,
+  ): Promise<number> {
+    // float8: the sum of a month's costs (9 decimals) is far inside a double's exact range.
+    const rows: { cost: number | null }[] = await tx.query(
+      `SELECT sum(cost_usd)::float8 AS cost FROM usage_daily
+        WHERE installation_id = $1 AND day >= $2::date AND day < $3::date`,
+      [installationId, from, to],
+    );
+    return rows[0]?.cost ?? 0;
+  }
+
   daysBetween(
     installationId: string,
     from: string,

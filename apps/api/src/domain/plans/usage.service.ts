@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type UsageSummary } from '@gpt-bridge/shared';
 import { type Tx } from '../../database/transactions.repository';
+import { MODEL_PRICES_AS_OF } from './model-prices';
 import { PlansRepository } from './plans.repository';
 import { UsageRepository } from './usage.repository';
 
@@ -13,6 +14,8 @@ export type Allowance = {
   /** The plan's allowance, or the account's override. */
   monthlyRequests: number;
   leadDailyCap: number | null;
+  /** The owner's cap on the month's estimated cost (USD); null = none. */
+  costCapUsd: number | null;
   /** First day of the month and of the next one, in the account's time zone (YYYY-MM-DD). */
   monthStart: string;
   nextMonthStart: string;
@@ -42,6 +45,7 @@ export class UsageService {
       planName: row.planName,
       monthlyRequests: row.monthly,
       leadDailyCap: row.leadDailyCap,
+      costCapUsd: row.monthlyCostCapUsd,
       monthStart: row.monthStart,
       nextMonthStart: row.nextMonthStart,
       today: row.today,
@@ -51,6 +55,11 @@ export class UsageService {
   /** Requests counted in [from, to) (account-local days). */
   used(installationId: string, from: string, to: string, tx?: Tx): Promise<number> {
     return this.usage.countedBetween(installationId, from, to, tx);
+  }
+
+  /** Estimated cost (USD) of the requests counted in [from, to) (account-local days). */
+  cost(installationId: string, from: string, to: string, tx?: Tx): Promise<number> {
+    return this.usage.costBetween(installationId, from, to, tx);
   }
 
   /** What the widget and admin show: a month (default: the current one) in the account's zone. */
@@ -74,6 +83,7 @@ export class UsageService {
       days.set(row.day, entry);
     }
     const used = byKind.chatgpt + byKind.assistant;
+    const costUsd = await this.cost(installationId, allowance.monthStart, allowance.nextMonthStart);
     return {
       month: allowance.monthStart.slice(0, 7),
       timezone: allowance.timezone,
@@ -85,8 +95,18 @@ export class UsageService {
       byDay: [...days.values()],
       resetsOn: allowance.nextMonthStart,
       exhaustedOn: forecast(allowance, used),
+      // Micro-dollars are plenty for a display; the cap check compares the exact sum.
+      costUsd: Math.round(costUsd * 1e6) / 1e6,
+      costCapUsd: allowance.costCapUsd,
+      costCapReached: costCapReached(allowance.costCapUsd, costUsd),
+      pricesAsOf: MODEL_PRICES_AS_OF,
     };
   }
+}
+
+/** The month's estimated cost reached the owner's cap (none set: never). */
+export function costCapReached(capUsd: number | null, costUsd: number): boolean {
+  return capUsd !== null && costUsd >= capUsd;
 }
 
 /**

@@ -20,6 +20,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { fieldText } from './lead-fields';
 import { MediaPreparer } from './media/media-preparer';
 import { ProviderError } from '../../integrations/ai-providers/provider-error';
+import { recordingMemory, withAskRecord } from './prompt-record';
 import { ProviderSettingsService } from './provider-settings.service';
 import { QuotaCheck } from './quota-check';
 import { RequestOutcomesRepository } from './request-outcomes.repository';
@@ -187,11 +188,18 @@ export class AiPipeline {
     }
     const source = await this.source(installation, row);
     const quota = await this.quotaCheck.check(
-      { id: row.id, installationId: installation.id, leadId: row.leadId },
+      {
+        id: row.id,
+        installationId: installation.id,
+        leadId: row.leadId,
+        language: installation.language,
+      },
       this.clock.now(),
     );
     if (!quota.allowed) {
-      const outcome = errorOutcome(quota.logLine, 'quota', quota.reason, {
+      // The cost cap stops the bot like the quota (ON_OFF, refused), under its own code.
+      const errorClass = quota.reason === 'cost_cap' ? 'cost_cap' : 'quota';
+      const outcome = errorOutcome(quota.logLine, errorClass, quota.reason, {
         stopBot: true,
         refused: true,
       });
@@ -221,18 +229,24 @@ export class AiPipeline {
         : null;
     if (handback !== null) input = { ...input, text: withHandbackMarker(handback, input.text) };
     const asks = await this.store.beginAsk(row.id);
+    let memoryMessages = () => 0;
     const outcome = await this.ask.run({
       kind: row.kind,
       params: row.params,
       stored,
       input,
-      memoryFor: (key) => this.memories.forLead(installation.id, row.leadId, key),
+      memoryFor: (key) => {
+        const recording = recordingMemory(this.memories.forLead(installation.id, row.leadId, key));
+        memoryMessages = recording.messages;
+        return recording.memory;
+      },
       user: `kommo-${installation.kommoAccountId}-${row.leadId}`,
       // An earlier start died before its outcome was stored: its answer may be on record.
       resume: asks > 1,
     });
     // Latency covers the whole step: reading the lead, media and the provider.
-    return { outcome: { ...outcome, latencyMs: Date.now() - started }, handback };
+    const timed = { ...outcome, latencyMs: Date.now() - started };
+    return { outcome: withAskRecord(timed, input, memoryMessages()), handback };
   }
 
   /** What to ask: the lead's PROMPT and MESSAGE (classic), or the block's data (widget). */

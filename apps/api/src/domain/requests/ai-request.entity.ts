@@ -1,7 +1,7 @@
 import { type AiRequestStatus, type StoredErrorClass } from '@gpt-bridge/shared';
 import { Column, Entity, Generated, PrimaryGeneratedColumn } from 'typeorm';
 import { type RawRow } from '../../database/raw-row';
-import { bigintNumber, nullableBigint } from '../../database/column-transformers';
+import { bigintNumber, nullableBigint, nullableNumeric } from '../../database/column-transformers';
 import { type WebhookKind } from '../installations/webhook-token';
 import { type RequestMode, type RequestParams } from './ai-request.types';
 
@@ -119,10 +119,37 @@ export class AiRequest {
   /** The answer was read back from the provider's record of an earlier ask. */
   @Column({ type: 'boolean', default: false })
   answerRecovered: boolean;
+
+  /** The prompt as sent to the provider (customer text: retention removes it). */
+  @Column({ type: 'text', nullable: true })
+  promptText: string | null;
+
+  /** Turns of stored history sent with the prompt; null = no prompt was sent. */
+  @Column({ type: 'integer', nullable: true })
+  promptMemoryMessages: number | null;
+
+  /** Media kinds sent with the prompt (`image`, `audio`). */
+  @Column({ type: 'text', array: true, nullable: true })
+  promptMedia: string[] | null;
+
+  /** Estimated from the price table when answered (domain/plans/model-prices.ts). */
+  @Column({
+    type: 'numeric',
+    precision: 18,
+    scale: 9,
+    nullable: true,
+    transformer: nullableNumeric,
+  })
+  costUsd: number | null;
 }
 
 /** Columns pg returns in another type than the entity: int8 as text, a date as a Date. */
-type Wire = { seq: string; leadId: string | null; countedOn: Date | null };
+type Wire = {
+  seq: string;
+  leadId: string | null;
+  countedOn: Date | null;
+  costUsd: string | null;
+};
 
 /** The raw SQL row of `ai_requests` columns `K`, by column name (`lead_id`). */
 export type AiRequestColumns<K extends keyof AiRequest> = RawRow<AiRequest, K, Wire>;

@@ -27,9 +27,24 @@ export type RequestParams = {
   leadFields?: Record<string, string>;
 };
 
+/** The prompt as it went to the provider, for the lead card's trace. */
+export type PromptSent = {
+  text: string;
+  /** Turns of our stored history sent with it (0: none, or the provider keeps the conversation). */
+  memoryMessages: number;
+  /** `image`, `audio`. */
+  media: string[];
+};
+
+/**
+ * What the trace keeps of an ask besides its outcome: the prompt (absent when none was sent) and
+ * the estimated cost (absent or null when not known).
+ */
+export type AskRecord = { prompt?: PromptSent; costUsd?: number | null };
+
 /** What the pipeline decided; stored before anything is written to Kommo. */
 export type RequestOutcome =
-  | {
+  | ({
       kind: 'answer';
       answer: string;
       logLine: string;
@@ -43,8 +58,8 @@ export type RequestOutcome =
       memory: { providerKey: string; state: ConversationState } | null;
       /** Read back from the provider's record of an earlier ask, not asked again. */
       recovered: boolean;
-    }
-  | {
+    } & AskRecord)
+  | ({
       kind: 'error';
       logLine: string;
       errorClass: StoredErrorClass;
@@ -56,4 +71,4 @@ export type RequestOutcome =
       stopBot: boolean;
       /** No request body reached a provider, or the quota refused it. */
       refused: boolean;
-    };
+    } & AskRecord);

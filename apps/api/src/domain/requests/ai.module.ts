@@ -28,6 +28,8 @@ import { RequestOutcomesRepository } from './request-outcomes.repository';
 import { RequestQuotaRepository } from './request-quota.repository';
 import { RequestsRepository } from './requests.repository';
 import { TestConsole } from './test-console';
+import { LeadTraceRepository } from './trace/lead-trace.repository';
+import { LeadTrace } from './trace/lead-trace.service';
 
 /** Requests, providers and answers; the worker runs the pipeline, the API stores and reads. */
 @Module({
@@ -60,6 +62,8 @@ import { TestConsole } from './test-console';
     LeadDrain,
     LeadAnswers,
     IntakeSweeper,
+    LeadTraceRepository,
+    LeadTrace,
   ],
   exports: [
     RequestsRepository,
@@ -71,6 +75,7 @@ import { TestConsole } from './test-console';
     LeadDrain,
     LeadAnswers,
     IntakeSweeper,
+    LeadTrace,
   ],
 })
 export class AiModule {}

@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { UsageService } from '../plans/usage.service';
+import { costCapLogLine } from '../plans/cost-cap-messages';
+import { costCapReached, UsageService } from '../plans/usage.service';
 import { RequestQuotaRepository } from './request-quota.repository';
 
 export type QuotaDecision =
   | { allowed: true }
   /** `logLine` is what LOG gets, e.g. `ERROR quota: monthly limit of 1000 requests reached`. */
-  | { allowed: false; logLine: string; reason: 'monthly' | 'lead_daily' };
+  | { allowed: false; logLine: string; reason: 'monthly' | 'lead_daily' | 'cost_cap' };
 
-export type QuotaSubject = { id: string; installationId: string; leadId: number };
+/** `language`: the account's, for the cost cap's LOG line. */
+export type QuotaSubject = { id: string; installationId: string; leadId: number; language: string };
 
 /**
- * The plan's allowance, enforced before every provider call. A request that passes holds its
+ * The plan's allowance and the owner's cost cap, enforced before every provider call. A request that passes holds its
  * place (`quota_passed`) until it is counted or fails, and the check runs under a per-account
  * lock, so concurrent requests cannot overshoot the allowance. (The 80 %/95 % notes after a
  * request was counted are QuotaGate's, in plans.)
@@ -38,6 +40,29 @@ export class QuotaCheck {
           reason: 'monthly',
           logLine: `ERROR quota: monthly limit of ${allowance.monthlyRequests} requests reached (plan ${allowance.planName}); it resets on ${allowance.nextMonthStart}`,
         };
+      }
+      const costCap = allowance.costCapUsd;
+      if (costCap !== null) {
+        // Counted requests plus answered ones not yet counted: a request still asking its
+        // provider has no cost yet, so concurrent requests can pass the cap by their own costs.
+        const cost =
+          (await this.usage.cost(
+            request.installationId,
+            allowance.monthStart,
+            allowance.nextMonthStart,
+            manager,
+          )) + inFlight.costUsd;
+        if (costCapReached(costCap, cost)) {
+          return {
+            allowed: false,
+            reason: 'cost_cap',
+            logLine: costCapLogLine(request.language, {
+              capUsd: costCap,
+              costUsd: cost,
+              resetsOn: allowance.nextMonthStart,
+            }),
+          };
+        }
       }
       const cap = allowance.leadDailyCap;
       if (cap !== null) {

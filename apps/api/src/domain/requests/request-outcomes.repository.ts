@@ -31,7 +31,8 @@ export class RequestOutcomesRepository {
           SET status = 'answered', answered_at = now(), answer = $2, log_line = $3,
               provider = $4, model = $5, latency_ms = $6, input_tokens = $7, output_tokens = $8,
               total_tokens = $9, reached_provider = $10, error_class = $11, error_message = $12,
-              stop_bot = $13, answer_recovered = $14
+              stop_bot = $13, answer_recovered = $14, prompt_text = $15,
+              prompt_memory_messages = $16, prompt_media = $17, cost_usd = $18
         WHERE id = $1 AND status IN ('queued', 'processing')`;
     const params: unknown[] = [
       row.id,
@@ -48,6 +49,10 @@ export class RequestOutcomesRepository {
       answer ? null : outcome.errorMessage.slice(0, 500),
       answer ? false : outcome.stopBot,
       answer ? outcome.recovered : false,
+      outcome.prompt?.text ?? null,
+      outcome.prompt?.memoryMessages ?? null,
+      outcome.prompt?.media ?? null,
+      outcome.costUsd ?? null,
     ];
     if (!memory) {
       await this.db.query(update, params);
@@ -55,7 +60,7 @@ export class RequestOutcomesRepository {
     }
     await this.db.query(
       `WITH stored AS (${update} RETURNING installation_id, lead_id)
-       ${upsertMemorySql('SELECT installation_id, lead_id, $15, $16::jsonb FROM stored')}`,
+       ${upsertMemorySql('SELECT installation_id, lead_id, $19, $20::jsonb FROM stored')}`,
       [...params, memory.providerKey, JSON.stringify(memory.state)],
     );
   }
@@ -99,12 +104,14 @@ export class RequestOutcomesRepository {
       const done = { installationId: row.installation_id, leadId: Number(row.lead_id) };
       if (row.counted_on === null) return { ...done, counted: false };
       await manager.query(
-        `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens)
-         SELECT installation_id, counted_on, kind, 1, coalesce(total_tokens, 0)
+        `INSERT INTO usage_daily (installation_id, day, kind, requests, tokens, cost_usd)
+         SELECT installation_id, counted_on, kind, 1, coalesce(total_tokens, 0),
+                coalesce(cost_usd, 0)
            FROM ai_requests WHERE id = $1
          ON CONFLICT (installation_id, day, kind)
          DO UPDATE SET requests = usage_daily.requests + 1,
-                       tokens = usage_daily.tokens + EXCLUDED.tokens`,
+                       tokens = usage_daily.tokens + EXCLUDED.tokens,
+                       cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd`,
         [id],
       );
       return { ...done, counted: true };

@@ -30,14 +30,21 @@ export class RequestQuotaRepository {
   async inFlight(
     manager: EntityManager,
     request: { id: string; installationId: string; leadId: number },
-  ): Promise<{ all: number; lead: number }> {
-    const inFlight: { all: Count; lead: Count }[] = await manager.query(
-      `SELECT count(*) AS all, count(*) FILTER (WHERE lead_id = $3) AS lead FROM ai_requests
+  ): Promise<{ all: number; lead: number; costUsd: number }> {
+    // An answered request's cost is known before it is counted; one still asking adds none yet.
+    const inFlight: { all: Count; lead: Count; cost: number }[] = await manager.query(
+      `SELECT count(*) AS all, count(*) FILTER (WHERE lead_id = $3) AS lead,
+              coalesce(sum(cost_usd), 0)::float8 AS cost
+         FROM ai_requests
           WHERE installation_id = $1 AND id <> $2 AND quota_passed
             AND (status = 'processing' OR (status = 'answered' AND reached_provider))`,
       [request.installationId, request.id, request.leadId],
     );
-    return { all: Number(inFlight[0]?.all ?? 0), lead: Number(inFlight[0]?.lead ?? 0) };
+    return {
+      all: Number(inFlight[0]?.all ?? 0),
+      lead: Number(inFlight[0]?.lead ?? 0),
+      costUsd: inFlight[0]?.cost ?? 0,
+    };
   }
 
   /** The lead's requests counted on `day` (account-local, YYYY-MM-DD). */

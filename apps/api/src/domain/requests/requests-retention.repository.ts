@@ -7,11 +7,11 @@ import { PURGE_DUE_SQL } from '../installations/purge-due';
 
 /**
  * What removing a request's texts sets: the answer, the LOG line, the error message (a provider's
- * words may quote the customer), the lead's field values a classic webhook carried and the
+ * words may quote the customer), the prompt as sent (the trace's), the lead's field values a classic webhook carried and the
  * block's data a widget_request carried. Status, kind, lead id, tokens, latency, error class,
  * counts and the continue path stay. Used by the retention job and a lead erase alike.
  */
-const REMOVE_TEXTS_SET = `answer = NULL, log_line = NULL, error_message = NULL,
+const REMOVE_TEXTS_SET = `answer = NULL, log_line = NULL, error_message = NULL, prompt_text = NULL,
   params = CASE WHEN jsonb_typeof(params -> 'widget') = 'object'
                 THEN jsonb_set(params - 'leadFields', '{widget}', (params -> 'widget') - 'data')
                 ELSE params - 'leadFields' END,

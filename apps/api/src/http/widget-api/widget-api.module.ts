@@ -9,6 +9,7 @@ import { TemplatesModule } from '../../domain/templates/templates.module';
 import { WidgetApiController } from './widget-api.controller';
 import { WidgetConsoleController } from './widget-console.controller';
 import { WidgetLeadsController } from './widget-leads.controller';
+import { WidgetLeadTraceController } from './widget-lead-trace.controller';
 import { WidgetSettingsController } from './widget-settings.controller';
 import { WidgetTemplatesController } from './widget-templates.controller';
 import { WidgetUsageController } from './widget-usage.controller';
@@ -30,6 +31,7 @@ import { WidgetUsageController } from './widget-usage.controller';
     WidgetTemplatesController,
     WidgetConsoleController,
     WidgetLeadsController,
+    WidgetLeadTraceController,
   ],
 })
 export class WidgetApiModule {}
