@@ -139,6 +139,8 @@ export const en = {
   lcardUntilResumed: 'Until someone resumes it by hand',
   lcardSilence:
     'When a team member writes in the chat, the AI stops and comes back after {minutes} min of silence from the team.',
+  lcardNoTeamEvents:
+    'Kommo does not tell GPT Bridge when the team writes on this account ({error}). Pause the AI here by hand while you talk to the customer.',
   lcardResume: 'Resume AI now',
   lcardPause: 'Pause AI',
   lcardPauseFor: 'Pause the AI for this lead',

@@ -140,6 +140,8 @@ export const es: Messages = {
   lcardUntilResumed: 'Hasta que alguien la reanude a mano',
   lcardSilence:
     'Cuando alguien del equipo escribe en el chat, la IA se detiene y vuelve tras {minutes} min sin mensajes del equipo.',
+  lcardNoTeamEvents:
+    'Kommo no avisa a GPT Bridge cuando el equipo escribe en esta cuenta ({error}). Pausa la IA aquí a mano mientras hablas con el cliente.',
   lcardResume: 'Reanudar la IA ahora',
   lcardPause: 'Pausar la IA',
   lcardPauseFor: 'Pausar la IA para este lead',

@@ -140,6 +140,8 @@ export const pt: Messages = {
   lcardUntilResumed: 'Até alguém retomar manualmente',
   lcardSilence:
     'Quando alguém da equipe escreve no chat, a IA para e volta depois de {minutes} min sem mensagens da equipe.',
+  lcardNoTeamEvents:
+    'O Kommo não avisa o GPT Bridge quando a equipe escreve nesta conta ({error}). Pause a IA aqui manualmente enquanto fala com o cliente.',
   lcardResume: 'Retomar a IA agora',
   lcardPause: 'Pausar a IA',
   lcardPauseFor: 'Pausar a IA neste lead',

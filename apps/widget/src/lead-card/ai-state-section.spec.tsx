@@ -1,4 +1,4 @@
-import { type LeadAiState } from '@gpt-bridge/shared';
+import { type HandoffSettingsView, type LeadAiState } from '@gpt-bridge/shared';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { translator, type Language } from '../i18n/translate';
@@ -7,12 +7,18 @@ import { PanelContext } from '../panel/panel-context';
 import { StateView } from './ai-state-section';
 import { LeadCardContext } from './lead-card-context';
 
-function draw(state: LeadAiState, lang: Language = 'en', viewerId: number | null = 3): string {
+function draw(
+  state: LeadAiState,
+  lang: Language = 'en',
+  viewerId: number | null = 3,
+  handoff: HandoffSettingsView | null = null,
+): string {
   return renderToStaticMarkup(
     <PanelContext.Provider value={{ api: {} as ApiClient, t: translator(lang) }}>
       <LeadCardContext.Provider value={{ leadId: state.leadId, lang, viewerId }}>
         <StateView
           state={state}
+          handoff={handoff}
           busy={false}
           onPause={() => undefined}
           onResume={() => undefined}
@@ -76,5 +82,22 @@ describe('the AI state of a lead', () => {
     };
     expect(draw(state, 'es')).toContain('La pausaste aquí');
     expect(draw(state, 'en', 4)).toContain('#3 paused it here');
+  });
+
+  it('when Kommo sends no team messages (variant D), says to pause by hand instead', () => {
+    const state: LeadAiState = { leadId: 5, state: 'active', pause: null, silenceMinutes: 30 };
+    const failed: HandoffSettingsView = {
+      silenceMinutes: 30,
+      subscription: { state: 'failed', error: 'the plan has no webhooks', checkedAt: null },
+    };
+    const text = draw(state, 'en', 3, failed);
+    expect(text).toContain('Kommo does not tell GPT Bridge when the team writes on this account');
+    expect(text).toContain('(the plan has no webhooks)');
+    expect(text).not.toContain('min of silence');
+    const subscribed: HandoffSettingsView = {
+      ...failed,
+      subscription: { ...failed.subscription, state: 'subscribed' },
+    };
+    expect(draw(state, 'en', 3, subscribed)).toContain('min of silence');
   });
 });

@@ -1,4 +1,4 @@
-import { type LeadAiState } from '@gpt-bridge/shared';
+import { type HandoffSettingsView, type LeadAiState } from '@gpt-bridge/shared';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { logger } from '../lib/logger';
 import { ErrorBox } from '../panel/error-box';
@@ -91,11 +91,14 @@ function PauseForm({
 
 export function StateView({
   state,
+  handoff,
   busy,
   onPause,
   onResume,
 }: {
   state: LeadAiState;
+  /** The account's subscription to team messages; null until read (or when it could not be). */
+  handoff: HandoffSettingsView | null;
   busy: boolean;
   onPause: (minutes: number | undefined) => void;
   onResume: () => void;
@@ -134,9 +137,16 @@ export function StateView({
         <PauseForm silenceMinutes={state.silenceMinutes} busy={busy} onPause={onPause} />
       )}
       {busy && <span className="gptb-muted"> {t('lcardWorking')}</span>}
-      <p className="gptb-muted gptb-lcard-note">
-        {t('lcardSilence', { minutes: state.silenceMinutes })}
-      </p>
+      {handoff?.subscription.state === 'failed' ? (
+        // Variant D (docs/kommo-contract.md §8.4): no team messages reach us, no automatic pause.
+        <p className="gptb-banner gptb-lcard-note" data-testid="gptb-lcard-no-events">
+          {t('lcardNoTeamEvents', { error: handoff.subscription.error ?? '—' })}
+        </p>
+      ) : (
+        <p className="gptb-muted gptb-lcard-note">
+          {t('lcardSilence', { minutes: state.silenceMinutes })}
+        </p>
+      )}
     </>
   );
 }
@@ -146,6 +156,8 @@ export function AiStateSection({ onRefresh }: { onRefresh: () => void }) {
   const { api, t } = usePanel();
   const { leadId } = useLeadCard();
   const [loaded, reload, replace] = useLoad(() => api.leadAiState(leadId));
+  // Secondary: without it the panel still works, so a failure only leaves the usual note.
+  const [handoff] = useLoad(() => api.handoff().catch(() => null));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const busyRef = useRef(false);
@@ -191,6 +203,7 @@ export function AiStateSection({ onRefresh }: { onRefresh: () => void }) {
       {loaded.state === 'ready' && (
         <StateView
           state={loaded.value}
+          handoff={handoff.state === 'ready' ? handoff.value : null}
           busy={busy}
           onPause={(minutes) =>
             void act(() => api.pauseLead(leadId, minutes === undefined ? {} : { minutes }))

@@ -1,6 +1,7 @@
 import {
   type CostCapInput,
   type HandAddedStep,
+  type HandoffSettingsView,
   type LeadAiState,
   type LeadPauseInput,
   type LeadTraceResponse,
@@ -117,6 +118,7 @@ export function createApiClient(widget: KommoWidget, apiUrl: string) {
     testConsole: (input: TestConsoleInput) =>
       call<TestConsoleResult>('POST', '/test-console', input),
     // The lead card (docs/kommo-contract.md §9.5): the API checks the lead is the token's account's.
+    handoff: () => call<HandoffSettingsView>('GET', '/handoff'),
     leadAiState: (leadId: number) => call<LeadAiState>('GET', `/leads/${leadId}/ai-state`),
     pauseLead: (leadId: number, input: LeadPauseInput) =>
       call<LeadAiState>('POST', `/leads/${leadId}/pause`, input),
