@@ -129,7 +129,7 @@ for (const lang of ['en', 'pt', 'es'] as const) {
     const answered = items.nth(0);
     await expect(answered.getByTestId('gptb-trace-status')).toHaveText(text.delivered);
     await expect(answered.getByTestId('gptb-trace-answer')).toContainText(ANSWER);
-    await expect(answered.getByTestId('gptb-trace-meta')).toContainText('OpenAI · gpt-4o-mini');
+    await expect(answered.getByTestId('gptb-trace-meta')).toContainText(/^OpenAI · gpt-\S+ · /);
     await expect(answered.getByTestId('gptb-trace-meta')).toContainText(/\d+ ms|\d s/);
     await expect(answered.getByTestId('gptb-trace-cost')).toHaveText(text.cost);
     await answered.getByTestId('gptb-trace-prompt').locator('summary').click();
