@@ -49,12 +49,20 @@ export class BotEchoes {
     }
   }
 
-  /** Whether `text` is an answer we delivered to the lead within the window, or a template's. */
+  /**
+   * Whether `text` is an answer we delivered to the lead within the window, or a template's.
+   * Redis down: not an echo, so the lead pauses; a wrong pause is better than talking over a person.
+   */
   async isEcho(installationId: string, leadId: number, text: string): Promise<boolean> {
     const hash = digest(text);
     if (TEMPLATE_MESSAGES.has(hash)) return true;
-    const score = await this.redis.zscore(this.key(installationId, leadId), hash);
-    return score !== null && Number(score) >= Date.now() - ECHO_WINDOW_MS;
+    try {
+      const score = await this.redis.zscore(this.key(installationId, leadId), hash);
+      return score !== null && Number(score) >= Date.now() - ECHO_WINDOW_MS;
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'answer digests not read');
+      return false;
+    }
   }
 
   private key(installationId: string, leadId: number): string {
