@@ -90,6 +90,15 @@ describe('erasing one lead (admin API)', () => {
     const first = await conversationsOf('Ana here');
     expect(first).toHaveLength(2);
     expect(first[1]).toBe(first[0]); // one conversation per lead, remembered
+    // The trace keeps the prompt as sent until the erase: it must go with the other texts.
+    const prompts = await stack.db.query<{ prompt_text: string | null }[]>(
+      `SELECT prompt_text FROM ai_requests WHERE installation_id = $1 AND lead_id = $2`,
+      [shop.installationId, ana],
+    );
+    expect(prompts.map((p) => p.prompt_text)).toEqual([
+      'Ana here, my card is 4242',
+      'Ana here, my card is 4242',
+    ]);
     const benBefore = await rowsOf(ben);
     const usageBefore = await usageCount(stack, shop.installationId);
 

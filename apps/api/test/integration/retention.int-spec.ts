@@ -37,12 +37,16 @@ type Stored = {
   latency_ms: number | null;
   counted_on: Date | null;
   texts_removed_at: Date | null;
+  prompt_text: string | null;
+  prompt_memory_messages: number | null;
+  prompt_media: string[] | null;
 };
 
 const stored = (where: string, args: unknown[]) =>
   stack.db.query<Stored[]>(
     `SELECT id, status, answer, log_line, error_class, error_message, params, total_tokens,
-            latency_ms, counted_on, texts_removed_at
+            latency_ms, counted_on, texts_removed_at, prompt_text, prompt_memory_messages,
+            prompt_media
        FROM ai_requests WHERE ${where} ORDER BY seq`,
     args,
   );
@@ -63,10 +67,10 @@ async function accountWithHistory(accountId: number) {
       `INSERT INTO ai_requests
          (installation_id, kind, mode, lead_id, delivery_key, status, params, answer, log_line,
           error_class, error_message, total_tokens, latency_ms, counted_on, received_at,
-          finished_at)
+          finished_at, prompt_text, prompt_memory_messages, prompt_media)
        VALUES ($1, 'assistant', $2, $3, $4, $5, $6, $7, $8, $9, $10, 42, 900,
                CASE WHEN $5 = 'done' THEN current_date END, now() - $11::interval,
-               now() - $11::interval)`,
+               now() - $11::interval, 'Hi, I am Ana from 1 Main St', 4, '{image}')`,
       [
         id,
         status === 'failed' ? 'widget' : 'classic',
@@ -137,6 +141,10 @@ describe('retention of customer texts (RETENTION_DAYS)', () => {
       total_tokens: 42,
       latency_ms: 900,
       counted_on: before[0]!.counted_on,
+      // The prompt as sent is customer text; its length and media kinds are not.
+      prompt_text: null,
+      prompt_memory_messages: 4,
+      prompt_media: ['image'],
     });
     expect(oldDone!.texts_removed_at).toBeInstanceOf(Date);
     expect(oldFailed).toMatchObject({
@@ -144,6 +152,7 @@ describe('retention of customer texts (RETENTION_DAYS)', () => {
       error_class: 'bad_request',
       error_message: null,
       log_line: null,
+      prompt_text: null,
       params: { widget: { continuePath: '/api/v4/salesbot/7/continue/9' } },
     });
     expect(JSON.stringify(after.slice(0, 2))).not.toMatch(/Main St|Ana/);
