@@ -20,6 +20,8 @@ const ARTIFACTS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../artifacts/widget',
 );
+/** About the width of the widgets' column in a Kommo lead card. */
+const CARD_PANEL_WIDTH = 340;
 const ANSWER = 'Intent: #Shipping. We ship to Lisbon in two days.';
 
 type Webhooks = { webhooks: { kind: string; handlerUrl: string }[] };
@@ -146,8 +148,9 @@ for (const lang of ['en', 'pt', 'es'] as const) {
     // Kommo's right panel is narrow: the block at that width, as a person sees it in the card.
     await page.setViewportSize({ width: 1100, height: 1600 });
     const block = page.getByTestId('widget-template');
+    const style = `.host-log-panel { display: none; } [data-testid="widget-template"] { width: ${CARD_PANEL_WIDTH}px; }`;
     const active = path.join(ARTIFACTS, `lead-card-${lang}.png`);
-    await block.screenshot({ path: active, style: '.host-log-panel { display: none; }' });
+    await block.screenshot({ path: active, style });
     await testInfo.attach(`lead-card-${lang}`, { path: active, contentType: 'image/png' });
 
     // Pause until resumed by hand, by the button in the card.
@@ -165,7 +168,7 @@ for (const lang of ['en', 'pt', 'es'] as const) {
     expect(paused).toMatchObject({ state: 'paused', pause: { source: 'widget_button' } });
     expect(paused.pause?.resumesAt).toBeNull();
     const pausedShot = path.join(ARTIFACTS, `lead-card-${lang}-paused.png`);
-    await block.screenshot({ path: pausedShot, style: '.host-log-panel { display: none; }' });
+    await block.screenshot({ path: pausedShot, style });
     await testInfo.attach(`lead-card-${lang}-paused`, {
       path: pausedShot,
       contentType: 'image/png',
@@ -220,7 +223,8 @@ test('a pause for N minutes shows when the AI resumes by itself; bad minutes are
   );
   const left = Date.parse(state.pause?.resumesAt ?? '') - Date.now();
   expect(left).toBeGreaterThan(43 * 60_000);
-  expect(left).toBeLessThanOrEqual(45 * 60_000);
+  // The API's clock and this process's may differ by a little.
+  expect(left).toBeLessThanOrEqual(45 * 60_000 + 5_000);
 
   // Another person's view of the same lead: a fresh page shows the same pause.
   await openWidget(page, account.subdomain, 'lcard', 'en', leadId);

@@ -91,8 +91,10 @@ describe('who paused, and when the AI comes back', () => {
     );
   });
 
-  it('counts minutes up, then hours and minutes, then days and hours', () => {
+  it('counts the nearest minute, then hours and minutes, then days and hours', () => {
     expect(durationText(en, 1)).toBe('1 min');
+    expect(durationText(en, 45 * 60_000 + 40)).toBe('45 min');
+    expect(durationText(en, 45 * 60_000 - 40)).toBe('45 min');
     expect(durationText(en, 90_000)).toBe('2 min');
     expect(durationText(en, 25 * 60_000)).toBe('25 min');
     expect(durationText(en, 60 * 60_000)).toBe('1 h');

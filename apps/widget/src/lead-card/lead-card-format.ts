@@ -76,11 +76,12 @@ export function pausedByText(
 }
 
 /**
- * A span as people say it: whole minutes rounded up (so "resumes in 1 min" never shows when
- * 90 s are left), then hours and minutes, then days and hours.
+ * A span as people say it: the nearest whole minute, at least one (a fresh 45-minute pause reads
+ * "45 min" though the server's clock is a few ms ahead of the browser's), then hours and
+ * minutes, then days and hours.
  */
 export function durationText(t: Translate, ms: number): string {
-  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  const minutes = Math.max(1, Math.round(ms / 60_000));
   if (minutes < 60) return t('durationMinutes', { m: minutes });
   const hours = Math.floor(minutes / 60);
   if (hours < 24) {

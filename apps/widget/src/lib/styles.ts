@@ -68,7 +68,7 @@ const CSS = `
 .gptb-root.gptb-lcard summary { color: #1d6fb8; cursor: pointer; }
 .gptb-root.gptb-lcard details ul { margin: 2px 0 4px; padding-left: 16px; }
 .gptb-root.gptb-lcard details p { margin: 2px 0; }
-.gptb-root.gptb-lcard pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+.gptb-root.gptb-lcard pre { margin: 2px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 `;
 
 export function injectStyles(doc: Document = document): void {
