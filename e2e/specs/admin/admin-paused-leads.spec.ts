@@ -1,6 +1,6 @@
 import { type AdminLeadPause } from '@gpt-bridge/shared';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { createAdminUser } from '../../support/admin-users.js';
+import { createAdminUser, type AdminLogin } from '../../support/admin-users.js';
 import { installAccount, widgetApi, type SandboxAccount } from '../../support/kommo-account.js';
 import { API_URL, SANDBOX_URL } from '../../support/test-env.js';
 
@@ -17,18 +17,28 @@ async function newLead(request: APIRequestContext, name: string): Promise<number
   return ((await lead.json()) as { id: number }).id;
 }
 
+let support: AdminLogin;
+let forAWhile = 0;
+let byHand = 0;
+let active = 0;
+
+test.beforeAll(async ({ request }) => {
+  // An install, a panel user through the CLI and three leads: more than a test's 30 s on a
+  // loaded machine.
+  test.setTimeout(90_000);
+  support = createAdminUser('support', 'pauses');
+  shop = await installAccount(request, { prefix: 'paused-shop' });
+  forAWhile = await newLead(request, 'Paused for an hour');
+  byHand = await newLead(request, 'Paused until resumed');
+  active = await newLead(request, 'Still answered');
+  await widgetApi(request, shop.id, 'POST', `/leads/${forAWhile}/pause`, { minutes: 60 });
+  await widgetApi(request, shop.id, 'POST', `/leads/${byHand}/pause`, {});
+});
+
 test('the account page lists its paused leads: by whom, since, when they resume', async ({
   page,
   request,
 }, testInfo) => {
-  const support = createAdminUser('support', 'pauses');
-  shop = await installAccount(request, { prefix: 'paused-shop' });
-  const forAWhile = await newLead(request, 'Paused for an hour');
-  const byHand = await newLead(request, 'Paused until resumed');
-  const active = await newLead(request, 'Still answered');
-  await widgetApi(request, shop.id, 'POST', `/leads/${forAWhile}/pause`, { minutes: 60 });
-  await widgetApi(request, shop.id, 'POST', `/leads/${byHand}/pause`, {});
-
   // The same list through the admin API, signed in as the panel is.
   expect((await request.post(`${API_URL}/admin/api/login`, { data: support })).status()).toBe(200);
   const account = (await (
