@@ -98,10 +98,15 @@ export class UsageService {
       // Micro-dollars are plenty for a display; the cap check compares the exact sum.
       costUsd: Math.round(costUsd * 1e6) / 1e6,
       costCapUsd: allowance.costCapUsd,
-      costCapReached: costCapReached(allowance.costCapUsd, costUsd),
+      // The cap stops this month's requests; an earlier month is only history.
+      costCapReached: isCurrent(allowance) && costCapReached(allowance.costCapUsd, costUsd),
       pricesAsOf: MODEL_PRICES_AS_OF,
     };
   }
+}
+
+function isCurrent({ monthStart, nextMonthStart, today }: Allowance): boolean {
+  return today >= monthStart && today < nextMonthStart;
 }
 
 /** The month's estimated cost reached the owner's cap (none set: never). */
