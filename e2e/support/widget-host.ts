@@ -30,11 +30,14 @@ export async function uploadWidget(request: APIRequestContext): Promise<void> {
 export async function openWidget(
   page: Page,
   subdomain: string,
-  location: 'settings' | 'advanced_settings' | 'salesbot_designer',
+  location: 'settings' | 'advanced_settings' | 'salesbot_designer' | 'lcard',
   lang = 'en',
+  /** The lead whose card `lcard` opens (docs/kommo-contract.md §9.5); 0 = a card being created. */
+  lead?: number,
 ): Promise<void> {
+  const card = lead === undefined ? '' : `&lead=${lead}`;
   await page.goto(
-    `${SANDBOX_URL}/_sandbox/widget-host?account=${subdomain}&widget=${WIDGET_CODE}&location=${location}&lang=${lang}`,
+    `${SANDBOX_URL}/_sandbox/widget-host?account=${subdomain}&widget=${WIDGET_CODE}&location=${location}&lang=${lang}${card}`,
   );
   await expect(page.getByTestId('host-status')).toHaveText('ready');
 }

@@ -9,6 +9,7 @@ define(['jquery', './app.js'], function ($, App) {
 
     this.callbacks = {
       render: function () {
+        App.render(self, options);
         return true;
       },
       init: function () {

@@ -20,6 +20,7 @@ const LOGOS: Record<string, [number, number]> = {
   'images/logo.png': [130, 100],
 };
 const CALLBACKS: Record<string, string> = {
+  render: 'render',
   init: 'init',
   settings: 'settings',
   onSave: 'onSave',
@@ -107,7 +108,7 @@ describe('widget.zip', () => {
     expect(widget.interface_version).toBe(2);
     expect(widget.locale).toEqual(LANGS);
     expect(manifest.locations).toEqual(
-      expect.arrayContaining(['settings', 'advanced_settings', 'salesbot_designer']),
+      expect.arrayContaining(['settings', 'advanced_settings', 'salesbot_designer', 'lcard-1']),
     );
     const keys: string[] = [widget.name, widget.description, widget.short_description].map(String);
     for (const [name, setting] of Object.entries(manifest.settings as Record<string, Json>)) {

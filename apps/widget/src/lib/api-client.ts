@@ -5,6 +5,10 @@ import {
   type ExtractionProfileView,
   type CostCapInput,
   type HandAddedStep,
+  type HandoffSettingsView,
+  type LeadAiState,
+  type LeadPauseInput,
+  type LeadTraceResponse,
   type ProviderSettingsInput,
   type ProviderSettingsView,
   type TestConsoleInput,
@@ -70,6 +74,15 @@ export function errorFromXhr(xhr: JqXhr): ApiError {
   return new ApiError(xhr.status, message, problems);
 }
 
+/** `?limit=&before=` of the lead's trace, only the parts that are set. */
+export function traceQuery(page: { limit?: number; before?: string }): string {
+  const params = new URLSearchParams();
+  if (page.limit !== undefined) params.set('limit', String(page.limit));
+  if (page.before !== undefined) params.set('before', page.before);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
 /** The widget API, always called through Kommo's `$authorizedAjax` (it adds X-Auth-Token). */
 export function createApiClient(widget: KommoWidget, apiUrl: string) {
   const call = <T>(method: string, path: string, body?: unknown): Promise<T> =>
@@ -114,6 +127,14 @@ export function createApiClient(widget: KommoWidget, apiUrl: string) {
       call<ExtractionProfileView>('PUT', `/extraction/profiles/${encodeURIComponent(name)}`, input),
     deleteExtractionProfile: (name: string) =>
       call<unknown>('DELETE', `/extraction/profiles/${encodeURIComponent(name)}`),
+    // The lead card (docs/kommo-contract.md §9.5): the API checks the lead is the token's account's.
+    handoff: () => call<HandoffSettingsView>('GET', '/handoff'),
+    leadAiState: (leadId: number) => call<LeadAiState>('GET', `/leads/${leadId}/ai-state`),
+    pauseLead: (leadId: number, input: LeadPauseInput) =>
+      call<LeadAiState>('POST', `/leads/${leadId}/pause`, input),
+    resumeLead: (leadId: number) => call<LeadAiState>('POST', `/leads/${leadId}/resume`),
+    leadRequests: (leadId: number, page: { limit?: number; before?: string } = {}) =>
+      call<LeadTraceResponse>('GET', `/leads/${leadId}/requests${traceQuery(page)}`),
   };
 }
 

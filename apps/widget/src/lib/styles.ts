@@ -34,6 +34,41 @@ const CSS = `
 .gptb-root .gptb-chart > span { flex: 1 1 0; min-width: 3px; background: #6aa5d8; }
 .gptb-root ol.gptb-steps { padding-left: 20px; margin: 6px 0; }
 .gptb-root pre { max-height: 160px; overflow: auto; background: #f6f8fa; padding: 6px; font-size: 11px; }
+/* The lead card's block: Kommo's right panel is narrow, so smaller text and stacked rows. */
+.gptb-root.gptb-lcard { font-size: 13px; line-height: 1.4; }
+.gptb-root.gptb-lcard .gptb-lcard-block { padding: 6px 0 10px; }
+.gptb-root.gptb-lcard .gptb-lcard-block + .gptb-lcard-block { border-top: 1px solid #dfe4ea; }
+.gptb-root.gptb-lcard h3 { margin: 0 0 6px; font-size: 13px; }
+.gptb-root.gptb-lcard .gptb-lcard-head { display: flex; justify-content: space-between; align-items: baseline; gap: 6px; }
+.gptb-root.gptb-lcard .gptb-lcard-state { display: flex; align-items: center; gap: 6px; margin: 0 0 4px; font-weight: 600; }
+.gptb-root.gptb-lcard .gptb-lcard-dot { flex: 0 0 8px; width: 8px; height: 8px; border-radius: 50%; background: #1e7b34; }
+.gptb-root.gptb-lcard .gptb-lcard-paused .gptb-lcard-dot { background: #d08a00; }
+.gptb-root.gptb-lcard ul.gptb-lcard-facts { list-style: none; margin: 0 0 8px; padding: 0; color: #5b6b7c; }
+.gptb-root.gptb-lcard .gptb-lcard-note { margin: 8px 0 0; font-size: 12px; }
+.gptb-root.gptb-lcard fieldset { border: 0; margin: 4px 0 6px; padding: 0; }
+.gptb-root.gptb-lcard legend { padding: 0; margin: 0 0 2px; font-weight: 600; }
+.gptb-root.gptb-lcard label.gptb-lcard-choice { display: flex; align-items: center; gap: 6px; margin: 2px 0; font-weight: 400; }
+.gptb-root.gptb-lcard .gptb-lcard-minutes { padding-left: 20px; }
+.gptb-root.gptb-lcard input[type=number] { width: 80px; padding: 3px 6px; border: 1px solid #c5ced8; border-radius: 4px; font: inherit; }
+.gptb-root.gptb-lcard input[aria-invalid=true] { border-color: #b3261e; }
+.gptb-root.gptb-lcard button { padding: 3px 10px; }
+.gptb-root.gptb-lcard button.gptb-link { border: 0; padding: 0; background: none; color: #1d6fb8; font-size: 12px; }
+.gptb-root.gptb-lcard ol.gptb-lcard-trace { list-style: none; margin: 0 0 6px; padding: 0; }
+.gptb-root.gptb-lcard .gptb-lcard-item { padding: 6px 0; border-top: 1px solid #eef1f4; }
+.gptb-root.gptb-lcard .gptb-lcard-item:first-child { border-top: 0; }
+.gptb-root.gptb-lcard .gptb-lcard-badge { padding: 0 6px; border-radius: 8px; background: #eef1f4; font-size: 11px; white-space: nowrap; }
+.gptb-root.gptb-lcard .gptb-lcard-badge-ok { background: #e3f3e6; color: #1e7b34; }
+.gptb-root.gptb-lcard .gptb-lcard-badge-bad { background: #fdecea; color: #b3261e; }
+.gptb-root.gptb-lcard .gptb-lcard-answer, .gptb-root.gptb-lcard .gptb-lcard-silent { margin: 4px 0; padding: 4px 6px; border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.gptb-root.gptb-lcard .gptb-lcard-answer { max-height: 140px; overflow: auto; background: #eef7ee; border: 1px solid #b9dfbe; }
+.gptb-root.gptb-lcard .gptb-lcard-silent { background: #fff4d6; border: 1px solid #f0c36d; }
+.gptb-root.gptb-lcard .gptb-lcard-label { display: block; font-size: 11px; font-weight: 600; color: #5b6b7c; }
+.gptb-root.gptb-lcard .gptb-lcard-meta { color: #5b6b7c; font-size: 12px; overflow-wrap: anywhere; }
+.gptb-root.gptb-lcard details { margin: 2px 0; font-size: 12px; }
+.gptb-root.gptb-lcard summary { color: #1d6fb8; cursor: pointer; }
+.gptb-root.gptb-lcard details ul { margin: 2px 0 4px; padding-left: 16px; }
+.gptb-root.gptb-lcard details p { margin: 2px 0; }
+.gptb-root.gptb-lcard pre { margin: 2px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 `;
 
 export function injectStyles(doc: Document = document): void {

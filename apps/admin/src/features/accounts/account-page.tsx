@@ -8,6 +8,7 @@ import { AuditTable } from '../system/audit-table';
 import { RequestsTable } from '../requests/requests-table';
 import { ErrorLine, Loaded, Status } from '../shared';
 import { LeadEraseForm } from './lead-erase-form';
+import { PausedLeads } from './paused-leads';
 import { PlanForm } from './plan-form';
 import { UsageSection } from './usage-section';
 
@@ -147,6 +148,8 @@ function Details({
       <LeadEraseForm account={account} onErased={refresh} />
 
       <UsageSection account={account} />
+
+      <PausedLeads account={account} />
 
       <h3>Fields</h3>
       <table data-testid="fields">
