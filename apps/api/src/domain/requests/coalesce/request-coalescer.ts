@@ -5,12 +5,12 @@ import { KommoClientFactory } from '../../../integrations/kommo/kommo-client';
 import { KommoApiError } from '../../../integrations/kommo/kommo-errors';
 import { type Installation } from '../../installations/installation.entity';
 import { type AiRequestRow } from '../ai-request.entity';
+// The continue's `{{json.status}}` is the template's own value: its branch (back to waiting, no
+// message) and this continue cannot drift apart.
+import { STATUS_COALESCED } from '../../templates/widget-block-template';
 import { coalescedMessage, supersededBy } from './coalesce';
 import { RequestOutcomesRepository } from '../request-outcomes.repository';
 import { RequestCoalesceRepository } from './request-coalesce.repository';
-
-/** `{{json.status}}` of the continue a coalesced widget request gets: the templates stay silent. */
-export const STATUS_COALESCED = 'coalesced';
 
 /**
  * One answer per burst: the worker asks `closeIfSuperseded` before it calls the provider and
