@@ -200,6 +200,12 @@ test('a webhook answered today shows in usage; the template is ready to download
   await root.getByRole('button', { name: 'Prepare the template' }).click();
   await expect(root.getByTestId('gptb-template-recommended')).toContainText('Recommended');
   await expect(root.getByTestId('gptb-template-hand-added')).toHaveCount(0);
+  // One answer per burst (issue 22.3): the block's template with the 3 s window, one step by hand.
+  await root.getByLabel(/One answer per burst/).check();
+  await root.getByRole('button', { name: 'Prepare the template' }).click();
+  await expect(root.getByTestId('gptb-template-hand-added')).toContainText(
+    "wait for the customer's answer at most 3 seconds",
+  );
 
   await root.getByLabel('Template', { exact: true }).selectOption('classic');
   await root.getByRole('button', { name: 'Prepare the template' }).click();

@@ -72,6 +72,8 @@ export const en = {
     'Kommo has no API that creates salesbots: download the bot for this account and import it in the salesbot designer.',
   templateClassic: 'Classic (webhooks and wait loops)',
   templateWidgetBlock: 'With the GPT Bridge block (recommended; answers as soon as they exist)',
+  templateBurstWindow:
+    'One answer per burst: wait 3 s for more messages before asking the AI (adds one step to add by hand)',
   templateKind: 'Template',
   templateLoad: 'Prepare the template',
   templateDownload: 'Download JSON',

@@ -73,6 +73,8 @@ export const es: Messages = {
     'Kommo no tiene una API que cree salesbots: descarga el bot de esta cuenta e impórtalo en el diseñador de salesbots.',
   templateClassic: 'Clásica (webhooks y bucles de espera)',
   templateWidgetBlock: 'Con el bloque GPT Bridge (recomendada; responde en cuanto hay respuesta)',
+  templateBurstWindow:
+    'Una respuesta por ráfaga: esperar 3 s por más mensajes antes de preguntar a la IA (agrega un paso a añadir a mano)',
   templateKind: 'Plantilla',
   templateLoad: 'Preparar la plantilla',
   templateDownload: 'Descargar JSON',

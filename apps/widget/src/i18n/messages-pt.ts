@@ -73,6 +73,8 @@ export const pt: Messages = {
     'O Kommo não tem API para criar salesbots: baixe o bot desta conta e importe-o no construtor de salesbots.',
   templateClassic: 'Clássico (webhooks e laços de espera)',
   templateWidgetBlock: 'Com o bloco GPT Bridge (recomendado; responde assim que a resposta existe)',
+  templateBurstWindow:
+    'Uma resposta por rajada: esperar 3 s por mais mensagens antes de perguntar à IA (acrescenta um passo a adicionar à mão)',
   templateKind: 'Template',
   templateLoad: 'Preparar o template',
   templateDownload: 'Baixar JSON',

@@ -118,7 +118,12 @@ export function createApiClient(widget: KommoWidget, apiUrl: string) {
       call<ProviderSettingsView>('PUT', '/providers', input),
     usage: () => call<WidgetUsageResponse>('GET', '/usage'),
     setCostCap: (input: CostCapInput) => call<WidgetUsageResponse>('PUT', '/cost-cap', input),
-    template: (kind: TemplateKind) => call<InstalledTemplate>('GET', `/templates/${kind}`),
+    // burstWindow: the widget-block template that waits 3 s for more messages (issue 22.3).
+    template: (kind: TemplateKind, burstWindow = false) =>
+      call<InstalledTemplate>(
+        'GET',
+        `/templates/${kind}${kind === 'widget_block' && burstWindow ? '?burstWindow=true' : ''}`,
+      ),
     testConsole: (input: TestConsoleInput) =>
       call<TestConsoleResult>('POST', '/test-console', input),
     extractionCatalog: () => call<ExtractionCatalogResponse>('GET', '/extraction/catalog'),

@@ -9,6 +9,7 @@ const CSS = `
 .gptb-root .gptb-section h3 { margin: 0 0 6px; font-size: 15px; }
 .gptb-root .gptb-intro { margin: 0 0 10px; color: #5b6b7c; }
 .gptb-root .gptb-row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
+.gptb-root .gptb-check { display: block; margin: 6px 0; font-weight: normal; }
 .gptb-root label { display: block; font-weight: 600; margin: 8px 0 3px; }
 .gptb-root input[type=text], .gptb-root input[type=password], .gptb-root input[type=url],
 .gptb-root select, .gptb-root textarea { width: 100%; padding: 6px 8px; border: 1px solid #c5ced8; border-radius: 4px; font: inherit; }

@@ -29,6 +29,7 @@ function download(template: InstalledTemplate): void {
 export function TemplateSection({ fields }: { fields: Loaded<WidgetFieldsCheck> }) {
   const { api, t } = usePanel();
   const [kind, setKind] = useState<TemplateKind>('widget_block');
+  const [burstWindow, setBurstWindow] = useState(false);
   const [template, setTemplate] = useState<InstalledTemplate | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [copied, setCopied] = useState<boolean | null>(null);
@@ -38,7 +39,7 @@ export function TemplateSection({ fields }: { fields: Loaded<WidgetFieldsCheck> 
     setTemplate(null);
     setCopied(null);
     try {
-      setTemplate(await api.template(kind));
+      setTemplate(await api.template(kind, burstWindow));
     } catch (caught) {
       setError(caught as Error);
     }
@@ -67,6 +68,19 @@ export function TemplateSection({ fields }: { fields: Loaded<WidgetFieldsCheck> 
           {t('templateLoad')}
         </button>
       </div>
+      {kind === 'widget_block' && (
+        <label className="gptb-check">
+          <input
+            type="checkbox"
+            checked={burstWindow}
+            onChange={(event) => {
+              setBurstWindow(event.target.checked);
+              setTemplate(null);
+            }}
+          />{' '}
+          {t('templateBurstWindow')}
+        </label>
+      )}
       {fields.state === 'ready' && (
         <p data-testid="gptb-template-fields" className={missing.length ? 'gptb-bad' : 'gptb-ok'}>
           {missing.length === 0

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type ClientBudget } from '../../common/http/client-budget';
+import { overUnknownTokenBudget } from '../../common/http/unknown-token-refusal';
 import { type ChatEventIntake } from '../../domain/handoff/chat-event-intake';
 
 // Kommo posts one message per request (docs/kommo-contract.md §8.1.3); a few kB at most.
@@ -52,17 +53,14 @@ export function registerChatEventRoutes(
           contentType: request.headers['content-type'],
         });
         if (result.status === 404) {
-          const retryAfterSec = await budget.take('chat-event-refusals', request.ip);
-          if (retryAfterSec !== null) {
-            return reply
-              .code(429)
-              .header('retry-after', String(retryAfterSec))
-              .send({
-                error: 'too_many_requests',
-                message: `Too many unknown event URLs from this address. Try again in ${retryAfterSec} s.`,
-                retryAfter: retryAfterSec,
-              });
-          }
+          const refused = await overUnknownTokenBudget(
+            budget,
+            'chat-event-refusals',
+            request.ip,
+            reply,
+            'event',
+          );
+          if (refused) return refused;
         }
         return reply.code(result.status).send(result.body);
       },

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type ClientBudget } from '../../common/http/client-budget';
+import { overUnknownTokenBudget } from '../../common/http/unknown-token-refusal';
 import {
   type IntakeRequest,
   type WebhookIntake,
@@ -62,17 +63,14 @@ export function registerWebhookRoutes(
         // address: Kommo sends every account's webhooks from a few addresses, and a known token's
         // answer never waits for Redis.
         if (result.status === 404) {
-          const retryAfterSec = await budget.take('webhook-refusals', request.ip);
-          if (retryAfterSec !== null) {
-            return reply
-              .code(429)
-              .header('retry-after', String(retryAfterSec))
-              .send({
-                error: 'too_many_requests',
-                message: `Too many unknown webhook URLs from this address. Try again in ${retryAfterSec} s.`,
-                retryAfter: retryAfterSec,
-              });
-          }
+          const refused = await overUnknownTokenBudget(
+            budget,
+            'webhook-refusals',
+            request.ip,
+            reply,
+            'webhook',
+          );
+          if (refused) return refused;
         }
         return reply.code(result.status).send(result.body);
       };
