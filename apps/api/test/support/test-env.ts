@@ -35,6 +35,12 @@ export function testEnvVars(overrides: Record<string, string> = {}): Record<stri
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: 'test',
     ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 3).toString('base64')}`,
+    // Two files run at once, each with an API and up to two worker processes, on one PostgreSQL
+    // (max_connections 100). With the defaults (pools of 20, 40 lead-lock connections a worker) a
+    // busy moment ran out ("sorry, too many clients already"): 8 + 10 a process keeps both
+    // files' worst case under 100 (docs/scaling.md, the connection budget).
+    DATABASE_POOL_SIZE: '8',
+    AI_WORKER_CONCURRENCY: '10',
     ...overrides,
   };
 }
