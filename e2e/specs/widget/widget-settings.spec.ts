@@ -219,9 +219,11 @@ test('a webhook answered today shows in usage; the template is ready to download
   await expect(handAdded.locator('li').filter({ hasText: chatgpt })).toContainText(
     '"Send webhook" step to',
   );
-  await expect(handAdded).toContainText('"Pause" step of 5 seconds');
   await expect(handAdded).toContainText('"Pause" step of 45 seconds');
-  await expect(handAdded).toContainText("wait for the customer's answer at most 20 seconds");
+  // Issue 22.3: a 3 s window for a burst, and wait loops that listen instead of pausing.
+  await expect(handAdded).toContainText("wait for the customer's answer at most 3 seconds");
+  await expect(handAdded).toContainText("wait for the customer's answer at most 5 seconds");
+  await expect(handAdded).not.toContainText('"Pause" step of 5 seconds');
   const downloading = page.waitForEvent('download');
   await root.getByRole('button', { name: 'Download JSON' }).click();
   const download = await downloading;
