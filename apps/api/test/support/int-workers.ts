@@ -16,4 +16,7 @@ export const SERIAL_INT_FILES = [
   // Still run alone: a 429 they accept must be explained by that stall, which is rarer here.
   'test/integration/kommo-budget.int-spec.ts',
   'test/integration/token-refresh.int-spec.ts',
+  // Its restarted worker recovered nothing within 30 s in 2 of 3 full parallel runs (all 20 rows
+  // left `processing`), yet passes alone and beside two heavy files: cause not found (see the note).
+  'test/integration/webhook-delivery.int-spec.ts',
 ];
