@@ -116,8 +116,13 @@ async function main() {
   const sandbox = await startSandbox();
   const env = appEnv(bench, sandbox, await freePort());
   await configureIntegration(sandbox, env.PUBLIC_URL);
+  // MEMORY_API_FLAGS replaces the production flags, to compare GC settings (docs/scaling.md).
+  const baseFlags =
+    process.env.MEMORY_API_FLAGS === undefined
+      ? API_NODE_FLAGS
+      : process.env.MEMORY_API_FLAGS.split(' ').filter(Boolean);
   const apiFlags = [
-    ...API_NODE_FLAGS,
+    ...baseFlags,
     '--import',
     pathToFileURL(PROBE).href,
     '--heapsnapshot-signal=SIGUSR2',
@@ -187,6 +192,7 @@ async function main() {
     },
     seconds,
     connections,
+    apiFlags: baseFlags,
     load: { api: oursLoad, baseline: baselineLoad },
     api: ours,
     baseline: bare,
@@ -200,7 +206,7 @@ async function main() {
     `old space ${p.spaces.old_space?.size ?? 'n/a'}, code ${p.spaces.code_space?.size ?? 'n/a'}) + external ${p.external} MB ` +
     `+ the rest ${Math.round((p.rss - p.heapTotal - p.external) * 10) / 10} MB (code, malloc, stacks)`;
   const lines = [
-    `**bench:memory**, ${results.date}: ${seconds} s at saturation (${connections} connections), form body; load average before ${results.machine.loadBefore.join(' / ')}.`,
+    `**bench:memory**, ${results.date}: ${seconds} s at saturation (${connections} connections), form body; API flags \`${baseFlags.join(' ') || 'none'}\`; load average before ${results.machine.loadBefore.join(' / ')}.`,
     '',
     '| process | at its peak RSS | load |',
     '|---|---|---|',

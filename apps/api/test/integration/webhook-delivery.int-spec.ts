@@ -13,6 +13,7 @@ import {
   installAccount,
   postJson,
   providerSettings,
+  recoveryReport,
   requestRows,
   settled,
   usageCount,
@@ -136,7 +137,10 @@ describe('delivery', () => {
     await new Promise((resolve) => first.once('exit', resolve));
     workers.push(await spawnWorker(stack.vars));
 
-    const rows = await settled(stack, shop.installationId);
+    // Should the restarted worker stall, the failure says where (rows, sessions, locks, jobs).
+    const rows = await settled(stack, shop.installationId).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await recoveryReport(stack!, shop.installationId)}`);
+    });
     // The error class in the message says why, should one fail.
     expect(rows.map((r) => `${r.status} ${r.error_class ?? ''}`.trim())).toEqual(
       Array(20).fill('done'),

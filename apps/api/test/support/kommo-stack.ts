@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -120,13 +121,21 @@ process.once('exit', () => {
 /** A real worker process (the built `dist/worker.js`, as `pnpm start` runs it). */
 export async function spawnWorker(vars: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [WORKER_ENTRY], {
-    env: { ...process.env, ...vars, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...vars, LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
-  const collect = (chunk: Buffer) => (output += chunk.toString());
+  // TEST_WORKER_LOG_DIR keeps every spawned worker's log after the run (a failure under load is
+  // rarely reproduced alone).
+  const logFile = process.env.TEST_WORKER_LOG_DIR
+    ? path.join(process.env.TEST_WORKER_LOG_DIR, `worker-${child.pid}.log`)
+    : undefined;
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (logFile) appendFileSync(logFile, chunk);
+  };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   try {

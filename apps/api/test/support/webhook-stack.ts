@@ -146,6 +146,46 @@ export function settled(stack: KommoStack, installationId: string): Promise<Requ
   );
 }
 
+/**
+ * What a stalled recovery looks like from outside, for a failure message: the requests, this
+ * database's sessions and advisory locks, the ai queue's jobs, the Kommo budget's Redis keys and
+ * the sandbox's last calls. (The webhook-delivery SIGKILL test stalled under a full parallel run
+ * and never alone; TEST_WORKER_LOG_DIR keeps the workers' own logs.)
+ */
+export async function recoveryReport(stack: KommoStack, installationId: string): Promise<string> {
+  const queue = stack.api.get<Queue>(getQueueToken(QueueName.Ai));
+  const ids = (jobs: { id: unknown }[]) => jobs.map((job) => job.id);
+  const report = {
+    rows: await stack.db.query<unknown[]>(
+      `SELECT lead_id, status, attempts, provider_asks, received_at, started_at, now() AS now
+         FROM ai_requests WHERE installation_id = $1 ORDER BY seq`,
+      [installationId],
+    ),
+    sessions: await stack.db.query<unknown[]>(
+      `SELECT pid, state, wait_event_type, wait_event, left(query, 120) AS query
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    ),
+    advisoryLocks: await stack.db.query<unknown[]>(
+      `SELECT pid, classid, objid, granted FROM pg_locks
+        WHERE locktype = 'advisory'
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    ),
+    jobs: {
+      counts: await queue.getJobCounts(),
+      active: ids(await queue.getActive()),
+      waiting: ids(await queue.getWaiting()),
+      delayed: ids(await queue.getDelayed()),
+    },
+    redis: await Promise.all(
+      (await queue.client.keys('*kommo-*'))
+        .concat(await queue.client.keys('*sweep*'))
+        .map(async (key) => ({ key, pttl: await queue.client.pttl(key) })),
+    ),
+    kommo: (await stack.sandbox.requests()).slice(-20),
+  };
+  return JSON.stringify(report, null, 1);
+}
+
 export async function aiQueueIdle(stack: KommoStack): Promise<void> {
   const queue = stack.api.get<Queue>(getQueueToken(QueueName.Ai));
   await waitFor(

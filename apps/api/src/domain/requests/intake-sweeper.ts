@@ -40,6 +40,7 @@ export class IntakeSweeper {
       added += results.filter((result) => result === 'added').length;
     }
     if (added > 0) this.logger.log({ leads: stale.length, added }, 're-enqueued stale requests');
+    else this.logger.debug({ leads: stale.length }, 'swept: nothing to re-enqueue');
     return added;
   }
 }
