@@ -4,16 +4,19 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type Queue } from 'bull';
 import { createHash, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMigrations } from '../../src/database/run-migrations';
 import { type RequestParams } from '../../src/domain/requests/ai-request.types';
+import { INTAKE_PREPARE_SQL, intakeExecuteSql } from '../../src/domain/requests/intake-batch-sql';
 import {
   RequestsRepository,
   type TokenIntake,
 } from '../../src/domain/requests/requests.repository';
 import { QueueName } from '../../src/queues/job-catalogue';
 import { WorkerModule } from '../../src/worker.module';
-import { testEnv } from '../support/test-env';
+import { TEST_DATABASE_URL, testEnv } from '../support/test-env';
 
 // The batched ack's SQL (intake-batch-sql.ts) against real PostgreSQL: the dedupe rule inside one
 // batch and against the table, the params the Assistant webhook drops, arrival order, and twins
@@ -205,3 +208,101 @@ describe('the set-based intake of a batch', () => {
     expect(await rowsOf([next!.requestId!])).toHaveLength(1);
   });
 });
+
+// A prepared statement keeps the plan made on the table of its time: on a new database, that is a
+// near-empty ai_requests (intake-batch-sql.ts, the note above statement 2).
+describe('the intake statements, prepared on an empty table', () => {
+  const name = `gpt_bridge_plan_${process.pid}`;
+  const adminUrl = new URL(TEST_DATABASE_URL);
+  adminUrl.pathname = '/postgres';
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: adminUrl.toString() });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  let client: Client;
+
+  beforeAll(async () => {
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin(`CREATE DATABASE "${name}"`);
+    await runMigrations(url.toString());
+    client = new Client({ connectionString: url.toString() });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  /** The dedupe lookup's scan (`ai_requests r`) in the statement's plan, run and rolled back. */
+  const lookupScan = async (batch: string): Promise<PlanNode | undefined> => {
+    await client.query('BEGIN');
+    try {
+      const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE gb_intake_batch(${batch})`,
+      );
+      const find = (node: PlanNode): PlanNode | undefined =>
+        node['Relation Name'] === 'ai_requests' && node.Alias === 'r'
+          ? node
+          : (node.Plans ?? []).map(find).find(Boolean);
+      return find(rows[0]!['QUERY PLAN'][0]!.Plan);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  };
+
+  it("keeps reading the delivery key's index as the account's rows grow", async () => {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO installations (kommo_account_id, subdomain, host, status)
+       VALUES (1, 'plan', 'plan.kommo.com', 'active') RETURNING id`,
+    );
+    const installationId = rows[0]!.id;
+    const tokenHash = createHash('sha256').update('plan').digest('hex');
+    await client.query(
+      `INSERT INTO webhook_tokens (installation_id, kind, token_hash, token_enc)
+       VALUES ($1, 'chatgpt', decode($2, 'hex'), 'unused')`,
+      [installationId, tokenHash],
+    );
+    const batch = (tag: string) =>
+      client.escapeLiteral(
+        JSON.stringify(
+          [1, 2].map((n) => ({
+            h: tokenHash,
+            m: 'classic',
+            l: n,
+            k: `body:${tag}-${n}`,
+            p: {},
+            w: 600,
+          })),
+        ),
+      );
+    // As RequestsRepository runs them on one connection: past five custom plans PostgreSQL keeps
+    // a generic one, made here while the table holds a few rows.
+    await client.query(INTAKE_PREPARE_SQL);
+    for (let run = 0; run < 8; run++) await client.query(intakeExecuteSql(batch(`warm${run}`)));
+    // One busy account's window: 20,000 earlier deliveries, none with the keys looked up below.
+    await client.query(
+      `INSERT INTO ai_requests (installation_id, kind, mode, lead_id, delivery_key, status)
+       SELECT $1, 'chatgpt', 'classic', n, 'body:grown-' || n, 'queued'
+         FROM generate_series(1, 20000) n`,
+      [installationId],
+    );
+    const scan = await lookupScan(batch('looked-up'));
+    expect(scan?.['Index Name']).toBe('ix_ai_requests_delivery_key');
+    // The key bounds the scan: no row of the account's window is read and thrown away.
+    expect(scan?.['Rows Removed by Filter'] ?? 0).toBe(0);
+    expect(scan?.['Index Cond']).toMatch(/delivery_key = a\.key/);
+  });
+});
+
+type PlanNode = {
+  'Relation Name'?: string;
+  Alias?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+};

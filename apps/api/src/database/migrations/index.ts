@@ -18,6 +18,7 @@ import { HumanHandoff1764900000000 } from './1764900000000-HumanHandoff';
 import { ExtractionProfiles1764920000000 } from './1764920000000-ExtractionProfiles';
 import { LeadTraceAndCost1764930000000 } from './1764930000000-LeadTraceAndCost';
 import { LeadTraceIndex1764930000001 } from './1764930000001-LeadTraceIndex';
+import { DeliveryKeyIndex1764940000000 } from './1764940000000-DeliveryKeyIndex';
 
 /** Every migration in order; listed (not globbed) so vitest on src and node on dist load the same. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   ExtractionProfiles1764920000000,
   LeadTraceAndCost1764930000000,
   LeadTraceIndex1764930000001,
+  DeliveryKeyIndex1764940000000,
 ];
