@@ -41,7 +41,7 @@ export async function createHttpApp(env: Env): Promise<NestFastifyApplication> {
   });
   rejectMalformedQueries(fastify);
   // Before the webhook routes, so their answers carry the headers and the per-route CORS too.
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   await registerWidgetCors(app, env.WIDGET_EXTRA_ORIGINS);
   registerWebhookRoutes(fastify, app.get(WebhookIntake), app.get(ClientBudget));
   registerChatEventRoutes(fastify, app.get(ChatEventIntake), app.get(ClientBudget));

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
+import { accessLogLevel } from './access-log-level';
 import { redactUrl } from './redact-url';
 
 // JSON lines with the request id Fastify assigned (see create-http-app). Bodies, headers and tokens never reach a log line: the request
@@ -12,6 +13,7 @@ import { redactUrl } from './redact-url';
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.get('LOG_LEVEL'),
+          customLogLevel: accessLogLevel,
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({
               id: req.id,
