@@ -32,7 +32,7 @@ export const INTAKE_LOCKS_SQL = `
                WHERE w.token_hash = decode(e.value->>'h', 'hex') LIMIT 1) t) k
    ORDER BY k.lock_key`;
 
-// LOOKUP_NOTE. The dedupe lookup names only what ix_ai_requests_delivery_key (delivery_key,
+// The dedupe lookup (`prior` below) names only what ix_ai_requests_delivery_key (delivery_key,
 // installation_id, received_at) can use: the key's equality and one row comparison led by it. The
 // account is compared with IS NOT DISTINCT FROM (no index can use it) and the oldest row is picked
 // by an aggregate, not ORDER BY … LIMIT 1, so no other index can serve the lookup or its order. The
@@ -72,7 +72,7 @@ export const INTAKE_BATCH_SQL = `
            -- Only the ChatGPT webhook keeps ?model= and ?tokens=.
            CASE WHEN a.kind = 'chatgpt' THEN a.params ELSE a.params - 'model' - 'tokens' END AS kept,
            left(a.key, 5) = 'body:' AS content_key,
-           -- Written so that one index alone can serve it (see LOOKUP_NOTE below).
+           -- Written so that one index alone can serve it (the note above).
            (SELECT (array_agg(r.id ORDER BY r.received_at))[1] FROM ai_requests r
              WHERE r.delivery_key = a.key
                AND (r.delivery_key, r.installation_id, r.received_at)
