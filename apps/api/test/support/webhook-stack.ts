@@ -5,6 +5,7 @@ import {
   type LeadFieldKey,
   type StoredErrorClass,
 } from '@gpt-bridge/shared';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { ProviderSettingsService } from '../../src/domain/requests/provider-settings.service';
@@ -137,13 +138,49 @@ export async function usageCount(stack: KommoStack, installationId: string): Pro
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Resolves once no request of the installation is pending. */
-export function settled(stack: KommoStack, installationId: string): Promise<RequestRow[]> {
-  return waitFor(
-    () => requestRows(stack, installationId),
-    (rows) => rows.every((r) => !['queued', 'processing', 'answered'].includes(r.status)),
-    30_000,
-  );
+/**
+ * Resolves once no request of the installation is pending. A timeout says where the recovery
+ * stands (recoveryReport): the restarted-worker tests stalled under full parallel runs only.
+ */
+export async function settled(stack: KommoStack, installationId: string): Promise<RequestRow[]> {
+  try {
+    return await waitFor(
+      () => requestRows(stack, installationId),
+      (rows) => rows.every((r) => !['queued', 'processing', 'answered'].includes(r.status)),
+      30_000,
+    );
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}\n${await recoveryReport(stack, installationId).catch(String)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Every running worker process on this machine, with the stores it works on. */
+function runningWorkers(): { pid: number; ppid: string; database?: string; redis?: string }[] {
+  const found = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes('dist/worker.js')) continue;
+      const env = new Map(
+        readFileSync(`/proc/${entry}/environ`, 'utf8')
+          .split('\0')
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      );
+      const ppid = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      found.push({
+        pid: Number(entry),
+        ppid: ppid ?? '?',
+        database: env.get('DATABASE_URL'),
+        redis: env.get('REDIS_URL'),
+      });
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
 }
 
 /**
@@ -182,6 +219,9 @@ export async function recoveryReport(stack: KommoStack, installationId: string):
         .map(async (key) => ({ key, pttl: await queue.client.pttl(key) })),
     ),
     kommo: (await stack.sandbox.requests()).slice(-20),
+    // A worker of another test file on the same stores would take this one's jobs and sweeps.
+    testProcess: process.pid,
+    workers: runningWorkers(),
   };
   return JSON.stringify(report, null, 1);
 }
