@@ -84,7 +84,7 @@ export const PIPELINE = [
   {
     name: 'quota check (its transaction: lock, allowance, month used, in flight, lead today, mark)',
     key: 'quota',
-    anchor: 'count(*) FILTER (WHERE lead_id = $3) AS lead FROM ai_requests',
+    anchor: 'coalesce(sum(cost_usd), 0)::float8 AS cost',
     run: async (db, ctx) => {
       await db.query('BEGIN');
       try {
@@ -148,7 +148,9 @@ const QUOTA_ALLOWANCE = `WITH local AS (
          FROM local l JOIN plans p ON p.id = l.plan_id`;
 const QUOTA_USED = `SELECT sum(requests) AS used FROM usage_daily
         WHERE installation_id = $1 AND day >= $2::date AND day < $3::date`;
-const QUOTA_IN_FLIGHT = `SELECT count(*) AS all, count(*) FILTER (WHERE lead_id = $3) AS lead FROM ai_requests
+const QUOTA_IN_FLIGHT = `SELECT count(*) AS all, count(*) FILTER (WHERE lead_id = $3) AS lead,
+              coalesce(sum(cost_usd), 0)::float8 AS cost
+         FROM ai_requests
           WHERE installation_id = $1 AND id <> $2 AND quota_passed
             AND (status = 'processing' OR (status = 'answered' AND reached_provider))`;
 const QUOTA_LEAD_TODAY = `SELECT count(*) AS n FROM ai_requests
