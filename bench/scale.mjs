@@ -160,23 +160,13 @@ async function explainAll(db, fixtures, appSql) {
       await db.query('ROLLBACK');
     }
   };
-  // The intake's statement for a batch of one (its lock statement takes advisory locks only).
+  // The intake's statement for a batch of one (its lock statement takes advisory locks only);
+  // its plan includes the dedupe lookup (ix_ai_requests_delivery_key).
   await explain('intake', appSql.INTAKE_BATCH_SQL, [
     JSON.stringify([
       { h: account.tokenHash, m: 'classic', l: ctx.leadId, k: 'body:explain', p: {}, w: 600 },
     ]),
   ]);
-  // The dedupe lookup of the widget_request intake (ai_intake, migration DedupeOnlyWhileQueued).
-  await explain(
-    'intakeDedupe',
-    `SELECT r.id FROM ai_requests r
-      WHERE r.installation_id = $1 AND r.delivery_key = $2
-        AND r.duplicate_of IS NULL AND r.status <> 'rejected'
-        AND r.received_at > now() - make_interval(secs => $3)
-        AND (left($2, 5) <> 'body:' OR (r.status = 'queued' AND r.kind = $4 AND r.lead_id = $5))
-      ORDER BY r.received_at LIMIT 1`,
-    [account.installationId, 'body:0123', 600, 'chatgpt', ctx.leadId],
-  );
   const { rows } = await db.query(
     `SELECT id FROM ai_requests WHERE installation_id = $1 ORDER BY seq DESC LIMIT 1`,
     [account.installationId],
