@@ -7,7 +7,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMigrations } from '../../src/database/run-migrations';
 import { type RequestParams } from '../../src/domain/requests/ai-request.types';
 import { INTAKE_PREPARE_SQL, intakeExecuteSql } from '../../src/domain/requests/intake-batch-sql';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../../src/domain/requests/requests.repository';
 import { QueueName } from '../../src/queues/job-catalogue';
 import { WorkerModule } from '../../src/worker.module';
+import { createMigratedDatabase, dropTestDatabase } from '../support/test-database';
 import { TEST_DATABASE_URL, testEnv } from '../support/test-env';
 
 // The batched ack's SQL (intake-batch-sql.ts) against real PostgreSQL: the dedupe rule inside one
@@ -212,29 +212,19 @@ describe('the set-based intake of a batch', () => {
 // A prepared statement keeps the plan made on the table of its time: on a new database, that is a
 // near-empty ai_requests (intake-batch-sql.ts, the note above statement 2).
 describe('the intake statements, prepared on an empty table', () => {
-  const name = `gpt_bridge_plan_${process.pid}`;
-  const adminUrl = new URL(TEST_DATABASE_URL);
-  adminUrl.pathname = '/postgres';
   const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: adminUrl.toString() });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
+  url.pathname = `/gpt_bridge_plan_${process.pid}`;
   let client: Client;
 
   beforeAll(async () => {
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin(`CREATE DATABASE "${name}"`);
-    await runMigrations(url.toString());
+    await createMigratedDatabase(url.toString());
     client = new Client({ connectionString: url.toString() });
     await client.connect();
   });
 
   afterAll(async () => {
     await client?.end();
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await dropTestDatabase(url.toString());
   });
 
   /** The dedupe lookup's scan (`ai_requests r`) in the statement's plan, run and rolled back. */

@@ -1,21 +1,6 @@
 import Redis from 'ioredis';
-import { Client } from 'pg';
-import { ensurePostgres } from '../../src/common/preflight/postgres.preflight';
-import { runMigrations } from '../../src/database/run-migrations';
+import { createMigratedDatabase, dropTestDatabase } from './test-database';
 import { INT_WORKERS, storesOf } from './test-env';
-
-async function dropTestDatabase(databaseUrl: string): Promise<void> {
-  const admin = new URL(databaseUrl);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
 
 async function flushTestRedis(redisUrl: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -32,9 +17,7 @@ const workers = Array.from({ length: INT_WORKERS }, (_, i) => storesOf(i + 1));
 // Redis db each.
 export async function setup(): Promise<void> {
   for (const { databaseUrl, redisUrl } of workers) {
-    await dropTestDatabase(databaseUrl);
-    await ensurePostgres(databaseUrl);
-    await runMigrations(databaseUrl);
+    await createMigratedDatabase(databaseUrl);
     await flushTestRedis(redisUrl);
   }
 }
