@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KommoClientFactory } from '../../src/integrations/kommo/kommo-client';
-import { type KommoStack, startKommoStack, waitFor } from '../support/kommo-stack';
+import { type KommoStack, settledInstallation, startKommoStack } from '../support/kommo-stack';
 import { busiestWindow, explainRefusals, KommoSendLedger } from '../support/kommo-ledger';
 
 const CALLS = 300;
@@ -29,32 +29,16 @@ describe('Kommo request budget', () => {
   it(`${CALLS} calls: all booked, no unexplained 429, about ${CALLS}/budget seconds`, async () => {
     const account = await stack.sandbox.createAccount({ subdomain: 'budget' });
     await stack.sandbox.install(account.id);
-    const [installation] = await waitFor(
-      () =>
-        stack.db.query<{ id: string; host: string; subdomain: string }[]>(
-          `SELECT id, host, subdomain FROM installations WHERE kommo_account_id = $1`,
-          [account.id],
-        ),
-      (rows) => rows.length === 1,
-    );
-    // Provisioning (a few calls) shares the budget; let it finish first.
-    await waitFor(
-      () =>
-        stack.db.query<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM installation_fields WHERE installation_id = $1`,
-          [installation!.id],
-        ),
-      (rows) => rows[0]?.n === 6,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // The install's own calls (fields, the account webhook) share the budget; let them finish.
+    const installation = await settledInstallation(stack, account.id);
     await stack.sandbox.clearRequests();
     const before = await stack.sandbox.counters();
     const phaseStart = Date.now();
 
     const client = stack.api.get(KommoClientFactory).forInstallation({
-      installationId: installation!.id,
-      host: installation!.host,
-      subdomain: installation!.subdomain,
+      installationId: installation.id,
+      host: installation.host,
+      subdomain: installation.subdomain,
     });
     // As fast as callers can go: a constant queue of calls in flight, the limiter paces them.
     let next = 0;
@@ -73,9 +57,9 @@ describe('Kommo request budget', () => {
     const expected = CALLS / budget;
     const after = await stack.sandbox.counters();
     const inbound = await stack.sandbox.requests({ account_id: account.id, direction: 'in' });
-    const sends = await ledger.sendsOf(installation!.id, phaseStart, inbound.length);
+    const sends = await ledger.sendsOf(installation.id, phaseStart, inbound.length);
     const refusals = explainRefusals(inbound, sends, budget);
-    const reserved = ledger.reservationsOf(installation!.id, phaseStart);
+    const reserved = ledger.reservationsOf(installation.id, phaseStart);
     console.log(
       `${CALLS} Kommo calls took ${seconds.toFixed(1)} s (ideal ${expected} s; ` +
         `${reserved} slots reserved for ${sends.length} sends)`,

@@ -1,3 +1,4 @@
+import { LEAD_FIELD_KEYS } from '@gpt-bridge/shared';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
@@ -187,4 +188,35 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export type SettledInstallation = { id: string; host: string; subdomain: string };
+
+/**
+ * Waits until the install's own Kommo calls are over: the installation active, its fields
+ * provisioned and the account webhook tried (subscribed or refused). A test that counts Kommo's
+ * requests afterwards would otherwise also count a late install call (the webhook's read-back).
+ */
+export async function settledInstallation(
+  stack: KommoStack,
+  kommoAccountId: number,
+): Promise<SettledInstallation> {
+  const [row] = await waitFor(
+    () =>
+      stack.db.query<(SettledInstallation & { fields: number; subscription: string | null })[]>(
+        `SELECT i.id, i.host, i.subdomain,
+                (SELECT count(*)::int FROM installation_fields f WHERE f.installation_id = i.id) AS fields,
+                (SELECT h.subscription_state FROM handoff_settings h WHERE h.installation_id = i.id) AS subscription
+           FROM installations i
+          WHERE i.kommo_account_id = $1 AND i.status = 'active'`,
+        [kommoAccountId],
+      ),
+    (rows) =>
+      rows.length === 1 &&
+      rows[0]!.fields === LEAD_FIELD_KEYS.length &&
+      rows[0]!.subscription !== null &&
+      rows[0]!.subscription !== 'pending',
+    30_000,
+  );
+  return { id: row!.id, host: row!.host, subdomain: row!.subdomain };
 }

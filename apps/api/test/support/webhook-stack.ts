@@ -11,7 +11,7 @@ import { type Queue } from 'bull';
 import { ProviderSettingsService } from '../../src/domain/requests/provider-settings.service';
 import { WebhookTokens } from '../../src/domain/installations/webhook-tokens.service';
 import { QueueName } from '../../src/queues/job-catalogue';
-import { type KommoStack, waitFor } from './kommo-stack';
+import { type KommoStack, settledInstallation, waitFor } from './kommo-stack';
 import { type SandboxAccount, type SandboxLead } from './sandbox';
 
 export type InstalledAccount = {
@@ -30,27 +30,7 @@ export async function installAccount(stack: KommoStack): Promise<InstalledAccoun
   made += 1;
   const account = await stack.sandbox.createAccount({ subdomain: `shop${made}x${Date.now()}` });
   await stack.sandbox.install(account.id);
-  const row = await waitFor(
-    async () =>
-      (
-        await stack.db.query<{ id: string; status: string }[]>(
-          `SELECT id, status FROM installations WHERE kommo_account_id = $1`,
-          [account.id],
-        )
-      )[0],
-    (r) => r?.status === 'active',
-  );
-  const installationId = row!.id;
-  await waitFor(
-    async () =>
-      (
-        await stack.db.query<unknown[]>(
-          `SELECT 1 FROM installation_fields WHERE installation_id = $1`,
-          [installationId],
-        )
-      ).length,
-    (n) => n === LEAD_FIELD_KEYS.length,
-  );
+  const installationId = (await settledInstallation(stack, account.id)).id;
   const urls = await stack.api.get(WebhookTokens).urls(installationId);
   const of = (kind: 'chatgpt' | 'assistant') => urls.find((u) => u.kind === kind)!;
   return {
