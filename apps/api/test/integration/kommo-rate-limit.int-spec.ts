@@ -7,7 +7,7 @@ import { KommoApiError } from '../../src/integrations/kommo/kommo-errors';
 import { KommoRateLimiter } from '../../src/integrations/kommo/kommo-rate-limiter';
 import { type KommoTokenSource } from '../../src/integrations/kommo/kommo-token-source';
 import { SandboxProcess } from '../support/sandbox';
-import { TEST_REDIS_URL, testEnv } from '../support/test-env';
+import { TEST_REDIS_PREFIX, TEST_REDIS_URL, testEnv } from '../support/test-env';
 
 const RATE = 6;
 const config = new AppConfig(testEnv({ KOMMO_RATE_LIMIT_PER_SECOND: String(RATE) }));
@@ -55,7 +55,7 @@ describe('KommoRateLimiter', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000 / RATE);
     expect(Math.max(...slots.map((s) => s.waitMs))).toBeGreaterThan(9_000);
     // The schedule lives under the configured prefix and expires soon after its last slot.
-    const ttl = await redis.pttl(`test:kommo-rate:${id}`);
+    const ttl = await redis.pttl(`${TEST_REDIS_PREFIX}:kommo-rate:${id}`);
     expect(ttl).toBeGreaterThan(9_000);
     expect(ttl).toBeLessThan(13_000);
   });

@@ -171,8 +171,8 @@ describe('OAuth URLs called by strangers', () => {
   });
 
   it('2,000 calls of /kommo/oauth/start store nothing, and the consent flow still works', async () => {
-    const keys = async () => (await redis.keys('test:*')).length;
-    const oauthKeys = async () => (await redis.keys('test:oauth*')).length;
+    const keys = async () => (await redis.keys(`${stack.env.REDIS_PREFIX}:*`)).length;
+    const oauthKeys = async () => (await redis.keys(`${stack.env.REDIS_PREFIX}:oauth*`)).length;
     const [before, oauthBefore] = [await keys(), await oauthKeys()];
     const statuses = await flood(2_000, 50, () =>
       fetch(`${stack.apiUrl}/kommo/oauth/start`, { redirect: 'manual' }),

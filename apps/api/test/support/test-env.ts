@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/load-config';
 import { type Env } from '../../src/config/env.schema';
 
@@ -25,6 +26,13 @@ export function storesOf(worker: number): { databaseUrl: string; redisUrl: strin
 const own = storesOf(Number(process.env.VITEST_POOL_ID ?? '1'));
 export const TEST_DATABASE_URL = own.databaseUrl;
 export const TEST_REDIS_URL = own.redisUrl;
+/**
+ * Each test file's Redis keys under a prefix of its own (vitest loads this module once per file):
+ * a turn key, a queued job or a budget an earlier file left on the same db index would otherwise
+ * act in this one. The sweeper's turn key of a file with a 1 h interval held every later file's
+ * sweeps on that index for 48 minutes, and their killed-worker tests waited for a sweep.
+ */
+export const TEST_REDIS_PREFIX = `test-${randomUUID().slice(0, 8)}`;
 
 /** The test configuration as raw variables (for child processes), with overrides. */
 export function testEnvVars(overrides: Record<string, string> = {}): Record<string, string> {
@@ -33,7 +41,7 @@ export function testEnvVars(overrides: Record<string, string> = {}): Record<stri
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: 'test',
+    REDIS_PREFIX: TEST_REDIS_PREFIX,
     ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 3).toString('base64')}`,
     // Two files run at once, each with an API and up to two worker processes, on one PostgreSQL
     // (max_connections 100). With the defaults (pools of 20, 40 lead-lock connections a worker) a

@@ -23,7 +23,8 @@ export type IntervalTurnOptions<T> = {
  * Work that one worker among many does per interval (docs/architecture.md, "The sweeper"). Each
  * worker ticks every `intervalMs`, and once at start; a tick runs only for the worker that takes
  * the turn, a Redis key set with `SET NX PX` for 80 % of the interval. The key is never released,
- * it expires, so a second worker whose timer fires later in the same interval finds it taken.
+ * it expires, so a second worker whose timer fires later in the same interval finds it taken; a
+ * worker that finds it taken for longer than its own turn shortens it to that.
  * Redis down: no turn, no run. A tick that overlaps this process's previous one is skipped.
  */
 export class IntervalTurn<T> {
@@ -53,7 +54,12 @@ export class IntervalTurn<T> {
     try {
       const turnMs = Math.floor(intervalMs * TURN_SHARE);
       const taken = await redis.set(key, this.instance, 'PX', turnMs, 'NX');
-      if (taken !== 'OK') return null;
+      if (taken !== 'OK') {
+        // A turn outlasting our own interval was taken with a longer one (a deploy that shortens
+        // it, say): cut it to ours, or this worker would wait the old interval out.
+        await redis.pexpire(key, turnMs, 'LT');
+        return null;
+      }
       return await run(Date.now() + turnMs);
     } catch (error) {
       logger.warn({ err: (error as Error).message }, failure);
