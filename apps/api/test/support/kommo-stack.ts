@@ -105,11 +105,12 @@ export async function startKommoStack(
 }
 
 const WORKER_ENTRY = path.resolve(__dirname, '../../dist/worker.js');
+const API_ENTRY = path.resolve(__dirname, '../../dist/main.js');
 /** A loaded machine can take this long to start Node and the worker's modules. */
 const WORKER_READY_MS = 45_000;
 
 /**
- * The workers this file started and that have not exited. A worker left running (a spawn that
+ * The processes this file started and that have not exited. A worker left running (a spawn that
  * timed out, a sibling of one that failed) keeps taking jobs from the same Redis db in the next
  * run, with this run's dead sandbox in its configuration: stopWorkers() stops them all, and they
  * are killed when this process exits whatever happened.
@@ -121,17 +122,37 @@ process.once('exit', () => {
 
 /** A real worker process (the built `dist/worker.js`, as `pnpm start` runs it). */
 export async function spawnWorker(vars: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [WORKER_ENTRY], {
-    env: { ...process.env, ...vars, LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'info' },
+  const env = { ...vars, LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'info' };
+  return (await spawnBuilt(WORKER_ENTRY, 'worker', env, 'worker started')).child;
+}
+
+/**
+ * A real API process (the built `dist/main.js`) on `PORT`, with what it has written so far: for
+ * what only its own stdout shows (its log lines). Stopped by stopWorkers() like a worker.
+ */
+export async function spawnApi(
+  vars: Record<string, string>,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  return spawnBuilt(API_ENTRY, 'api', vars, 'Nest application successfully started');
+}
+
+async function spawnBuilt(
+  entry: string,
+  name: string,
+  vars: Record<string, string>,
+  readyLine: string,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
-  // TEST_WORKER_LOG_DIR keeps every spawned worker's log after the run (a failure under load is
+  // TEST_WORKER_LOG_DIR keeps every spawned process's log after the run (a failure under load is
   // rarely reproduced alone).
   const logFile = process.env.TEST_WORKER_LOG_DIR
-    ? path.join(process.env.TEST_WORKER_LOG_DIR, `worker-${child.pid}.log`)
+    ? path.join(process.env.TEST_WORKER_LOG_DIR, `${name}-${child.pid}.log`)
     : undefined;
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
@@ -142,12 +163,12 @@ export async function spawnWorker(vars: Record<string, string>): Promise<ChildPr
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`worker not ready in ${WORKER_READY_MS} ms: ${output}`)),
+        () => reject(new Error(`${name} not ready in ${WORKER_READY_MS} ms: ${output}`)),
         WORKER_READY_MS,
       );
-      child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${output}`)));
+      child.once('exit', (code) => reject(new Error(`${name} exited ${code}: ${output}`)));
       child.stdout?.on('data', () => {
-        if (output.includes('worker started')) {
+        if (output.includes(readyLine)) {
           clearTimeout(timer);
           resolve();
         }
@@ -157,7 +178,7 @@ export async function spawnWorker(vars: Record<string, string>): Promise<ChildPr
     await stopProcess(child);
     throw error;
   }
-  return child;
+  return { child, output: () => output };
 }
 
 /** Stops every worker this file started, those a failed spawnWorker call left behind included. */

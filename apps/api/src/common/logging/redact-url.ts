@@ -8,11 +8,6 @@ const TOKEN_SEGMENT = /(?<=\/)[A-Za-z0-9_-]{43}(?=$|\/)/g;
 const SENSITIVE_QUERY =
   /^(code|token|access_token|refresh_token|state|signature|key|api_key|secret)$/i;
 
-/** A webhook's URL (`/{token}/handler`, `/{token}/widget-request`), as the routes match it. */
-export function isWebhookUrl(url: string): boolean {
-  return TOKEN_PATH.test(url);
-}
-
 export function redactUrl(url: string): string {
   const [pathPart = '', query] = url.split('?', 2);
   const path = pathPart.replace(TOKEN_PATH, '/[token]/$1').replace(TOKEN_SEGMENT, '[token]');

@@ -6,6 +6,7 @@ import {
   type IntakeRequest,
   type WebhookIntake,
 } from '../../domain/requests/intake/webhook-intake.service';
+import { logWebhookAccess } from './webhook-access-log';
 
 // Fastify refuses bodies past this before our handler runs; below it, WEBHOOK_MAX_BODY_BYTES
 // decides, so an oversized body from a known token is logged for its account.
@@ -32,6 +33,7 @@ export function registerWebhookRoutes(
   budget: ClientBudget,
 ): void {
   void fastify.register((scope, _options, done) => {
+    scope.addHook('onResponse', logWebhookAccess);
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       '*',
