@@ -23,6 +23,7 @@ const latencyPass = (latency) =>
 const widgetPass = (p) =>
   p.missing === 0 &&
   p.acksNot2xx === 0 &&
+  (p.answeredWithoutProvider ?? 0) === 0 &&
   p.overheadMs.p50 <= GOALS.e2eOverheadP50MaxMs &&
   p.overheadMs.p99 <= GOALS.e2eOverheadP99MaxMs;
 
@@ -172,7 +173,8 @@ export function markdownTable(results) {
     lines.push(
       `| 2 end to end, widget block | overhead beyond a ${fmt(p.providerLatencyMs)} ms provider, widget_request → continue, ` +
         `${p.ratePerSecond} messages/s over ${p.accounts} accounts, ${p.webhooks} messages | p50 ${p.overheadMs.p50} / ` +
-        `p99 ${p.overheadMs.p99} / max ${p.overheadMs.max} ms; ${p.missing} missing, ${p.acksNot2xx} widget_requests ` +
+        `p99 ${p.overheadMs.p99} / max ${p.overheadMs.max} ms; ${p.missing} missing, ` +
+        `${p.answeredWithoutProvider ?? 0} answered without a provider call, ${p.acksNot2xx} widget_requests ` +
         `not acknowledged (p50 of stages: ack ${p.ackMs.p50}, widget_request → provider call ` +
         `${p.stagesMs.sentToProviderCall.p50}, provider call → continue beyond the provider ` +
         `${p.stagesMs.providerCallToContinue.p50} ms) | p50 ≤ ${GOALS.e2eOverheadP50MaxMs}, ` +

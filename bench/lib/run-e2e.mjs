@@ -227,11 +227,8 @@ async function runWidgetPhases({ config, sandbox, accounts, log }) {
       accounts,
       total,
     });
-    const overheads = [];
-    for (const [id, request] of requests) {
-      const received = continues.get(id);
-      if (received !== undefined) overheads.push(received - request.sentAt - latencyMs);
-    }
+    let continued = 0;
+    for (const id of requests.keys()) if (continues.has(id)) continued += 1;
     // Where the time goes: widget_request sent → our provider call arrives (ack, queue, worker
     // pick-up, quota), provider call → the continue arrives, less the scripted latency.
     const { calls } = await sandbox.call('GET', '/_sandbox/ai/calls?provider=openai');
@@ -240,14 +237,23 @@ async function runWidgetPhases({ config, sandbox, accounts, log }) {
       const item = ITEM.exec(JSON.stringify(call.body ?? ''))?.[1];
       if (item !== undefined && !askedAt.has(item)) askedAt.set(item, call.at + offset);
     }
+    const overheads = [];
     const toProvider = [];
     const providerToContinue = [];
+    // Continued without a provider call: a refusal (the plan's limit, no key) answered at once.
+    // It is no measure of the path (it read as an overhead of −1,485 ms), so it is counted apart.
+    let notAsked = 0;
     for (const [id, request] of requests) {
       const asked = askedAt.get(request.item);
       const received = continues.get(id);
-      if (asked === undefined) continue;
+      if (asked === undefined) {
+        if (received !== undefined) notAsked += 1;
+        continue;
+      }
       toProvider.push(round(asked - request.sentAt, 1));
-      if (received !== undefined) providerToContinue.push(round(received - asked - latencyMs, 1));
+      if (received === undefined) continue;
+      overheads.push(received - request.sentAt - latencyMs);
+      providerToContinue.push(round(received - asked - latencyMs, 1));
     }
     const rateLimited = await kommoRequests(sandbox, { status: 429, since });
     const blocked = await kommoRequests(sandbox, { status: 403, since });
@@ -267,14 +273,15 @@ async function runWidgetPhases({ config, sandbox, accounts, log }) {
       // The salesbot waits at most 2 s for our 200 (docs/kommo-contract.md §5.2).
       acksNot2xx: total - requests.size,
       ackMs: summary([...requests.values()].map((r) => r.ackMs)),
-      answered: overheads.length,
-      missing: total - overheads.length,
+      answered: continued,
+      missing: total - continued,
+      answeredWithoutProvider: notAsked,
       overheadMs: summary(overheads.map((v) => round(v, 1))),
       kommo429: rateLimited.length,
       kommo403: blocked.length,
     };
     log(
-      `  run 2 widget block, provider ${latencyMs} ms: overhead p50 ${phase.overheadMs.p50} p99 ${phase.overheadMs.p99} ms, ${phase.missing} missing`,
+      `  run 2 widget block, provider ${latencyMs} ms: overhead p50 ${phase.overheadMs.p50} p99 ${phase.overheadMs.p99} ms, ${phase.missing} missing, ${notAsked} without a provider call`,
     );
     phases.push(phase);
   }
