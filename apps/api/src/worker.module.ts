@@ -25,7 +25,11 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(env),
         LoggingModule,
-        DatabaseModule,
+        // Beside its pool, a worker holds one lead-lock connection per job in flight.
+        DatabaseModule.forRoot({
+          count: (config) => config.get('DATABASE_POOL_SIZE') + config.get('AI_WORKER_CONCURRENCY'),
+          from: 'DATABASE_POOL_SIZE + AI_WORKER_CONCURRENCY',
+        }),
         // Kommo clients get access tokens from the installations' TokenService.
         KommoModule.forRoot({ imports: [InstallationModule], source: TokenService }),
         QueuesModule,
