@@ -227,8 +227,6 @@ async function runWidgetPhases({ config, sandbox, accounts, log }) {
       accounts,
       total,
     });
-    let continued = 0;
-    for (const id of requests.keys()) if (continues.has(id)) continued += 1;
     // Where the time goes: widget_request sent → our provider call arrives (ack, queue, worker
     // pick-up, quota), provider call → the continue arrives, less the scripted latency.
     const { calls } = await sandbox.call('GET', '/_sandbox/ai/calls?provider=openai');
@@ -243,9 +241,11 @@ async function runWidgetPhases({ config, sandbox, accounts, log }) {
     // Continued without a provider call: a refusal (the plan's limit, no key) answered at once.
     // It is no measure of the path (it read as an overhead of −1,485 ms), so it is counted apart.
     let notAsked = 0;
+    let continued = 0;
     for (const [id, request] of requests) {
       const asked = askedAt.get(request.item);
       const received = continues.get(id);
+      if (received !== undefined) continued += 1;
       if (asked === undefined) {
         if (received !== undefined) notAsked += 1;
         continue;

@@ -29,10 +29,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env),
         LoggingModule,
-        DatabaseModule.forRoot({
-          count: (config) => config.get('DATABASE_POOL_SIZE'),
-          from: 'DATABASE_POOL_SIZE',
-        }),
+        DatabaseModule.forRoot(['DATABASE_POOL_SIZE']),
         // Kommo clients get access tokens from the installations' TokenService.
         KommoModule.forRoot({ imports: [InstallationModule], source: TokenService }),
         QueuesModule,

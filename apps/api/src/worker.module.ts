@@ -26,10 +26,7 @@ export class WorkerModule {
         ConfigModule.forRoot(env),
         LoggingModule,
         // Beside its pool, a worker holds one lead-lock connection per job in flight.
-        DatabaseModule.forRoot({
-          count: (config) => config.get('DATABASE_POOL_SIZE') + config.get('AI_WORKER_CONCURRENCY'),
-          from: 'DATABASE_POOL_SIZE + AI_WORKER_CONCURRENCY',
-        }),
+        DatabaseModule.forRoot(['DATABASE_POOL_SIZE', 'AI_WORKER_CONCURRENCY']),
         // Kommo clients get access tokens from the installations' TokenService.
         KommoModule.forRoot({ imports: [InstallationModule], source: TokenService }),
         QueuesModule,

@@ -2,9 +2,12 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { AppConfig } from '../config/app-config';
 import { type ConnectionFigures, PostgresSettingsRepository } from './postgres-settings.repository';
 
-/** What this kind of process may open at most, from its configuration (DatabaseModule.forRoot). */
+/**
+ * The settings whose sum this kind of process may open at most (DatabaseModule.forRoot): the
+ * pool, and for a worker its lead-lock connections too.
+ */
 export const CONNECTIONS_NEEDED = Symbol('CONNECTIONS_NEEDED');
-export type ConnectionsNeeded = { count: (config: AppConfig) => number; from: string };
+export type ConnectionsNeeded = readonly ('DATABASE_POOL_SIZE' | 'AI_WORKER_CONCURRENCY')[];
 
 /**
  * The warning for a process that may open more connections than PostgreSQL has left for it, or
@@ -41,10 +44,10 @@ export class ConnectionBudgetCheck implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      const need = this.needed.count(this.config);
+      const need = this.needed.reduce((sum, name) => sum + this.config.get(name), 0);
       const warning = connectionBudgetWarning(
         need,
-        this.needed.from,
+        this.needed.join(' + '),
         await this.settings.connectionFigures(),
       );
       if (warning) this.logger.warn(warning);

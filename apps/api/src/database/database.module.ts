@@ -22,7 +22,7 @@ class AppPoolGuard implements OnModuleInit {
   }
 }
 
-/** `needed`: what this kind of process may open at most, checked against PostgreSQL at start. */
+/** `needed`: the settings whose sum this process may open, checked against PostgreSQL at start. */
 @Module({})
 export class DatabaseModule {
   static forRoot(needed: ConnectionsNeeded): DynamicModule {

@@ -120,7 +120,8 @@ export async function usageCount(stack: KommoStack, installationId: string): Pro
 
 /**
  * Resolves once no request of the installation is pending. A timeout says where the recovery
- * stands (recoveryReport): the restarted-worker tests stalled under full parallel runs only.
+ * stands (recoveryReport): the restarted-worker tests once stalled on another file's sweeper turn
+ * (test-env.ts, TEST_REDIS_PREFIX).
  */
 export async function settled(stack: KommoStack, installationId: string): Promise<RequestRow[]> {
   try {
@@ -166,8 +167,8 @@ function runningWorkers(): { pid: number; ppid: string; database?: string; redis
 /**
  * What a stalled recovery looks like from outside, for a failure message: the requests, this
  * database's sessions and advisory locks, the ai queue's jobs, the Kommo budget's Redis keys and
- * the sandbox's last calls. (The webhook-delivery SIGKILL test stalled under a full parallel run
- * and never alone; TEST_WORKER_LOG_DIR keeps the workers' own logs.)
+ * the sandbox's last calls, the turn keys among them. (It showed the sweeper turn another file
+ * had left; TEST_WORKER_LOG_DIR keeps the workers' own logs.)
  */
 export async function recoveryReport(stack: KommoStack, installationId: string): Promise<string> {
   const queue = stack.api.get<Queue>(getQueueToken(QueueName.Ai));

@@ -53,13 +53,17 @@ export class IntervalTurn<T> {
     const { redis, key, intervalMs, logger, failure, run } = this.options;
     try {
       const turnMs = Math.floor(intervalMs * TURN_SHARE);
-      const taken = await redis.set(key, this.instance, 'PX', turnMs, 'NX');
-      if (taken !== 'OK') {
-        // A turn outlasting our own interval was taken with a longer one (a deploy that shortens
-        // it, say): cut it to ours, or this worker would wait the old interval out.
-        await redis.pexpire(key, turnMs, 'LT');
-        return null;
-      }
+      // In one round trip: take the turn, or cut one taken with a longer interval (a deploy
+      // that shortens it) down to ours, or this worker would wait the old interval out. After
+      // our own SET the PEXPIRE … LT changes nothing.
+      const replies = await redis
+        .multi()
+        .set(key, this.instance, 'PX', turnMs, 'NX')
+        .pexpire(key, turnMs, 'LT')
+        .exec();
+      const [setError, taken] = replies?.[0] ?? [new Error('the turn was not answered'), null];
+      if (setError) throw setError;
+      if (taken !== 'OK') return null;
       return await run(Date.now() + turnMs);
     } catch (error) {
       logger.warn({ err: (error as Error).message }, failure);
